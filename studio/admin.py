@@ -1,0 +1,65 @@
+"""Admin for the studio's data, usable by staff and owner."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    list_display = ["name", "min_notice_minutes", "horizon_days", "hold_minutes"]
+
+    def has_add_permission(self, request):
+        return not Studio.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServiceLengthInline(admin.TabularInline):
+    model = ServiceLength
+    extra = 1
+    min_num = 1
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "buffer_minutes", "requires_assessment", "is_active", "position"]
+    list_editable = ["position", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["rooms"]
+    inlines = [ServiceLengthInline]
+    search_fields = ["name"]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+@admin.register(Therapist)
+class TherapistAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "is_active"]
+    prepopulated_fields = {"slug": ["display_name"]}
+    filter_horizontal = ["services"]
+    inlines = [WorkingHoursInline]
+    search_fields = ["display_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["therapist", "kind", "start_at", "end_at", "reason"]
+    list_filter = ["kind", "therapist"]
+    date_hierarchy = "start_at"
+
+
+admin.site.site_header = _("Calma administration")
+admin.site.site_title = _("Calma")

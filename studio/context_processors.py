@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from studio import roles
+
+
+def studio(request):
+    """Expose the studio's time zone and the viewer's roles to every template."""
+    user = request.user
+    return {
+        "STUDIO_TIME_ZONE": settings.STUDIO_TIME_ZONE,
+        "viewer_is_front_desk": roles.is_front_desk(user),
+        "viewer_is_owner": roles.is_owner(user),
+        "viewer_therapist": roles.therapist_of(user),
+    }

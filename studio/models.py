@@ -1,0 +1,297 @@
+"""The studio itself: its policies, services and their lengths, therapists, rooms and hours."""
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from studio.ranges import TsTzRange
+
+
+class Studio(models.Model):
+    """The one studio this installation serves, with its booking policies."""
+
+    name = models.CharField(_("name"), max_length=120, default="Calma")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    min_notice_minutes = models.PositiveIntegerField(
+        _("minimum notice (minutes)"),
+        default=120,
+        help_text=_("How long before a session it can still be booked online."),
+    )
+    horizon_days = models.PositiveIntegerField(
+        _("booking horizon (days)"),
+        default=60,
+        help_text=_("How far ahead clients can book."),
+    )
+    hold_minutes = models.PositiveIntegerField(
+        _("hold (minutes)"),
+        default=10,
+        help_text=_("How long a chosen time is kept while the client fills in the intake."),
+    )
+    cancel_window_hours = models.PositiveIntegerField(
+        _("cancellation window (hours)"),
+        default=24,
+        help_text=_("Until how many hours before the session a client may cancel online."),
+    )
+    slot_step_minutes = models.PositiveIntegerField(
+        _("slot step (minutes)"),
+        default=15,
+        help_text=_("The grid on which start times are offered."),
+    )
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studio")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__gte=5) & Q(hold_minutes__gte=1),
+                name="studio_sane_steps",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def load(cls) -> "Studio":
+        """Return the studio row, creating it with defaults on first use."""
+        studio, _created = cls.objects.get_or_create(pk=1)
+        return studio
+
+
+class Room(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+
+    def __str__(self):
+        return self.name
+
+
+class Service(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("what it is"))
+    who_it_may_suit = models.TextField(_("who it may suit"), blank=True)
+    what_to_expect = models.TextField(_("what a session is like"), blank=True)
+    precautions = models.TextField(_("precautions"), blank=True)
+    aftercare = models.TextField(_("after the session"), blank=True)
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("buffer after (minutes)"),
+        default=10,
+        help_text=_("Cleaning and turnover time kept free after each session."),
+    )
+    requires_assessment = models.BooleanField(
+        _("needs a therapist's assessment"),
+        default=False,
+        help_text=_("Every booking goes to a therapist's review until they approve the client."),
+    )
+    rooms = models.ManyToManyField(Room, related_name="services", verbose_name=_("rooms"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("service_detail", kwargs={"slug": self.slug})
+
+
+class ServiceLength(models.Model):
+    """One bookable length of a service, with its price."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="lengths", verbose_name=_("service")
+    )
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["service", "minutes"]
+        verbose_name = _("length")
+        verbose_name_plural = _("lengths")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "minutes"], name="length_unique_minutes"),
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0),
+                name="length_minutes_positive",
+                violation_error_message=_("A length must be longer than zero minutes."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="length_price_not_negative",
+                violation_error_message=_("A price cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(service)s, %(minutes)s min") % {
+            "service": self.service.name,
+            "minutes": self.minutes,
+        }
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="therapist",
+        verbose_name=_("user"),
+    )
+    display_name = models.CharField(_("display name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True)
+    bio = models.TextField(_("about"), blank=True)
+    services = models.ManyToManyField(
+        Service, related_name="therapists", blank=True, verbose_name=_("services offered")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("therapist_list") + f"#{self.slug}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class WorkingHours(models.Model):
+    """A weekly stretch of work, in the studio's local time."""
+
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="hours", verbose_name=_("therapist")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+
+    class Meta:
+        ordering = ["therapist", "weekday", "starts"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts__lt=F("ends")),
+                name="hours_start_before_end",
+                violation_error_message=_("Working hours must end after they start."),
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.therapist} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+        )
+
+    def clean(self):
+        super().clean()
+        if not (self.starts and self.ends and self.therapist_id is not None):
+            return
+        if self.starts >= self.ends:
+            return  # the check constraint reports it
+        overlapping = WorkingHours.objects.filter(
+            therapist_id=self.therapist_id,
+            weekday=self.weekday,
+            starts__lt=self.ends,
+            ends__gt=self.starts,
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                _("These hours overlap other hours of the same therapist on that day.")
+            )
+
+
+class TimeOff(models.Model):
+    """Time a therapist is not available: leave, or a shorter block of the day."""
+
+    class Kind(models.TextChoices):
+        TIME_OFF = "time_off", _("Time off")
+        BLOCK = "block", _("Blocked time")
+
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="time_off", verbose_name=_("therapist")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TIME_OFF)
+    start_at = models.DateTimeField(_("starts"))
+    end_at = models.DateTimeField(_("ends"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_at"]
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_at__lt=F("end_at")),
+                name="time_off_start_before_end",
+                violation_error_message=_("Time off must end after it starts."),
+            ),
+            ExclusionConstraint(
+                name="time_off_no_overlap",
+                expressions=[
+                    (TsTzRange("start_at", "end_at"), RangeOperators.OVERLAPS),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                violation_error_message=_("This overlaps time off already recorded."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist}: {self.get_kind_display()} {self.start_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        super().clean()
+        if not (self.start_at and self.end_at and self.therapist_id is not None):
+            return
+        overlapping = TimeOff.objects.filter(
+            therapist_id=self.therapist_id,
+            start_at__lt=self.end_at,
+            end_at__gt=self.start_at,
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(_("This overlaps time off already recorded for this therapist."))
+
+    def validate_constraints(self, exclude=None):
+        # The exclusion constraint's own check needs PostgreSQL range operators; clean()
+        # covers overlaps on every database, so only the portable constraints run here.
+        errors = []
+        for constraint in self._meta.constraints:
+            if isinstance(constraint, ExclusionConstraint):
+                continue
+            try:
+                constraint.validate(type(self), self, exclude=exclude)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,39 @@
+"""The four roles, kept as Django groups, and the questions views ask about a user."""
+
+from django.contrib.auth.models import AnonymousUser, User
+
+
+class Role:
+    CLIENT = "client"
+    THERAPIST = "therapist"
+    STAFF = "staff"
+    OWNER = "owner"
+    ALL = (CLIENT, THERAPIST, STAFF, OWNER)
+
+
+def _group_names(user) -> set[str]:
+    # Cached on the user object: a request asks several of these questions.
+    cached = getattr(user, "_calma_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._calma_groups = cached
+    return cached
+
+
+def is_owner(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or Role.OWNER in _group_names(user))
+
+
+def is_front_desk(user: User | AnonymousUser) -> bool:
+    """Return True for staff and owners: the people who run the whole calendar."""
+    return is_owner(user) or (user.is_authenticated and Role.STAFF in _group_names(user))
+
+
+def therapist_of(user: User | AnonymousUser):
+    """Return the user's therapist profile, or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.therapist
+    except User.therapist.RelatedObjectDoesNotExist:
+        return None

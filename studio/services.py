@@ -1,0 +1,126 @@
+"""Write-side functions for the studio: roles and the demo studio."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.db.models import Q
+
+from studio import demo
+from studio.models import Room, Service, ServiceLength, Studio, Therapist, WorkingHours
+from studio.roles import Role
+
+# App labels whose models each role may manage in the admin.
+_STAFF_APPS = ("studio", "bookings")
+_OWNER_APPS = ("studio", "bookings", "intake", "auth")
+
+
+def roles_ensure() -> dict[str, Group]:
+    """Create the four role groups and give each its permissions; safe to run repeatedly."""
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.ALL}
+    groups[Role.OWNER].permissions.set(
+        Permission.objects.filter(content_type__app_label__in=_OWNER_APPS)
+    )
+    groups[Role.STAFF].permissions.set(
+        Permission.objects.filter(content_type__app_label__in=_STAFF_APPS).exclude(
+            Q(content_type__app_label="studio", content_type__model="studio")
+            & ~Q(codename="view_studio")
+        )
+    )
+    groups[Role.THERAPIST].permissions.set(
+        Permission.objects.filter(content_type__app_label="studio", codename__startswith="view_")
+    )
+    groups[Role.CLIENT].permissions.clear()
+    return groups
+
+
+def _user_ensure(*, username, email, first_name="", last_name="", group, is_staff=False):
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "is_staff": is_staff,
+        },
+    )
+    if created:
+        user.set_password(demo.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    user.groups.add(group)
+    return user
+
+
+@transaction.atomic
+def demo_seed() -> dict[str, str]:
+    """Load the demo studio; running it again changes nothing. Return the demo logins."""
+    groups = roles_ensure()
+    studio = Studio.load()
+    if studio.name == "Calma" and not studio.tagline:
+        studio.tagline = "Leg, foot and sports massage in a quiet studio in Barcelona."
+        studio.address = "Carrer de la Calma 12, 08012 Barcelona"
+        studio.phone = "+34 930 000 000"
+        studio.email = "hola@calma.localhost"
+        studio.save()
+
+    rooms = {
+        slug: Room.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for name, slug in demo.ROOMS
+    }
+    services = {}
+    for data in demo.SERVICES:
+        fields = {
+            key: data[key]
+            for key in (
+                "name",
+                "position",
+                "buffer_minutes",
+                "requires_assessment",
+                "summary",
+                "description",
+                "what_to_expect",
+                "who_it_may_suit",
+                "precautions",
+                "aftercare",
+            )
+        }
+        service, _created = Service.objects.get_or_create(slug=data["slug"], defaults=fields)
+        for minutes, price in data["lengths"]:
+            ServiceLength.objects.get_or_create(
+                service=service, minutes=minutes, defaults={"price": Decimal(price)}
+            )
+        service.rooms.add(*(rooms[slug] for slug in data["rooms"]))
+        services[data["slug"]] = service
+
+    for data in demo.THERAPISTS:
+        first, _space, last = data["display_name"].partition(" ")
+        user = _user_ensure(
+            username=data["username"],
+            email=data["email"],
+            first_name=first,
+            last_name=last,
+            group=groups[Role.THERAPIST],
+        )
+        therapist, created = Therapist.objects.get_or_create(
+            user=user,
+            defaults={
+                "slug": data["slug"],
+                "display_name": data["display_name"],
+                "bio": data["bio"],
+            },
+        )
+        therapist.services.add(*(services[slug] for slug in data["services"]))
+        if created:
+            WorkingHours.objects.bulk_create(
+                WorkingHours(therapist=therapist, weekday=day, starts=starts, ends=ends)
+                for day, starts, ends in data["hours"]
+            )
+
+    _user_ensure(**demo.STAFF, group=groups[Role.STAFF], is_staff=True)
+    _user_ensure(**demo.OWNER, group=groups[Role.OWNER], is_staff=True)
+    logins = {
+        demo.STAFF["username"]: demo.DEMO_PASSWORD,
+        demo.OWNER["username"]: demo.DEMO_PASSWORD,
+    }
+    logins.update({data["username"]: demo.DEMO_PASSWORD for data in demo.THERAPISTS})
+    return logins

@@ -1,0 +1,50 @@
+"""Public pages: home, services, therapists, and the error pages."""
+
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from studio import selectors
+from studio.models import Studio
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "studio/home.html",
+        {"studio": Studio.load(), "services": selectors.service_list()},
+    )
+
+
+@require_safe
+def service_list(request):
+    return render(request, "studio/service_list.html", {"services": selectors.service_list()})
+
+
+@require_safe
+def service_detail(request, slug):
+    service = selectors.service_detail(slug=slug)
+    return render(request, "studio/service_detail.html", {"service": service})
+
+
+@require_safe
+def therapist_list(request):
+    return render(request, "studio/therapist_list.html", {"therapists": selectors.therapist_list()})
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+@require_safe
+def healthz(request):
+    """Answer "ok" when the database answers; used by load balancers and compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
