@@ -1,1 +1,178 @@
-from django.db import models  # noqa: F401
+"""Clients and bookings. A hold is a booking in the HELD status, so it guards its slot too."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from studio.models import Room, Service, ServiceLength, Therapist
+from studio.ranges import TsTzRange
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Client(models.Model):
+    """Somebody who books; an account is optional, so the email is what identifies them."""
+
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"), db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client",
+        verbose_name=_("account"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self):
+        return self.name
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ON_HOLD = "on_hold", _("On hold")
+    ARRIVED = "arrived", _("Arrived")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Hold expired")
+    STOPPED = "stopped", _("Stopped by screening")
+
+
+# Statuses that occupy the therapist's and the room's time.
+ACTIVE_STATUSES = (
+    BookingStatus.HELD,
+    BookingStatus.AWAITING_REVIEW,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_HOLD,
+    BookingStatus.ARRIVED,
+    BookingStatus.COMPLETED,
+)
+# Statuses from which a client may still cancel or reschedule.
+CHANGEABLE_STATUSES = (
+    BookingStatus.AWAITING_REVIEW,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_HOLD,
+)
+
+
+class Booking(models.Model):
+    Status = BookingStatus
+    ACTIVE = ACTIVE_STATUSES
+    CHANGEABLE = CHANGEABLE_STATUSES
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PHONE = "phone", _("Front desk")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("client"),
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("service")
+    )
+    length = models.ForeignKey(
+        ServiceLength, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("length")
+    )
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("therapist")
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("room")
+    )
+    start_at = models.DateTimeField(_("starts"), db_index=True)
+    end_at = models.DateTimeField(_("ends"))
+    # End of the session plus the service's buffer: the span the booking keeps free.
+    blocked_until = models.DateTimeField(_("blocked until"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.HELD, db_index=True
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.ONLINE
+    )
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Raised on every change of time (calendar files).")
+    )
+    adaptations = models.TextField(_("adaptations"), blank=True)
+    staff_note = models.TextField(_("front desk note"), blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=250, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_at"]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        indexes = [
+            models.Index(fields=["therapist", "start_at"], name="booking_therapist_start"),
+            models.Index(fields=["room", "start_at"], name="booking_room_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_at__lt=F("end_at")) & Q(end_at__lte=F("blocked_until")),
+                name="booking_times_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_expires_at__isnull=False),
+                name="booking_hold_has_expiry",
+            ),
+            ExclusionConstraint(
+                name="booking_no_therapist_overlap",
+                expressions=[
+                    (TsTzRange("start_at", "blocked_until"), RangeOperators.OVERLAPS),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                violation_error_message=_("That time was just taken."),
+            ),
+            ExclusionConstraint(
+                name="booking_no_room_overlap",
+                expressions=[
+                    (TsTzRange("start_at", "blocked_until"), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                violation_error_message=_("That time was just taken."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service} {self.start_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("booking_manage", kwargs={"token": self.manage_token})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

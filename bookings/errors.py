@@ -1,0 +1,20 @@
+"""The one exception for domain refusals, shown to people as a form error, never a 500."""
+
+
+class BookingRefused(Exception):
+    """A booking, hold, move or screening step was refused for a reason a client can read."""
+
+    # Codes views can branch on; the message is what a person reads.
+    SLOT_TAKEN = "slot_taken"
+    INVALID = "invalid"
+    HOLD_EXPIRED = "hold_expired"
+    POLICY = "policy"
+    SCREENING_STOP = "screening_stop"
+
+    def __init__(self, message, *, code: str = INVALID):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self):
+        return str(self.message)

@@ -1,0 +1,136 @@
+"""Read-side queries for availability and bookings, each in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.availability import (
+    Interval,
+    Resource,
+    Slot,
+    WeeklyHours,
+    free_slots,
+    local_days,
+    subtract,
+    working_intervals,
+)
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from studio.models import Service, ServiceLength, Studio, Therapist, TimeOff
+
+
+def studio_tz() -> ZoneInfo:
+    return ZoneInfo(settings.STUDIO_TIME_ZONE)
+
+
+def local_day_bounds(first_day: date, days: int) -> tuple[datetime, datetime]:
+    """Return the UTC instants of local midnight at the start and after the end of the days."""
+    tz = studio_tz()
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(first_day + timedelta(days=days), datetime.min.time(), tzinfo=tz)
+    return start, end
+
+
+@dataclass(frozen=True)
+class Availability:
+    slots: list[Slot]
+    # Booked minutes per (local day, therapist id): "anyone" goes to the least booked.
+    booked_minutes: dict[tuple[date, int], int]
+    therapists: dict[int, Therapist]
+
+
+def availability(
+    *,
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist | None,
+    first_day: date,
+    days: int,
+    now: datetime | None = None,
+    studio: Studio | None = None,
+    exclude_booking_id: int | None = None,
+) -> Availability:
+    """Return the free starts for a service length over some local days.
+
+    Five queries whatever the number of bookings, therapists or days: therapists, their
+    weekly hours, time off, suitable rooms, and the active bookings in the window.
+    """
+    now = now or timezone.now()
+    studio = studio or Studio.load()
+    tz = studio_tz()
+    window_start, window_end = local_day_bounds(first_day, days)
+
+    therapists_qs = Therapist.objects.filter(is_active=True, services=service).prefetch_related(
+        "hours"
+    )
+    if therapist is not None:
+        therapists_qs = therapists_qs.filter(pk=therapist.pk)
+    therapists = {t.pk: t for t in therapists_qs}
+    room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
+    if not therapists or not room_ids:
+        return Availability([], {}, therapists)
+
+    # Anything that could touch the window, including a neighbour's buffer across midnight.
+    margin = timedelta(days=1)
+    time_off = defaultdict(list)
+    for therapist_id, start_at, end_at in TimeOff.objects.filter(
+        therapist_id__in=therapists, start_at__lt=window_end + margin, end_at__gt=window_start
+    ).values_list("therapist_id", "start_at", "end_at"):
+        time_off[therapist_id].append(Interval(start_at, end_at))
+
+    bookings = (
+        Booking.objects.filter(
+            Q(therapist_id__in=therapists) | Q(room_id__in=room_ids),
+            status__in=ACTIVE_STATUSES,
+            start_at__lt=window_end + margin,
+            blocked_until__gt=window_start - margin,
+        )
+        # A hold past its expiry no longer blocks anything, swept or not.
+        .exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)
+        .values_list("pk", "therapist_id", "room_id", "start_at", "end_at", "blocked_until")
+    )
+    therapist_busy = defaultdict(list)
+    room_busy = defaultdict(list)
+    booked_minutes: dict[tuple[date, int], int] = defaultdict(int)
+    for pk, therapist_id, room_id, start_at, end_at, blocked_until in bookings:
+        if pk == exclude_booking_id:
+            continue
+        span = Interval(start_at, blocked_until)
+        therapist_busy[therapist_id].append(span)
+        room_busy[room_id].append(span)
+        day = start_at.astimezone(tz).date()
+        booked_minutes[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
+
+    day_list = local_days(first_day, days)
+    therapist_resources = []
+    for pk, item in therapists.items():
+        hours = [WeeklyHours(h.weekday, h.starts, h.ends) for h in item.hours.all()]
+        work = subtract(working_intervals(hours, day_list, tz), time_off[pk])
+        therapist_resources.append(Resource(pk, busy=therapist_busy[pk], work=work))
+    room_resources = [Resource(pk, busy=room_busy[pk]) for pk in room_ids]
+
+    slots = free_slots(
+        therapists=therapist_resources,
+        rooms=room_resources,
+        duration=timedelta(minutes=length.minutes),
+        buffer=timedelta(minutes=service.buffer_minutes),
+        step=timedelta(minutes=studio.slot_step_minutes),
+        tz=tz,
+        not_before=max(window_start, now + timedelta(minutes=studio.min_notice_minutes)),
+        not_after=min(window_end, now + timedelta(days=studio.horizon_days)),
+    )
+    return Availability(slots, dict(booked_minutes), therapists)
+
+
+def booking_for_manage(*, token: str) -> Booking | None:
+    """Return the booking behind a manage link, with what its page shows, or None."""
+    return (
+        Booking.objects.select_related("service", "length", "therapist", "room", "client")
+        .filter(manage_token=token)
+        .exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED, BookingStatus.STOPPED])
+        .first()
+    )

@@ -1,0 +1,316 @@
+"""The client's booking flow and the manage page. Views stay thin: services decide."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from bookings import selectors, services
+from bookings.errors import BookingRefused
+from bookings.forms import (
+    CancelForm,
+    ClientDetailsForm,
+    HoldForm,
+    RescheduleForm,
+    TimesForm,
+    parse_first_day,
+)
+from bookings.models import Booking, BookingStatus
+from studio.models import Service, ServiceLength, Studio, Therapist
+from studio.selectors import service_list
+
+SESSION_HOLDS = "calma_holds"
+WEEK_DAYS = 7
+
+
+def _bookable_service(slug: str) -> Service:
+    queryset = Service.objects.filter(is_active=True).prefetch_related(
+        Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes")),
+        Prefetch("therapists", queryset=Therapist.objects.filter(is_active=True)),
+    )
+    return get_object_or_404(queryset, slug=slug)
+
+
+def _remember_hold(request, booking: Booking) -> None:
+    holds = request.session.get(SESSION_HOLDS, [])[-9:]
+    holds.append(str(booking.public_id))
+    request.session[SESSION_HOLDS] = holds
+
+
+def held_booking(request, public_id) -> Booking:
+    """Return a hold started in this browser session; anyone else's is a 404."""
+    if str(public_id) not in request.session.get(SESSION_HOLDS, []):
+        raise Http404
+    return get_object_or_404(
+        Booking.objects.select_related("service", "length", "therapist", "room", "client"),
+        public_id=public_id,
+    )
+
+
+def _week_context(request, *, service, length, therapist, week, exclude_booking_id=None):
+    now = timezone.now()
+    studio = Studio.load()
+    result = selectors.availability(
+        service=service,
+        length=length,
+        therapist=therapist,
+        first_day=week,
+        days=WEEK_DAYS,
+        now=now,
+        studio=studio,
+        exclude_booking_id=exclude_booking_id,
+    )
+    tz = selectors.studio_tz()
+    days = [week + timedelta(days=offset) for offset in range(WEEK_DAYS)]
+    by_day = {day: [] for day in days}
+    for slot in result.slots:
+        by_day.setdefault(timezone.localtime(slot.start, tz).date(), []).append(slot)
+    today = timezone.localdate(now, tz)
+    last_day = timezone.localdate(now + timedelta(days=studio.horizon_days), tz)
+    next_free = None
+    if not result.slots and week + timedelta(days=WEEK_DAYS) <= last_day:
+        later = selectors.availability(
+            service=service,
+            length=length,
+            therapist=therapist,
+            first_day=week + timedelta(days=WEEK_DAYS),
+            days=(last_day - week).days - WEEK_DAYS + 1,
+            now=now,
+            studio=studio,
+            exclude_booking_id=exclude_booking_id,
+        )
+        if later.slots:
+            next_free = timezone.localtime(later.slots[0].start, tz).date()
+    previous_week = week - timedelta(days=WEEK_DAYS)
+    return {
+        "days": [(day, by_day[day]) for day in days],
+        "week": week,
+        "previous_week": max(previous_week, today) if week > today else None,
+        "next_week": week + timedelta(days=WEEK_DAYS)
+        if week + timedelta(days=WEEK_DAYS) <= last_day
+        else None,
+        "next_free": next_free,
+    }
+
+
+@require_safe
+def choose_service(request):
+    return render(request, "bookings/choose_service.html", {"services": service_list()})
+
+
+def _times_page(request, service, *, data, error=None, status=200):
+    form = TimesForm(data, service=service)
+    today = timezone.localdate(timezone.now(), selectors.studio_tz())
+    if not form.is_valid():
+        # A tampered length or therapist falls back to the defaults.
+        first_length = service.lengths.all()[0] if service.lengths.all() else None
+        if first_length is None:
+            raise Http404
+        form = TimesForm(
+            {"length": first_length.pk, "therapist": "any", "week": data.get("week", "")},
+            service=service,
+        )
+        form.is_valid()
+    length = next(item for item in service.lengths.all() if item.pk == form.cleaned_data["length"])
+    therapist_slug = form.cleaned_data["therapist"]
+    therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
+    week = parse_first_day(data.get("week"), today)
+    context = {
+        "service": service,
+        "form": form,
+        "length": length,
+        "therapist": therapist,
+        "therapist_value": therapist_slug,
+        "error": error,
+    }
+    context.update(
+        _week_context(request, service=service, length=length, therapist=therapist, week=week)
+    )
+    template = (
+        "bookings/includes/slots.html" if request.htmx and not error else "bookings/times.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@require_safe
+def choose_time(request, slug):
+    service = _bookable_service(slug)
+    return _times_page(request, service, data=request.GET)
+
+
+@require_POST
+def hold(request, slug):
+    service = _bookable_service(slug)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        return _times_page(
+            request,
+            service,
+            data=request.POST,
+            error=_("Please choose one of the times shown."),
+            status=400,
+        )
+    length = next(
+        (item for item in service.lengths.all() if item.pk == form.cleaned_data["length"]), None
+    )
+    therapist_slug = form.cleaned_data["therapist"]
+    therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
+    if length is None or (therapist is None and therapist_slug != "any"):
+        return _times_page(
+            request,
+            service,
+            data=request.POST,
+            error=_("That choice is not available for this massage."),
+            status=400,
+        )
+    try:
+        booking = services.hold_create(
+            service=service, length=length, therapist=therapist, start_at=form.cleaned_data["start"]
+        )
+    except BookingRefused as refusal:
+        return _times_page(request, service, data=request.POST, error=refusal.message, status=409)
+    _remember_hold(request, booking)
+    return redirect("booking_details", public_id=booking.public_id)
+
+
+def _hold_gone(request, booking, refusal):
+    messages.error(request, refusal.message)
+    url = reverse("booking_times", kwargs={"slug": booking.service.slug})
+    return redirect(f"{url}?length={booking.length_id}")
+
+
+def next_step_url(booking: Booking) -> str:
+    """Where a held booking goes once the client's details are in."""
+    return reverse("booking_finish", kwargs={"public_id": booking.public_id})
+
+
+@require_http_methods(["GET", "POST"])
+def details(request, public_id):
+    booking = held_booking(request, public_id)
+    if booking.status != BookingStatus.HELD and booking.manage_token:
+        if booking.status in (BookingStatus.EXPIRED,):
+            return _hold_gone(request, booking, BookingRefused(_("That time has been released.")))
+        return redirect(booking.get_absolute_url())
+    try:
+        services.hold_check(booking=booking)
+    except BookingRefused as refusal:
+        return _hold_gone(request, booking, refusal)
+    initial = {}
+    if booking.client:
+        initial = {
+            "name": booking.client.name,
+            "email": booking.client.email,
+            "phone": booking.client.phone,
+        }
+    form = ClientDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.hold_attach_client(booking=booking, **form.cleaned_data)
+        except BookingRefused as refusal:
+            return _hold_gone(request, booking, refusal)
+        return redirect(next_step_url(booking))
+    return render(request, "bookings/details.html", {"booking": booking, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def finish(request, public_id):
+    """Confirm a held booking. The intake questionnaire takes this step's place."""
+    booking = held_booking(request, public_id)
+    if booking.status != BookingStatus.HELD:
+        return redirect(booking.get_absolute_url())
+    if booking.client_id is None:
+        return redirect("booking_details", public_id=booking.public_id)
+    try:
+        booking = services.booking_settle(booking=booking, status=BookingStatus.CONFIRMED)
+    except BookingRefused as refusal:
+        return _hold_gone(request, booking, refusal)
+    return redirect(booking.get_absolute_url() + "?new=1")
+
+
+def _managed(token) -> Booking:
+    booking = selectors.booking_for_manage(token=token)
+    if booking is None:
+        raise Http404
+    return booking
+
+
+@require_safe
+def manage(request, token):
+    booking = _managed(token)
+    return render(
+        request,
+        "bookings/manage.html",
+        {
+            "booking": booking,
+            "can_change": services.client_can_change(booking=booking),
+            "changeable": booking.status in Booking.CHANGEABLE,
+            "cancel_form": CancelForm(),
+            "is_new": request.GET.get("new") == "1",
+            "studio": Studio.load(),
+        },
+    )
+
+
+@require_POST
+def cancel(request, token):
+    booking = _managed(token)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.booking_cancel(booking=booking, reason=form.cleaned_data["reason"])
+        except BookingRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request, _("Your booking is cancelled. We hope to see you another time.")
+            )
+    return redirect(booking.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request, token):
+    booking = _managed(token)
+    error = None
+    if not services.client_can_change(booking=booking):
+        messages.error(
+            request,
+            _("It is too close to your session to change it online. Please call the studio."),
+        )
+        return redirect(booking.get_absolute_url())
+    status = 200
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.booking_reschedule(
+                    booking=booking,
+                    start_at=form.cleaned_data["start"],
+                    therapist=booking.therapist,
+                )
+            except BookingRefused as refusal:
+                error, status = refusal.message, 409
+            else:
+                messages.success(request, _("Your booking has been moved."))
+                return redirect(booking.get_absolute_url())
+        else:
+            error, status = _("Please choose one of the times shown."), 400
+    today = timezone.localdate(timezone.now(), selectors.studio_tz())
+    week = parse_first_day(request.GET.get("week"), today)
+    context = {"booking": booking, "error": error}
+    context.update(
+        _week_context(
+            request,
+            service=booking.service,
+            length=booking.length,
+            therapist=booking.therapist,
+            week=week,
+            exclude_booking_id=booking.pk,
+        )
+    )
+    return render(request, "bookings/reschedule.html", context, status=status)
