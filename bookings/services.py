@@ -325,3 +325,38 @@ def booking_reschedule(
         if _is_overlap_violation(error):
             raise _slot_taken() from error
         raise
+
+
+def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = None) -> Booking:
+    """Take a stopped attempt's slot again, if still free, in the given active status."""
+    now = now or timezone.now()
+    studio = Studio.load()
+    try:
+        with transaction.atomic():
+            _lock_resources(service=booking.service, therapist=booking.therapist)
+            booking = (
+                Booking.objects.select_for_update()
+                .select_related("service", "length", "therapist")
+                .get(pk=booking.pk)
+            )
+            if booking.status != BookingStatus.STOPPED:
+                raise BookingRefused(_("This booking has already been submitted."))
+            _check_start(studio=studio, start_at=booking.start_at, now=now)
+            _expire_dead_holds(now=now)
+            _choose(
+                service=booking.service,
+                length=booking.length,
+                therapist=booking.therapist,
+                start_at=booking.start_at,
+                now=now,
+                studio=studio,
+                exclude_booking_id=booking.pk,
+            )
+            booking.status = status
+            booking.confirmed_at = now if status == BookingStatus.CONFIRMED else None
+            booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+            return booking
+    except IntegrityError as error:
+        if _is_overlap_violation(error):
+            raise _slot_taken() from error
+        raise

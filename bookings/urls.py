@@ -7,7 +7,6 @@ urlpatterns = [
     path("book/<slug:slug>/", views.choose_time, name="booking_times"),
     path("book/<slug:slug>/hold/", views.hold, name="booking_hold"),
     path("book/hold/<uuid:public_id>/", views.details, name="booking_details"),
-    path("book/hold/<uuid:public_id>/finish/", views.finish, name="booking_finish"),
     path("b/<str:token>/", views.manage, name="booking_manage"),
     path("b/<str:token>/cancel/", views.cancel, name="booking_cancel"),
     path("b/<str:token>/reschedule/", views.reschedule, name="booking_reschedule"),

@@ -21,11 +21,13 @@ from bookings.forms import (
     TimesForm,
     parse_first_day,
 )
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Client
 from studio.models import Service, ServiceLength, Studio, Therapist
 from studio.selectors import service_list
 
 SESSION_HOLDS = "calma_holds"
+# The client whose manage link was opened in this browser: proof enough to prefill their details.
+SESSION_CLIENT = "calma_client"
 WEEK_DAYS = 7
 
 
@@ -186,8 +188,8 @@ def _hold_gone(request, booking, refusal):
 
 
 def next_step_url(booking: Booking) -> str:
-    """Where a held booking goes once the client's details are in."""
-    return reverse("booking_finish", kwargs={"public_id": booking.public_id})
+    """Where a held booking goes once the client's details are in: the health questions."""
+    return reverse("intake_form", kwargs={"public_id": booking.public_id})
 
 
 @require_http_methods(["GET", "POST"])
@@ -202,7 +204,8 @@ def details(request, public_id):
     except BookingRefused as refusal:
         return _hold_gone(request, booking, refusal)
     initial = {}
-    if booking.client:
+    returning = booking.client or _session_client(request)
+    if returning:
         initial = {
             "name": booking.client.name,
             "email": booking.client.email,
@@ -218,21 +221,6 @@ def details(request, public_id):
     return render(request, "bookings/details.html", {"booking": booking, "form": form})
 
 
-@require_http_methods(["GET", "POST"])
-def finish(request, public_id):
-    """Confirm a held booking. The intake questionnaire takes this step's place."""
-    booking = held_booking(request, public_id)
-    if booking.status != BookingStatus.HELD:
-        return redirect(booking.get_absolute_url())
-    if booking.client_id is None:
-        return redirect("booking_details", public_id=booking.public_id)
-    try:
-        booking = services.booking_settle(booking=booking, status=BookingStatus.CONFIRMED)
-    except BookingRefused as refusal:
-        return _hold_gone(request, booking, refusal)
-    return redirect(booking.get_absolute_url() + "?new=1")
-
-
 def _managed(token) -> Booking:
     booking = selectors.booking_for_manage(token=token)
     if booking is None:
@@ -240,9 +228,25 @@ def _managed(token) -> Booking:
     return booking
 
 
+def _decline_message(booking: Booking) -> str:
+    if booking.status != BookingStatus.DECLINED:
+        return ""
+    review = booking.reviews.order_by("-decided_at").first()
+    return review.message if review else ""
+
+
+def _session_client(request):
+    client_id = request.session.get(SESSION_CLIENT)
+    if client_id is None:
+        return None
+    return Client.objects.filter(pk=client_id, erased_at__isnull=True).first()
+
+
 @require_safe
 def manage(request, token):
     booking = _managed(token)
+    if booking.client_id:
+        request.session[SESSION_CLIENT] = booking.client_id
     return render(
         request,
         "bookings/manage.html",
@@ -252,6 +256,7 @@ def manage(request, token):
             "changeable": booking.status in Booking.CHANGEABLE,
             "cancel_form": CancelForm(),
             "is_new": request.GET.get("new") == "1",
+            "decline_message": _decline_message(booking),
             "studio": Studio.load(),
         },
     )

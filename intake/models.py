@@ -1,1 +1,261 @@
-from django.db import models  # noqa: F401
+"""The versioned questionnaire, the answers given on it, consent, reviews and the access log.
+
+A questionnaire version is data, not code: a studio publishes a new version in the admin
+and every submission keeps pointing at the version it was answered on.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import Booking, Client
+from intake.triage import Choice, Condition, Level, QuestionSpec, Rule
+from studio.models import Service
+
+
+class Questionnaire(models.Model):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=120, default="Health questions")
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("The newest published version is the one clients answer."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+
+    def __str__(self):
+        return _("%(title)s, version %(version)s") % {"title": self.title, "version": self.version}
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("Yes or no")
+        CHOICE = "choice", _("One choice")
+        MULTI = "multi", _("Several choices")
+        TEXT = "text", _("Short text")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="questions"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"))
+    section = models.SlugField(_("section"), max_length=40)
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=400, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # [{"value": "one", "label": "One leg"}, ...] for choice and multi questions.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    show_if_question = models.SlugField(_("shown only if question"), max_length=60, blank=True)
+    show_if_values = models.JSONField(_("was answered with one of"), default=list, blank=True)
+    # Service slugs the question is asked for; empty means every service.
+    services = models.JSONField(_("services"), default=list, blank=True)
+    # [{"when": ["yes"], "level": "review", "reason": "..."}, ...]
+    rules = models.JSONField(_("triage rules"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "code"], name="question_code_unique_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.text}"
+
+    def to_spec(self) -> QuestionSpec:
+        """Return the pure description of this question that triage works on."""
+        return QuestionSpec(
+            code=self.code,
+            section=self.section,
+            text=self.text,
+            kind=self.kind,
+            help_text=self.help_text,
+            choices=tuple(Choice(c["value"], c["label"]) for c in self.choices),
+            required=self.required,
+            show_if=(
+                Condition(self.show_if_question, tuple(self.show_if_values))
+                if self.show_if_question
+                else None
+            ),
+            services=tuple(self.services),
+            rules=tuple(
+                Rule(tuple(rule["when"]), Level(rule["level"]), rule["reason"])
+                for rule in self.rules
+            ),
+        )
+
+    @classmethod
+    def from_spec(cls, spec: QuestionSpec, *, questionnaire, position: int) -> "Question":
+        return cls(
+            questionnaire=questionnaire,
+            position=position,
+            code=spec.code,
+            section=spec.section,
+            text=str(spec.text),
+            kind=spec.kind,
+            help_text=str(spec.help_text),
+            choices=[{"value": c.value, "label": str(c.label)} for c in spec.choices],
+            required=spec.required,
+            show_if_question=spec.show_if.question if spec.show_if else "",
+            show_if_values=list(spec.show_if.any_of) if spec.show_if else [],
+            services=list(spec.services),
+            rules=[
+                {"when": list(rule.when), "level": str(rule.level), "reason": str(rule.reason)}
+                for rule in spec.rules
+            ],
+        )
+
+
+class ConsentText(models.Model):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    text = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+
+    def __str__(self):
+        return _("Consent text, version %(version)s") % {"version": self.version}
+
+
+class Consent(models.Model):
+    """A client's explicit consent to the processing of their health answers."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField(_("given"))
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self):
+        return f"{self.client} v{self.text.version} {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class LevelChoices(models.TextChoices):
+    CLEAR = Level.CLEAR.value, _("Clear")
+    REVIEW = Level.REVIEW.value, _("Review")
+    STOP = Level.STOP.value, _("Stop")
+
+
+class Submission(models.Model):
+    """One set of answers, triaged, for one booking (at booking time or before the visit)."""
+
+    class Kind(models.TextChoices):
+        BOOKING = "booking", _("At booking")
+        RESCREEN = "rescreen", _("Before the visit")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="submissions")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="submissions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="submissions"
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BOOKING)
+    answers = models.JSONField(_("answers"), default=dict)
+    level = models.CharField(_("level"), max_length=10, choices=LevelChoices.choices)
+    # [{"question": code, "level": "review", "text": "..."}]
+    reasons = models.JSONField(_("reasons"), default=list)
+    after_stop = models.BooleanField(_("answers changed after a stop"), default=False)
+    created_at = models.DateTimeField(_("submitted"))
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        verbose_name = _("intake submission")
+        verbose_name_plural = _("intake submissions")
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} ({self.get_level_display()})"
+
+
+class Review(models.Model):
+    """A therapist's decision on a booking that screening sent for review."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        ADAPT = "adapt", _("Approved with adaptations")
+        DECLINE = "decline", _("Declined")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reviews")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    adaptations = models.TextField(_("adaptations"), blank=True)
+    message = models.TextField(_("message to the client"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intake_reviews"
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self):
+        return f"{self.booking_id}: {self.get_decision_display()}"
+
+
+class AssessmentApproval(models.Model):
+    """A therapist has assessed this client for a service that needs it (lymphatic drainage)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="approvals")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="approvals")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    approved_at = models.DateTimeField(_("approved"))
+
+    class Meta:
+        verbose_name = _("assessment approval")
+        verbose_name_plural = _("assessment approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "service"], name="approval_once_per_service")
+        ]
+
+    def __str__(self):
+        return f"{self.client} · {self.service}"
+
+
+class AccessLog(models.Model):
+    """Append-only record of every read of health answers (PostgreSQL refuses edits)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who read, as text too: kept readable even for reads by a client without an account.
+    actor = models.CharField(_("who"), max_length=150)
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="access_log", null=True
+    )
+    action = models.CharField(_("what"), max_length=40)
+    ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} #{self.submission_id}"

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from intake import views
+
+urlpatterns = [
+    path("book/hold/<uuid:public_id>/health/", views.intake_form, name="intake_form"),
+    path("therapist/reviews/", views.review_queue, name="review_queue"),
+    path("therapist/reviews/<uuid:public_id>/", views.review_detail, name="review_detail"),
+    path("therapist/reviews/<uuid:public_id>/answers/", views.answers, name="intake_answers"),
+    path("b/<str:token>/my-data.json", views.my_data, name="client_data"),
+    path("b/<str:token>/erase/", views.erase, name="client_erase"),
+]

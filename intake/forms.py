@@ -1,0 +1,120 @@
+"""The questionnaire as a Django form, built from the version's questions for one service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from intake.triage import NON_QUESTION_ERRORS, TEXT_MAX_LENGTH, QuestionSpec, validate_answers
+
+FIELD_PREFIX = "q_"
+
+
+class IntakeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    consent = forms.BooleanField(
+        label=_("I consent to the studio keeping and using my health answers as described above."),
+        required=True,
+        error_messages={
+            "required": _(
+                "We can only take a booking with your consent to use your health answers. "
+                "Please tick this box."
+            )
+        },
+    )
+
+    def __init__(self, *args, specs: list[QuestionSpec], service_slug: str, version: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service_slug = service_slug
+        self.expected_version = version
+        self.specs = [spec for spec in specs if spec.applies_to(service_slug)]
+        self.fields["version"].initial = version
+        for spec in self.specs:
+            self.fields[FIELD_PREFIX + spec.code] = self._field_for(spec)
+
+    @staticmethod
+    def _field_for(spec: QuestionSpec) -> forms.Field:
+        # Requiredness depends on other answers (follow-ups), so triage's validation decides.
+        common = {"label": spec.text, "help_text": spec.help_text, "required": False}
+        choices = [(option.value, option.label) for option in spec.options]
+        if spec.kind == "multi":
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+        if spec.kind == "text":
+            return forms.CharField(
+                max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), **common
+            )
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+
+    def answers(self) -> dict:
+        """Return the answers given, keyed by question code, without empty ones."""
+        answers = {}
+        for spec in self.specs:
+            value = self.cleaned_data.get(FIELD_PREFIX + spec.code)
+            if value in (None, "", []):
+                continue
+            answers[spec.code] = value.strip() if isinstance(value, str) else value
+        return answers
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") is not None and cleaned["version"] != self.expected_version:
+            raise forms.ValidationError(
+                _("The questions were updated while you were answering. Please check them again.")
+            )
+        errors = validate_answers(self.specs, self.answers(), service_slug=self.service_slug)
+        for code, message in errors.items():
+            if code == NON_QUESTION_ERRORS:
+                self.add_error(None, message)
+            elif FIELD_PREFIX + code in self.fields and FIELD_PREFIX + code not in self.errors:
+                self.add_error(FIELD_PREFIX + code, message)
+        return cleaned
+
+    def sections(self, titles: dict) -> list[dict]:
+        """Return the questions grouped by section, in order, with their bound fields."""
+        grouped: dict[str, dict] = {}
+        for spec in self.specs:
+            section = grouped.setdefault(
+                spec.section,
+                {
+                    "code": spec.section,
+                    "title": titles.get(spec.section, spec.section.replace("_", " ").title()),
+                    "questions": [],
+                },
+            )
+            section["questions"].append({"spec": spec, "field": self[FIELD_PREFIX + spec.code]})
+        return list(grouped.values())
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve")),
+            ("adapt", _("Approve with adaptations")),
+            ("decline", _("Decline")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    adaptations = forms.CharField(
+        label=_("Adaptations"),
+        required=False,
+        max_length=1000,
+        help_text=_("For example: avoid the left calf; light pressure only."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message = forms.CharField(
+        label=_("Message to the client"),
+        required=False,
+        max_length=2000,
+        help_text=_("Needed when you decline: it is sent to the client."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == "adapt" and not cleaned.get("adaptations", "").strip():
+            self.add_error("adaptations", _("Please describe the adaptations."))
+        if decision == "decline" and not cleaned.get("message", "").strip():
+            self.add_error("message", _("Please write a short message to the client."))
+        return cleaned

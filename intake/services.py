@@ -1,0 +1,251 @@
+"""Write-side intake functions: submit and triage answers, review, export and erase.
+
+The submission and the booking's status change in one transaction, so nothing is ever
+half-saved: either the answers are stored and the booking moved on, or neither.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import services as booking_services
+from bookings.errors import BookingRefused
+from bookings.models import Booking, BookingStatus, Client
+from intake import selectors
+from intake.models import AssessmentApproval, Consent, Review, Submission
+from intake.triage import Level, triage, validate_answers, visible_questions
+
+
+class IntakeInvalid(BookingRefused):
+    """The answers do not fit the questionnaire; ``errors`` maps question codes to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(_("Please check the answers marked below."), code=BookingRefused.INVALID)
+        self.errors = errors
+
+
+_STATUS_FOR_LEVEL = {
+    Level.CLEAR: BookingStatus.CONFIRMED,
+    Level.REVIEW: BookingStatus.AWAITING_REVIEW,
+    Level.STOP: BookingStatus.STOPPED,
+}
+
+
+def intake_submit(
+    *,
+    booking: Booking,
+    answers: dict,
+    consent_given: bool,
+    after_stop: bool = False,
+    now: datetime | None = None,
+) -> Submission:
+    """Triage the answers for a held booking and settle it: confirmed, awaiting review or stopped.
+
+    A stop releases the hold. Answers sent again for a stopped attempt are triaged as
+    changed after a stop, so they reach review at best, and the slot is taken again only if
+    it is still free.
+    """
+    now = now or timezone.now()
+    if not consent_given:
+        raise BookingRefused(
+            _(
+                "We can only take a booking with your consent to use your health answers "
+                "to keep your session safe. Please tick the consent box."
+            )
+        )
+    questionnaire = selectors.questionnaire_current()
+    specs = selectors.question_specs(questionnaire)
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("service", "client")
+            .get(pk=booking.pk)
+        )
+        retry_after_stop = booking.status == BookingStatus.STOPPED
+        if not retry_after_stop:
+            booking_services.hold_check(booking=booking, now=now)
+        if booking.client is None:
+            raise BookingRefused(_("Please tell us who the booking is for first."))
+        service = booking.service
+        errors = validate_answers(specs, answers, service_slug=service.slug)
+        if errors:
+            raise IntakeInvalid(errors)
+        after_stop = (
+            after_stop or retry_after_stop or selectors.recent_stop(client=booking.client, now=now)
+        )
+        approved = AssessmentApproval.objects.filter(
+            client=booking.client, service=service
+        ).exists()
+        result = triage(
+            specs,
+            answers,
+            service_slug=service.slug,
+            service_requires_assessment=service.requires_assessment,
+            assessment_approved=approved,
+            after_stop=after_stop,
+        )
+        consent = Consent.objects.create(
+            client=booking.client, text=selectors.consent_text_current(), given_at=now
+        )
+        submission = Submission.objects.create(
+            booking=booking,
+            client=booking.client,
+            questionnaire=questionnaire,
+            consent=consent,
+            answers=_kept_answers(specs, answers, service.slug),
+            level=result.level.value,
+            reasons=[
+                {"question": r.question, "level": r.level.value, "text": str(r.text)}
+                for r in result.reasons
+            ],
+            after_stop=after_stop,
+            created_at=now,
+        )
+        status = _STATUS_FOR_LEVEL[result.level]
+        if retry_after_stop:
+            if status != BookingStatus.STOPPED:
+                booking_services.booking_reactivate(booking=booking, status=status, now=now)
+        elif status == BookingStatus.STOPPED:
+            booking_services.hold_release(booking=booking, status=BookingStatus.STOPPED)
+        else:
+            booking_services.booking_settle(booking=booking, status=status, now=now)
+    return submission
+
+
+def _kept_answers(specs, answers: dict, service_slug: str) -> dict:
+    """Keep only the answers to questions that were shown: hidden follow-ups are dropped."""
+    shown = {q.code for q in visible_questions(specs, answers, service_slug=service_slug)}
+    return {code: value for code, value in answers.items() if code in shown and value != ""}
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    booking: Booking,
+    reviewer,
+    decision: str,
+    adaptations: str = "",
+    message: str = "",
+    now: datetime | None = None,
+) -> Review:
+    """Record a therapist's decision on a booking awaiting review and move the booking on."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+    if not selectors.can_read_answers(user=reviewer, booking=booking):
+        raise BookingRefused(_("Only the therapist of this booking can review it."))
+    if booking.status != BookingStatus.AWAITING_REVIEW:
+        raise BookingRefused(_("This booking is no longer waiting for a review."))
+    if decision not in Review.Decision.values:
+        raise BookingRefused(_("Please choose a decision."))
+    adaptations = adaptations.strip()
+    if decision == Review.Decision.ADAPT and not adaptations:
+        raise BookingRefused(_("Please describe the adaptations."))
+    if decision == Review.Decision.DECLINE and not message.strip():
+        raise BookingRefused(_("Please write a short message to the client."))
+    submission = booking.submissions.order_by("-created_at").first()
+    if submission is None:
+        raise BookingRefused(_("This booking has no answers to review."))
+    if decision == Review.Decision.DECLINE:
+        booking.status = BookingStatus.DECLINED
+        booking.cancelled_at = now
+        booking.sequence += 1
+    else:
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.adaptations = adaptations if decision == Review.Decision.ADAPT else ""
+        if booking.service.requires_assessment and booking.client_id:
+            AssessmentApproval.objects.get_or_create(
+                client_id=booking.client_id,
+                service_id=booking.service_id,
+                defaults={"approved_by": reviewer, "approved_at": now},
+            )
+    booking.save(
+        update_fields=[
+            "status",
+            "confirmed_at",
+            "cancelled_at",
+            "adaptations",
+            "sequence",
+            "updated_at",
+        ]
+    )
+    return Review.objects.create(
+        booking=booking,
+        submission=submission,
+        decision=decision,
+        adaptations=adaptations,
+        message=message.strip(),
+        reviewer=reviewer,
+        decided_at=now,
+    )
+
+
+def client_export(*, client: Client) -> dict:
+    """Return everything stored about a client, as plain data for a JSON download."""
+    bookings = client.bookings.select_related("service", "therapist").order_by("start_at")
+    submissions = client.submissions.select_related("questionnaire").order_by("created_at")
+    return {
+        "client": {
+            "name": client.name,
+            "email": client.email,
+            "phone": client.phone,
+            "created_at": client.created_at.isoformat(),
+        },
+        "bookings": [
+            {
+                "service": booking.service.name,
+                "therapist": booking.therapist.display_name,
+                "start_at": booking.start_at.isoformat(),
+                "end_at": booking.end_at.isoformat(),
+                "status": booking.status,
+                "adaptations": booking.adaptations,
+            }
+            for booking in bookings
+        ],
+        "health_answers": [
+            {
+                "submitted_at": submission.created_at.isoformat(),
+                "questionnaire_version": submission.questionnaire.version,
+                "kind": submission.kind,
+                "answers": selectors.answer_rows(submission),
+                "level": submission.level,
+                "reasons": [reason["text"] for reason in submission.reasons],
+            }
+            for submission in submissions
+            if submission.erased_at is None
+        ],
+        "consents": [
+            {
+                "version": consent.text.version,
+                "given_at": consent.given_at.isoformat(),
+                "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+            }
+            for consent in client.consents.select_related("text")
+        ],
+    }
+
+
+@transaction.atomic
+def client_erase(*, client: Client, now: datetime | None = None) -> None:
+    """Erase a client's answers and personal details; keep their bookings, anonymised.
+
+    Upcoming bookings are cancelled first: without contact details or answers the studio
+    could not hold them safely.
+    """
+    now = now or timezone.now()
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    for booking in client.bookings.filter(status__in=Booking.ACTIVE, start_at__gt=now):
+        booking_services.booking_cancel(
+            booking=booking, reason="Client data erased", by_client=False, now=now
+        )
+    client.submissions.update(answers={}, reasons=[], erased_at=now)
+    client.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
+    client.bookings.update(adaptations="", staff_note="")
+    client.name = _("Erased client")
+    client.email = f"erased-{client.pk}@invalid"
+    client.phone = ""
+    client.user = None
+    client.erased_at = now
+    client.save()

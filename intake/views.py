@@ -1,0 +1,232 @@
+"""The intake step of the booking flow, the therapist's review, and a client's own data."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from bookings import selectors as booking_selectors
+from bookings.errors import BookingRefused
+from bookings.models import Booking, BookingStatus
+from bookings.views import SESSION_CLIENT, held_booking
+from intake import selectors, services
+from intake.forms import FIELD_PREFIX, IntakeForm, ReviewForm
+from intake.questionnaire_v1 import SECTIONS
+from studio import roles
+
+SESSION_STOPPED = "calma_screening_stopped"
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _previous_answers(request, booking):
+    """Return the client's fresh last answers, only to someone who has proved who they are."""
+    client = booking.client
+    if client is None:
+        return None
+    proven = request.session.get(SESSION_CLIENT) == client.pk or (
+        request.user.is_authenticated and client.user_id == request.user.pk
+    )
+    if not proven:
+        return None
+    return selectors.last_answers(client=client)
+
+
+def _stop_page(request, booking, status=200):
+    return render(request, "intake/stop.html", {"booking": booking}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def intake_form(request, public_id):
+    booking = held_booking(request, public_id)
+    if booking.status not in (BookingStatus.HELD, BookingStatus.STOPPED):
+        return redirect(booking.get_absolute_url())
+    if booking.client_id is None:
+        return redirect("booking_details", public_id=booking.public_id)
+    if (
+        booking.status == BookingStatus.STOPPED
+        and request.method == "GET"
+        and "change" not in request.GET
+    ):
+        return _stop_page(request, booking)
+    if booking.status == BookingStatus.HELD and booking.hold_expires_at <= timezone.now():
+        messages.error(
+            request,
+            _(
+                "We could only keep that time for a few minutes, and it has been released. "
+                "Please choose a time again."
+            ),
+        )
+        return redirect(reverse("booking_times", kwargs={"slug": booking.service.slug}))
+
+    questionnaire = selectors.questionnaire_current()
+    specs = selectors.question_specs(questionnaire)
+    previous = _previous_answers(request, booking) if request.method == "GET" else None
+    initial = {}
+    if previous is not None:
+        # Answers given on an older version are offered only where the code still exists.
+        initial = {FIELD_PREFIX + code: value for code, value in previous.answers.items()}
+    form = IntakeForm(
+        request.POST or None,
+        initial=initial,
+        specs=specs,
+        service_slug=booking.service.slug,
+        version=questionnaire.version,
+    )
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.intake_submit(
+                booking=booking,
+                answers=form.answers(),
+                consent_given=form.cleaned_data["consent"],
+                after_stop=bool(request.session.get(SESSION_STOPPED)),
+            )
+        except services.IntakeInvalid as invalid:
+            for code, message in invalid.errors.items():
+                form.add_error(
+                    FIELD_PREFIX + code if FIELD_PREFIX + code in form.fields else None, message
+                )
+        except BookingRefused as refusal:
+            if refusal.code in (BookingRefused.HOLD_EXPIRED, BookingRefused.SLOT_TAKEN):
+                messages.error(request, refusal.message)
+                return redirect(reverse("booking_times", kwargs={"slug": booking.service.slug}))
+            error = refusal.message
+        else:
+            if submission.level == "stop":
+                request.session[SESSION_STOPPED] = True
+                return _stop_page(request, booking)
+            return redirect(booking.get_absolute_url() + "?new=1")
+    return render(
+        request,
+        "intake/form.html",
+        {
+            "booking": booking,
+            "form": form,
+            "sections": form.sections(SECTIONS),
+            "previous": previous,
+            "consent_text": selectors.consent_text_current(),
+            "error": error,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _therapist_or_owner(request):
+    therapist = roles.therapist_of(request.user)
+    if therapist is None and not roles.is_owner(request.user):
+        raise Http404
+    return therapist
+
+
+def _reviewable(request, public_id) -> Booking:
+    booking = get_object_or_404(
+        Booking.objects.select_related("service", "length", "client", "therapist", "room"),
+        public_id=public_id,
+    )
+    if not selectors.can_read_answers(user=request.user, booking=booking):
+        raise Http404
+    return booking
+
+
+@login_required
+@require_safe
+def review_queue(request):
+    therapist = _therapist_or_owner(request)
+    bookings = selectors.review_queue(therapist=therapist)
+    return render(request, "intake/review_queue.html", {"bookings": bookings})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request, public_id):
+    booking = _reviewable(request, public_id)
+    submission = booking.submissions.order_by("-created_at").first()
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_decide(booking=booking, reviewer=request.user, **form.cleaned_data)
+        except BookingRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Your decision has been recorded."))
+            return redirect("review_queue")
+    return render(
+        request,
+        "intake/review_detail.html",
+        {
+            "booking": booking,
+            "submission": submission,
+            "reviews": booking.reviews.select_related("reviewer"),
+            "form": form,
+            "awaiting": booking.status == BookingStatus.AWAITING_REVIEW,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def answers(request, public_id):
+    """Show a booking's intake answers to its therapist or the owner; every read is logged."""
+    booking = _reviewable(request, public_id)
+    submissions = list(booking.submissions.select_related("questionnaire").order_by("-created_at"))
+    rows = []
+    for submission in submissions:
+        selectors.answers_read(
+            submission=submission,
+            user=request.user,
+            actor=request.user.get_username(),
+            ip=client_ip(request),
+            action="view_answers",
+        )
+        rows.append({"submission": submission, "answers": selectors.answer_rows(submission)})
+    return render(request, "intake/answers.html", {"booking": booking, "rows": rows})
+
+
+def _client_booking(token) -> Booking:
+    booking = booking_selectors.booking_for_manage(token=token)
+    if booking is None or booking.client is None or booking.client.erased_at is not None:
+        raise Http404
+    return booking
+
+
+@require_safe
+def my_data(request, token):
+    """Download everything stored about the client behind a manage link, as JSON."""
+    booking = _client_booking(token)
+    client = booking.client
+    for submission in client.submissions.filter(erased_at__isnull=True):
+        selectors.answers_read(
+            submission=submission,
+            user=request.user,
+            actor=f"client:{client.pk}",
+            ip=client_ip(request),
+            action="client_export",
+        )
+    data = services.client_export(client=client)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="calma-my-data.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def erase(request, token):
+    booking = _client_booking(token)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "erase":
+            messages.error(request, _("Please tick the box to confirm."))
+            return redirect("client_erase", token=token)
+        services.client_erase(client=booking.client)
+        return render(request, "intake/erased.html")
+    return render(request, "intake/erase.html", {"booking": booking})
