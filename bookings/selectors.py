@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from bookings.availability import (
@@ -19,8 +19,8 @@ from bookings.availability import (
     subtract,
     working_intervals,
 )
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from studio.models import Service, ServiceLength, Studio, Therapist, TimeOff
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
+from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff
 
 
 def studio_tz() -> ZoneInfo:
@@ -53,6 +53,7 @@ def availability(
     now: datetime | None = None,
     studio: Studio | None = None,
     exclude_booking_id: int | None = None,
+    enforce_notice: bool = True,
 ) -> Availability:
     """Return the free starts for a service length over some local days.
 
@@ -105,6 +106,7 @@ def availability(
         day = start_at.astimezone(tz).date()
         booked_minutes[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
 
+    notice_minutes = studio.min_notice_minutes if enforce_notice else 0
     day_list = local_days(first_day, days)
     therapist_resources = []
     for pk, item in therapists.items():
@@ -120,7 +122,7 @@ def availability(
         buffer=timedelta(minutes=service.buffer_minutes),
         step=timedelta(minutes=studio.slot_step_minutes),
         tz=tz,
-        not_before=max(window_start, now + timedelta(minutes=studio.min_notice_minutes)),
+        not_before=max(window_start, now + timedelta(minutes=notice_minutes)),
         not_after=min(window_end, now + timedelta(days=studio.horizon_days)),
     )
     return Availability(slots, dict(booked_minutes), therapists)
@@ -134,3 +136,117 @@ def booking_for_manage(*, token: str) -> Booking | None:
         .exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED, BookingStatus.STOPPED])
         .first()
     )
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    therapists: list[Therapist]
+    rooms: list[Room]
+    bookings: list[Booking]
+    time_off: list[TimeOff]
+    stops: list[Booking]
+
+
+def calendar_window(
+    *,
+    start: datetime,
+    end: datetime,
+    therapist_ids: list[int] | None = None,
+    room_ids: list[int] | None = None,
+) -> CalendarData:
+    """Return what a calendar shows between two instants, in a fixed number of queries.
+
+    The lists of therapists and rooms are always complete (the calendar's pickers need
+    them); ``therapist_ids``/``room_ids`` narrow the bookings and time off shown.
+
+    Bookings come with their service, length, client, therapist, room and the level of their
+    newest screening (never the answers). Screening stops are listed apart: staff see that
+    an attempt was stopped, and when, but nothing more.
+    """
+    from intake.models import Submission  # intake builds on bookings, not the reverse
+
+    therapists = Therapist.objects.filter(is_active=True).prefetch_related("hours")
+    rooms = Room.objects.filter(is_active=True)
+    shown = [s for s in BookingStatus if s not in (BookingStatus.EXPIRED, BookingStatus.STOPPED)]
+    bookings = Booking.objects.filter(
+        start_at__lt=end, end_at__gt=start, status__in=shown
+    ).select_related("service", "length", "client", "therapist", "room")
+    if therapist_ids is not None:
+        bookings = bookings.filter(therapist_id__in=therapist_ids)
+    if room_ids is not None:
+        bookings = bookings.filter(room_id__in=room_ids)
+    bookings = bookings.prefetch_related(
+        Prefetch(
+            "submissions",
+            queryset=Submission.objects.only("pk", "booking_id", "level", "created_at").order_by(
+                "-created_at"
+            ),
+            to_attr="screenings",
+        )
+    ).order_by("start_at")
+    time_off = TimeOff.objects.filter(start_at__lt=end, end_at__gt=start)
+    if therapist_ids is not None:
+        time_off = time_off.filter(therapist_id__in=therapist_ids)
+    stops = (
+        Booking.objects.filter(start_at__lt=end, end_at__gt=start, status=BookingStatus.STOPPED)
+        .select_related("service")
+        .only("pk", "start_at", "end_at", "service__name", "created_at", "status")
+        .order_by("start_at")
+    )
+    return CalendarData(
+        therapists=list(therapists),
+        rooms=list(rooms),
+        bookings=list(bookings),
+        time_off=list(time_off.select_related("therapist")),
+        stops=list(stops),
+    )
+
+
+def therapist_bookings(*, therapist: Therapist, start: datetime, end: datetime) -> list[Booking]:
+    """Return a therapist's bookings in a window with what their day view shows."""
+    from intake.models import Submission
+
+    return list(
+        Booking.objects.filter(
+            therapist=therapist,
+            start_at__lt=end,
+            end_at__gt=start,
+        )
+        .exclude(status__in=[BookingStatus.EXPIRED, BookingStatus.STOPPED])
+        .select_related("service", "length", "client", "room")
+        .prefetch_related(
+            Prefetch(
+                "submissions",
+                queryset=Submission.objects.only(
+                    "pk", "booking_id", "level", "created_at"
+                ).order_by("-created_at"),
+                to_attr="screenings",
+            )
+        )
+        .order_by("start_at")
+    )
+
+
+def client_search(*, query: str, limit: int = 50):
+    """Return clients whose name, email or phone contains the query, with their counts."""
+    query = query.strip()
+    if len(query) < 2:
+        return Client.objects.none()
+    return (
+        Client.objects.filter(erased_at__isnull=True)
+        .filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query))
+        .annotate(
+            booking_count=Count("bookings", filter=Q(bookings__status__in=ACTIVE_STATUSES)),
+        )
+        .order_by("name")[:limit]
+    )
+
+
+def booking_awaiting_intake(*, token: str) -> Booking | None:
+    """Return a front-desk booking still waiting for the client's health answers, or None."""
+    return Booking.objects.filter(
+        manage_token=token,
+        source=Booking.Source.PHONE,
+        status=BookingStatus.HELD,
+        hold_expires_at__gt=timezone.now(),
+    ).first()

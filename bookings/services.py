@@ -8,6 +8,7 @@ line of defence; their violation becomes the same friendly refusal as a lost re-
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 from bookings import selectors
 from bookings.availability import pick_therapist
 from bookings.errors import BookingRefused
-from bookings.models import CHANGEABLE_STATUSES, Booking, BookingStatus, Client
-from studio.models import Room, Service, ServiceLength, Studio, Therapist
+from bookings.models import ACTIVE_STATUSES, CHANGEABLE_STATUSES, Booking, BookingStatus, Client
+from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff
 
 _OVERLAP_CONSTRAINTS = {"booking_no_therapist_overlap", "booking_no_room_overlap"}
 
@@ -28,19 +29,33 @@ def _slot_taken() -> BookingRefused:
     )
 
 
+def not_free(therapist: Therapist) -> BookingRefused:
+    """Return the front desk's version of "just taken": it names what may be in the way."""
+    return BookingRefused(
+        _(
+            "%(therapist)s is not free then: the time is outside their hours, in their time "
+            "off, or overlaps another booking or the room's use."
+        )
+        % {"therapist": therapist.display_name},
+        code=BookingRefused.SLOT_TAKEN,
+    )
+
+
 def _is_overlap_violation(error: IntegrityError) -> bool:
     cause = error.__cause__
     diag = getattr(cause, "diag", None)
     return getattr(diag, "constraint_name", None) in _OVERLAP_CONSTRAINTS
 
 
-def _check_start(*, studio: Studio, start_at: datetime, now: datetime) -> None:
+def _check_start(
+    *, studio: Studio, start_at: datetime, now: datetime, enforce_notice: bool = True
+) -> None:
     """Refuse a start in the past, inside the minimum notice, past the horizon or off-grid."""
     if timezone.is_naive(start_at):
         raise BookingRefused(_("That start time is not valid."))
     if start_at <= now:
         raise BookingRefused(_("That time has already passed. Please choose another."))
-    if start_at < now + timedelta(minutes=studio.min_notice_minutes):
+    if enforce_notice and start_at < now + timedelta(minutes=studio.min_notice_minutes):
         raise BookingRefused(
             _("That time is too soon to book online. Please choose a later time or call us.")
         )
@@ -92,8 +107,15 @@ def _choose(
     now: datetime,
     studio: Studio,
     exclude_booking_id: int | None = None,
+    room: Room | None = None,
+    enforce_notice: bool = True,
 ) -> tuple[int, int]:
-    """Re-read availability for the start's day and return a free (therapist id, room id)."""
+    """Re-read availability for the start's day and return a free (therapist id, room id).
+
+    With ``room``, that room must suit the service and be free; otherwise the first free
+    suitable room is taken. Front-desk changes pass ``enforce_notice=False``: the minimum
+    notice is an online-booking policy, not a rule of the calendar.
+    """
     day = timezone.localtime(start_at, selectors.studio_tz()).date()
     result = selectors.availability(
         service=service,
@@ -104,12 +126,16 @@ def _choose(
         now=now,
         studio=studio,
         exclude_booking_id=exclude_booking_id,
+        enforce_notice=enforce_notice,
     )
+    if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
+        raise BookingRefused(_("That room does not suit this massage."))
     slot = next((slot for slot in result.slots if slot.start == start_at), None)
-    if slot is None:
+    if slot is None or (room is not None and room.pk not in slot.room_ids):
         raise _slot_taken()
     booked = {pk: minutes for (d, pk), minutes in result.booked_minutes.items() if d == day}
-    return pick_therapist(slot.therapist_ids, booked), slot.room_ids[0]
+    room_id = room.pk if room is not None else slot.room_ids[0]
+    return pick_therapist(slot.therapist_ids, booked), room_id
 
 
 def hold_create(
@@ -119,12 +145,23 @@ def hold_create(
     therapist: Therapist | None,
     start_at: datetime,
     now: datetime | None = None,
+    client: Client | None = None,
+    room: Room | None = None,
+    source: str = Booking.Source.ONLINE,
+    hold_for: timedelta | None = None,
 ) -> Booking:
-    """Hold a free start for the studio's hold time while the client finishes booking."""
+    """Hold a free start while the client finishes booking (details and health questions).
+
+    Online, the hold lasts the studio's hold time. The front desk books for a client on the
+    phone with ``source=PHONE``: the minimum notice does not apply, and the hold lasts
+    ``hold_for`` (until the client has answered the questions sent to them).
+    """
     now = now or timezone.now()
     studio = Studio.load()
+    by_front_desk = source == Booking.Source.PHONE
     _check_offer(service=service, length=length, therapist=therapist)
-    _check_start(studio=studio, start_at=start_at, now=now)
+    _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=not by_front_desk)
+    hold_for = hold_for or timedelta(minutes=studio.hold_minutes)
     try:
         with transaction.atomic():
             _lock_resources(service=service, therapist=therapist)
@@ -136,9 +173,12 @@ def hold_create(
                 start_at=start_at,
                 now=now,
                 studio=studio,
+                room=room,
+                enforce_notice=not by_front_desk,
             )
             end_at = start_at + timedelta(minutes=length.minutes)
             return Booking.objects.create(
+                client=client,
                 service=service,
                 length=length,
                 therapist_id=therapist_id,
@@ -148,7 +188,8 @@ def hold_create(
                 blocked_until=end_at + timedelta(minutes=service.buffer_minutes),
                 price=length.price,
                 status=BookingStatus.HELD,
-                hold_expires_at=now + timedelta(minutes=studio.hold_minutes),
+                source=source,
+                hold_expires_at=min(now + hold_for, start_at),
             )
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -159,11 +200,12 @@ def hold_create(
 def hold_check(*, booking: Booking, now: datetime | None = None) -> None:
     """Refuse to go on with a hold that has expired or was already used."""
     now = now or timezone.now()
-    if booking.status != BookingStatus.HELD:
+    # A hold the sweep already marked expired is as gone as one past its time.
+    if booking.status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
         raise BookingRefused(
             _("This booking has already been submitted."), code=BookingRefused.INVALID
         )
-    if booking.hold_expires_at <= now:
+    if booking.status == BookingStatus.EXPIRED or booking.hold_expires_at <= now:
         raise BookingRefused(
             _(
                 "We could only keep that time for a few minutes, and it has been released. "
@@ -360,3 +402,155 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
         if _is_overlap_violation(error):
             raise _slot_taken() from error
         raise
+
+
+# The front desk can move a booking that has not happened yet, and mark what happened.
+MOVABLE_STATUSES = (
+    BookingStatus.HELD,
+    BookingStatus.AWAITING_REVIEW,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_HOLD,
+)
+_MARK_FROM = {
+    BookingStatus.ARRIVED: (BookingStatus.CONFIRMED,),
+    BookingStatus.COMPLETED: (BookingStatus.CONFIRMED, BookingStatus.ARRIVED),
+    BookingStatus.NO_SHOW: (BookingStatus.CONFIRMED,),
+}
+
+
+def booking_move(
+    *,
+    booking: Booking,
+    start_at: datetime,
+    therapist: Therapist,
+    room: Room | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a booking to another time, therapist or room, refusing any clash with the reason."""
+    now = now or timezone.now()
+    studio = Studio.load()
+    try:
+        with transaction.atomic():
+            _lock_resources(service=booking.service, therapist=therapist)
+            booking = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("service", "length")
+                .get(pk=booking.pk)
+            )
+            if booking.status not in MOVABLE_STATUSES:
+                raise BookingRefused(
+                    _("A %(status)s booking cannot be moved.")
+                    % {"status": booking.get_status_display().lower()}
+                )
+            if booking.start_at <= now:
+                raise BookingRefused(_("This booking has already started and cannot be moved."))
+            _check_offer(service=booking.service, length=booking.length, therapist=therapist)
+            _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=False)
+            _expire_dead_holds(now=now)
+            try:
+                therapist_id, room_id = _choose(
+                    service=booking.service,
+                    length=booking.length,
+                    therapist=therapist,
+                    start_at=start_at,
+                    now=now,
+                    studio=studio,
+                    exclude_booking_id=booking.pk,
+                    room=room,
+                    enforce_notice=False,
+                )
+            except BookingRefused as refusal:
+                if refusal.code != BookingRefused.SLOT_TAKEN:
+                    raise
+                raise not_free(therapist) from refusal
+            booking.start_at = start_at
+            booking.end_at = start_at + timedelta(minutes=booking.length.minutes)
+            booking.blocked_until = booking.end_at + timedelta(
+                minutes=booking.service.buffer_minutes
+            )
+            booking.therapist_id = therapist_id
+            booking.room_id = room_id
+            booking.sequence += 1
+            booking.save(
+                update_fields=[
+                    "start_at",
+                    "end_at",
+                    "blocked_until",
+                    "therapist",
+                    "room",
+                    "sequence",
+                    "updated_at",
+                ]
+            )
+            return booking
+    except IntegrityError as error:
+        if _is_overlap_violation(error):
+            raise _slot_taken() from error
+        raise
+
+
+@transaction.atomic
+def booking_mark(*, booking: Booking, status: str, now: datetime | None = None) -> Booking:
+    """Record that the client arrived, completed the session or did not come."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+    allowed_from = _MARK_FROM.get(status)
+    if allowed_from is None:
+        raise BookingRefused(_("That is not something a booking can be marked as."))
+    if booking.status not in allowed_from:
+        raise BookingRefused(
+            _("A %(status)s booking cannot be marked that way.")
+            % {"status": booking.get_status_display().lower()}
+        )
+    if status == BookingStatus.NO_SHOW and now < booking.start_at:
+        raise BookingRefused(_("A client can only be marked as not coming once the time has come."))
+    if status in (BookingStatus.ARRIVED, BookingStatus.COMPLETED) and now < (
+        booking.start_at - timedelta(hours=12)
+    ):
+        raise BookingRefused(_("This booking is not today."))
+    booking.status = status
+    booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def time_block_create(
+    *,
+    therapist: Therapist,
+    start_at: datetime,
+    end_at: datetime,
+    kind: str = TimeOff.Kind.BLOCK,
+    reason: str = "",
+) -> TimeOff:
+    """Block a therapist's time or record time off, refusing overlaps with bookings or leave."""
+    if end_at <= start_at:
+        raise BookingRefused(_("The end must be after the start."))
+    with transaction.atomic():
+        _lock_resources_for_therapist(therapist)
+        clash = Booking.objects.filter(
+            therapist=therapist,
+            status__in=ACTIVE_STATUSES,
+            start_at__lt=end_at,
+            blocked_until__gt=start_at,
+        ).first()
+        if clash is not None:
+            raise BookingRefused(
+                _("There is a booking at %(time)s in that time. Move or cancel it first.")
+                % {"time": timezone.localtime(clash.start_at).strftime("%d/%m %H:%M")}
+            )
+        time_off = TimeOff(
+            therapist=therapist, start_at=start_at, end_at=end_at, kind=kind, reason=reason
+        )
+        try:
+            time_off.full_clean()
+        except ValidationError as error:
+            raise BookingRefused(" ".join(error.messages)) from error
+        try:
+            with transaction.atomic():
+                time_off.save()
+        except IntegrityError as error:
+            raise BookingRefused(_("This overlaps time off already recorded.")) from error
+        return time_off
+
+
+def _lock_resources_for_therapist(therapist: Therapist) -> None:
+    list(Therapist.objects.filter(pk=therapist.pk).select_for_update().values_list("pk"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import views
+from bookings import staff_views, views
 
 urlpatterns = [
     path("book/", views.choose_service, name="booking_start"),
@@ -10,4 +10,27 @@ urlpatterns = [
     path("b/<str:token>/", views.manage, name="booking_manage"),
     path("b/<str:token>/cancel/", views.cancel, name="booking_cancel"),
     path("b/<str:token>/reschedule/", views.reschedule, name="booking_reschedule"),
+]
+
+urlpatterns += [
+    path("staff/calendar/", staff_views.calendar, name="staff_calendar"),
+    path("staff/bookings/new/", staff_views.phone_booking, name="staff_phone_booking"),
+    path("staff/bookings/<uuid:public_id>/", staff_views.booking_card, name="staff_booking"),
+    path(
+        "staff/bookings/<uuid:public_id>/move/", staff_views.booking_move, name="staff_booking_move"
+    ),
+    path(
+        "staff/bookings/<uuid:public_id>/cancel/",
+        staff_views.booking_cancel,
+        name="staff_booking_cancel",
+    ),
+    path(
+        "staff/bookings/<uuid:public_id>/mark/", staff_views.booking_mark, name="staff_booking_mark"
+    ),
+    path("staff/block/", staff_views.block_time, name="staff_block"),
+    path("staff/clients/", staff_views.client_search, name="staff_clients"),
+    path("staff/clients/<int:pk>/", staff_views.client_card, name="staff_client"),
+    path("me/day/", staff_views.my_day, name="my_day"),
+    path("me/week/", staff_views.my_week, name="my_week"),
+    path("me/block/", staff_views.my_block, name="my_block"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from bookings import selectors as booking_selectors
 from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
-from bookings.views import SESSION_CLIENT, held_booking
+from bookings.views import SESSION_CLIENT, SESSION_HOLDS, held_booking
 from intake import selectors, services
 from intake.forms import FIELD_PREFIX, IntakeForm, ReviewForm
 from intake.questionnaire_v1 import SECTIONS
@@ -47,6 +47,18 @@ def _stop_page(request, booking, status=200):
 @require_http_methods(["GET", "POST"])
 def intake_form(request, public_id):
     booking = held_booking(request, public_id)
+    # A hold swept as expired has no manage page to go to: it goes back to the times too.
+    if booking.status == BookingStatus.EXPIRED or (
+        booking.status == BookingStatus.HELD and booking.hold_expires_at <= timezone.now()
+    ):
+        messages.error(
+            request,
+            _(
+                "We could only keep that time for a few minutes, and it has been released. "
+                "Please choose a time again."
+            ),
+        )
+        return redirect(reverse("booking_times", kwargs={"slug": booking.service.slug}))
     if booking.status not in (BookingStatus.HELD, BookingStatus.STOPPED):
         return redirect(booking.get_absolute_url())
     if booking.client_id is None:
@@ -57,15 +69,6 @@ def intake_form(request, public_id):
         and "change" not in request.GET
     ):
         return _stop_page(request, booking)
-    if booking.status == BookingStatus.HELD and booking.hold_expires_at <= timezone.now():
-        messages.error(
-            request,
-            _(
-                "We could only keep that time for a few minutes, and it has been released. "
-                "Please choose a time again."
-            ),
-        )
-        return redirect(reverse("booking_times", kwargs={"slug": booking.service.slug}))
 
     questionnaire = selectors.questionnaire_current()
     specs = selectors.question_specs(questionnaire)
@@ -118,6 +121,18 @@ def intake_form(request, public_id):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_safe
+def phone_intake(request, token):
+    """Open the health questions of a booking the front desk made by phone (link sent by mail)."""
+    booking = booking_selectors.booking_awaiting_intake(token=token)
+    if booking is None:
+        raise Http404
+    holds = request.session.get(SESSION_HOLDS, [])[-9:]
+    if str(booking.public_id) not in holds:
+        request.session[SESSION_HOLDS] = [*holds, str(booking.public_id)]
+    return redirect("intake_form", public_id=booking.public_id)
 
 
 def _therapist_or_owner(request):

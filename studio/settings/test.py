@@ -1,5 +1,9 @@
 """Test profile: fast hashing, in-memory mail, tasks in-process unless a test asks otherwise."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -12,6 +16,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Pooled connections and thread races do not mix inside the test runner.
     DATABASES["default"]["OPTIONS"].pop("pool", None)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's shared in-memory default, so that threads in the race tests wait
+    # for the write lock (IMMEDIATE, 20 s) instead of failing with "table is locked". One
+    # file per test run, so runs side by side do not share it; Django deletes it afterwards.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"calma-test-{os.getpid()}.sqlite3")
+    }
 # Serve static files from the finders, as in development, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -63,3 +63,9 @@ def review_count(context) -> int:
     if therapist is None and not context.get("viewer_is_owner"):
         return 0
     return review_queue(therapist=therapist).count()
+
+
+@register.filter
+def get_item(mapping, key):
+    """Return mapping[key], or None: for dictionaries keyed by id in templates."""
+    return mapping.get(key) if mapping else None

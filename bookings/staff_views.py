@@ -1,0 +1,529 @@
+"""The front desk's calendar and tools, and the therapist's own day.
+
+Every change goes through the same services as online booking, so the same rules and
+database guarantees apply to a booking made by phone.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from bookings import selectors, services
+from bookings.calendar import Item, day_grid
+from bookings.errors import BookingRefused
+from bookings.forms import (
+    BlockForm,
+    ClientSearchForm,
+    MarkForm,
+    MoveForm,
+    PhoneBookingForm,
+    StaffCancelForm,
+)
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
+from bookings.views import SESSION_HOLDS
+from intake.models import Submission
+from studio import roles
+
+# A phone booking waits this long at most for the client's answers to the health questions.
+PHONE_HOLD = timedelta(hours=48)
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
+
+def front_desk_required(view):
+    """Let staff and owners in; send anonymous visitors to log in; refuse anyone else."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not roles.is_front_desk(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def therapist_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        therapist = roles.therapist_of(request.user)
+        if therapist is None:
+            raise PermissionDenied
+        return view(request, therapist, *args, **kwargs)
+
+    return wrapper
+
+
+def _day_from(request) -> date | None:
+    """Return the day asked for in ?date=, today when absent, None when malformed."""
+    today = timezone.localdate()
+    value = request.GET.get("date")
+    if not value:
+        return today
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return day
+
+
+def _bad_date(request, url_name):
+    messages.error(request, _("That date is not valid. Showing today instead."))
+    return redirect(url_name)
+
+
+def _day_bounds(day: date, days: int = 1):
+    return selectors.local_day_bounds(day, days)
+
+
+def _hours_span(therapists, weekdays) -> tuple:
+    """Return the earliest opening and latest closing among the therapists' hours."""
+    from datetime import time
+
+    starts, ends = [], []
+    for therapist in therapists:
+        for hours in therapist.hours.all():
+            if hours.weekday in weekdays:
+                starts.append(hours.starts)
+                ends.append(hours.ends)
+    opens = min(starts, default=time(9))
+    closes = max(ends, default=time(19))
+    return time(min(opens.hour, 9)), time(min(23, max(closes.hour + (closes.minute > 0), 19)))
+
+
+def _level(booking) -> str:
+    """Return the level of the booking's newest screening, prefetched as ``screenings``."""
+    screenings = getattr(booking, "screenings", None)
+    return screenings[0].level if screenings else ""
+
+
+@front_desk_required
+@require_safe
+def calendar(request):
+    day = _day_from(request)
+    if day is None:
+        return _bad_date(request, "staff_calendar")
+    view = request.GET.get("view", "day")
+    by = request.GET.get("by", "therapist")
+    if view == "week":
+        return _calendar_week(request, day, by)
+    tz = selectors.studio_tz()
+    start, end = _day_bounds(day)
+    data = selectors.calendar_window(start=start, end=end)
+    if by == "room":
+        columns = data.rooms
+        index = {room.pk: i for i, room in enumerate(columns)}
+        key = "room_id"
+    else:
+        by = "therapist"
+        columns = data.therapists
+        index = {therapist.pk: i for i, therapist in enumerate(columns)}
+        key = "therapist_id"
+    items = [
+        Item(index[getattr(b, key)], day, b.start_at, b.end_at, b, "booking")
+        for b in data.bookings
+        if getattr(b, key) in index
+    ]
+    if by == "therapist":
+        items += [
+            Item(index[t.therapist_id], day, t.start_at, t.end_at, t, t.kind)
+            for t in data.time_off
+            if t.therapist_id in index
+        ]
+    opens, closes = _hours_span(data.therapists, {day.weekday()})
+    grid = day_grid(tz=tz, columns=len(columns), items=items, opens=opens, closes=closes)
+    return render(
+        request,
+        "staff/calendar_day.html",
+        {
+            "day": day,
+            "by": by,
+            "columns": columns,
+            "grid": grid,
+            "stops": data.stops,
+            "day_bookings": data.bookings,
+            "levels": {b.pk: _level(b) for b in data.bookings},
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "previous_week": day - timedelta(days=7),
+            "next_week": day + timedelta(days=7),
+            "today": timezone.localdate(),
+            "therapists": data.therapists,
+            "rooms": data.rooms,
+        },
+    )
+
+
+def _calendar_week(request, day: date, by: str):
+    tz = selectors.studio_tz()
+    monday = day - timedelta(days=day.weekday())
+    start, end = _day_bounds(monday, 7)
+    resource = request.GET.get("resource", "")
+    kind, _sep, raw_id = resource.partition("-")
+    therapist_ids = room_ids = None
+    if kind == "room" and raw_id.isdigit():
+        room_ids = [int(raw_id)]
+    elif kind == "therapist" and raw_id.isdigit():
+        therapist_ids = [int(raw_id)]
+    data = selectors.calendar_window(
+        start=start, end=end, therapist_ids=therapist_ids, room_ids=room_ids
+    )
+    if therapist_ids is None and room_ids is None:
+        if not data.therapists:
+            raise Http404
+        url = reverse("staff_calendar")
+        return redirect(
+            f"{url}?view=week&date={day:%Y-%m-%d}&resource=therapist-{data.therapists[0].pk}"
+        )
+    therapist = next((t for t in data.therapists if t.pk in (therapist_ids or ())), None)
+    room = next((r for r in data.rooms if r.pk in (room_ids or ())), None)
+    if therapist is None and room is None:
+        raise Http404
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    items = [
+        Item(offset, each, b.start_at, b.end_at, b, "booking")
+        for b in data.bookings
+        for offset, each in enumerate(days)
+    ]
+    items += [
+        Item(offset, each, t.start_at, t.end_at, t, t.kind)
+        for t in data.time_off
+        for offset, each in enumerate(days)
+    ]
+    opens, closes = _hours_span(data.therapists, set(range(7)))
+    grid = day_grid(tz=tz, columns=7, items=items, opens=opens, closes=closes)
+    title = therapist.display_name if therapist else room.name
+    return render(
+        request,
+        "staff/calendar_week.html",
+        {
+            "day": day,
+            "days": days,
+            "grid": grid,
+            "title": title,
+            "resource": resource,
+            "day_labels": [d.strftime("%a %d/%m") for d in days],
+            "pickers": [(t.display_name, f"therapist-{t.pk}") for t in data.therapists]
+            + [(r.name, f"room-{r.pk}") for r in data.rooms],
+            "levels": {b.pk: _level(b) for b in data.bookings},
+            "previous_week": monday - timedelta(days=7),
+            "next_week": monday + timedelta(days=7),
+            "by": by,
+        },
+    )
+
+
+def _staff_booking(public_id) -> Booking:
+    return get_object_or_404(
+        Booking.objects.select_related("service", "length", "client", "therapist", "room"),
+        public_id=public_id,
+    )
+
+
+@front_desk_required
+@require_safe
+def booking_card(request, public_id):
+    booking = _staff_booking(public_id)
+    local = timezone.localtime(booking.start_at)
+    move_form = MoveForm(
+        initial={
+            "day": local.date(),
+            "time": local.time(),
+            "therapist": booking.therapist_id,
+            "room": booking.room_id,
+        }
+    )
+    return _render_card(request, booking, move_form=move_form)
+
+
+def _render_card(request, booking, *, move_form=None, cancel_form=None, status=200):
+    screening = booking.submissions.order_by("-created_at").only("level", "created_at").first()
+    intake_link = None
+    if booking.status == BookingStatus.HELD and booking.source == Booking.Source.PHONE:
+        intake_link = request.build_absolute_uri(
+            reverse("phone_intake", kwargs={"token": booking.manage_token})
+        )
+    return render(
+        request,
+        "staff/booking_card.html",
+        {
+            "booking": booking,
+            "level": screening.level if screening else "",
+            "move_form": move_form or MoveForm(),
+            "cancel_form": cancel_form or StaffCancelForm(),
+            "movable": booking.status in services.MOVABLE_STATUSES,
+            "intake_link": intake_link,
+            "show_adaptations": roles.is_owner(request.user),
+        },
+        status=status,
+    )
+
+
+@front_desk_required
+@require_POST
+def booking_move(request, public_id):
+    booking = _staff_booking(public_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, booking, move_form=form, status=400)
+    try:
+        services.booking_move(
+            booking=booking,
+            start_at=form.cleaned_data["start_at"],
+            therapist=form.cleaned_data["therapist"],
+            room=form.cleaned_data["room"],
+        )
+    except BookingRefused as refusal:
+        form.add_error(None, refusal.message)
+        return _render_card(request, booking, move_form=form, status=409)
+    messages.success(request, _("The booking has been moved."))
+    return redirect("staff_booking", public_id=booking.public_id)
+
+
+@front_desk_required
+@require_POST
+def booking_cancel(request, public_id):
+    booking = _staff_booking(public_id)
+    form = StaffCancelForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, booking, cancel_form=form, status=400)
+    try:
+        services.booking_cancel(
+            booking=booking, reason=form.cleaned_data["reason"], by_client=False
+        )
+    except BookingRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The booking has been cancelled."))
+    return redirect("staff_booking", public_id=booking.public_id)
+
+
+@front_desk_required
+@require_POST
+def booking_mark(request, public_id):
+    booking = _staff_booking(public_id)
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose what to mark."))
+    else:
+        try:
+            services.booking_mark(booking=booking, status=form.cleaned_data["status"])
+        except BookingRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request,
+                _("Marked as %(status)s.")
+                % {"status": BookingStatus(form.cleaned_data["status"]).label.lower()},
+            )
+    return redirect(
+        request.POST.get("next")
+        or reverse("staff_booking", kwargs={"public_id": booking.public_id})
+    )
+
+
+@front_desk_required
+@require_http_methods(["GET", "POST"])
+def phone_booking(request):
+    initial = {}
+    client_id = request.GET.get("client")
+    if client_id and client_id.isdigit():
+        initial["client"] = client_id
+    if request.GET.get("date"):
+        initial["day"] = request.GET["date"]
+    if request.GET.get("therapist", "").isdigit():
+        initial["therapist"] = request.GET["therapist"]
+    form = PhoneBookingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client = data["client"] or services.client_upsert(
+            name=data["name"], email=data["email"], phone=data["phone"]
+        )
+        try:
+            booking = services.hold_create(
+                service=data["service"],
+                length=data["length"],
+                therapist=data["therapist"],
+                start_at=data["start_at"],
+                client=client,
+                source=Booking.Source.PHONE,
+                hold_for=PHONE_HOLD,
+            )
+        except BookingRefused as refusal:
+            if refusal.code == BookingRefused.SLOT_TAKEN:
+                refusal = services.not_free(data["therapist"])
+            form.add_error(None, refusal.message)
+        else:
+            if data["intake"] == "now":
+                holds = request.session.get(SESSION_HOLDS, [])[-9:]
+                request.session[SESSION_HOLDS] = [*holds, str(booking.public_id)]
+                return redirect("intake_form", public_id=booking.public_id)
+            messages.success(
+                request,
+                _(
+                    "The time is held. Send the client the link below to answer the "
+                    "health questions."
+                ),
+            )
+            return redirect("staff_booking", public_id=booking.public_id)
+    selected_client = None
+    if form["client"].value():
+        selected_client = Client.objects.filter(pk=form["client"].value()).first()
+    return render(
+        request,
+        "staff/phone_booking.html",
+        {"form": form, "selected_client": selected_client},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _block_form_view(request, *, therapist=None, template, redirect_to):
+    initial = {"start_day": timezone.localdate(), "end_day": timezone.localdate()}
+    if therapist is not None:
+        initial["therapist"] = therapist.pk
+    form = BlockForm(request.POST or None, initial=initial)
+    if therapist is not None:
+        form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
+            pk=therapist.pk
+        )
+        form.fields["therapist"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.time_block_create(
+                therapist=form.cleaned_data["therapist"],
+                start_at=form.cleaned_data["start_at"],
+                end_at=form.cleaned_data["end_at"],
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except BookingRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("The time has been blocked."))
+            day = timezone.localtime(form.cleaned_data["start_at"]).date()
+            return redirect(f"{reverse(redirect_to)}?date={day:%Y-%m-%d}")
+    return render(
+        request, template, {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@front_desk_required
+@require_http_methods(["GET", "POST"])
+def block_time(request):
+    return _block_form_view(request, template="staff/block.html", redirect_to="staff_calendar")
+
+
+@front_desk_required
+@require_safe
+def client_search(request):
+    form = ClientSearchForm(request.GET or None)
+    clients = []
+    if form.is_valid():
+        clients = selectors.client_search(query=form.cleaned_data["q"])
+    return render(request, "staff/client_search.html", {"form": form, "clients": clients})
+
+
+@front_desk_required
+@require_safe
+def client_card(request, pk):
+    client = get_object_or_404(Client.objects.filter(erased_at__isnull=True), pk=pk)
+    now = timezone.now()
+    bookings = list(
+        client.bookings.exclude(status__in=[BookingStatus.EXPIRED])
+        .select_related("service", "length", "therapist")
+        .prefetch_related(
+            Prefetch("submissions", queryset=Submission.objects.defer("answers", "reasons"))
+        )
+        .order_by("-start_at")
+    )
+    counts = client.bookings.aggregate(
+        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+        no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+    )
+    show_health = roles.is_owner(request.user)
+    return render(
+        request,
+        "staff/client_card.html",
+        {
+            "client": client,
+            "upcoming": [b for b in bookings if b.start_at >= now and b.status in ACTIVE_STATUSES],
+            "past": [b for b in bookings if b.start_at < now or b.status not in ACTIVE_STATUSES],
+            "counts": counts,
+            "show_health": show_health,
+        },
+    )
+
+
+@therapist_required
+@require_safe
+def my_day(request, therapist):
+    day = _day_from(request)
+    if day is None:
+        return _bad_date(request, "my_day")
+    start, end = _day_bounds(day)
+    bookings = selectors.therapist_bookings(therapist=therapist, start=start, end=end)
+    time_off = therapist.time_off.filter(start_at__lt=end, end_at__gt=start)
+    return render(
+        request,
+        "staff/my_day.html",
+        {
+            "therapist": therapist,
+            "day": day,
+            "bookings": bookings,
+            "levels": {b.pk: _level(b) for b in bookings},
+            "time_off": time_off,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+        },
+    )
+
+
+@therapist_required
+@require_safe
+def my_week(request, therapist):
+    day = _day_from(request)
+    if day is None:
+        return _bad_date(request, "my_week")
+    monday = day - timedelta(days=day.weekday())
+    start, end = _day_bounds(monday, 7)
+    bookings = selectors.therapist_bookings(therapist=therapist, start=start, end=end)
+    tz = selectors.studio_tz()
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    by_day = {d: [] for d in days}
+    for booking in bookings:
+        by_day.setdefault(timezone.localtime(booking.start_at, tz).date(), []).append(booking)
+    time_off = list(therapist.time_off.filter(start_at__lt=end, end_at__gt=start))
+    return render(
+        request,
+        "staff/my_week.html",
+        {
+            "therapist": therapist,
+            "days": [(d, by_day[d]) for d in days],
+            "levels": {b.pk: _level(b) for b in bookings},
+            "time_off": time_off,
+            "monday": monday,
+            "previous_week": monday - timedelta(days=7),
+            "next_week": monday + timedelta(days=7),
+        },
+    )
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def my_block(request, therapist):
+    return _block_form_view(
+        request, therapist=therapist, template="staff/block.html", redirect_to="my_day"
+    )
