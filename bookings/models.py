@@ -129,6 +129,10 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Stamps of the periodic sweeps: each message is sent once, whatever runs twice.
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    review_alert_sent_at = models.DateTimeField(_("review alert sent"), null=True, blank=True)
+    aftercare_sent_at = models.DateTimeField(_("after-care sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["start_at"]
@@ -176,3 +180,27 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class Notification(models.Model):
+    """A message that was sent; the unique key makes a retried or repeated send a no-op."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=40)
+    # Tells apart the legitimate repeats of an event (a second reschedule, a second review).
+    key = models.CharField(_("key"), max_length=40, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "event", "key", "recipient"], name="notification_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient}"

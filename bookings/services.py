@@ -17,7 +17,16 @@ from bookings import selectors
 from bookings.availability import pick_therapist
 from bookings.errors import BookingRefused
 from bookings.models import ACTIVE_STATUSES, CHANGEABLE_STATUSES, Booking, BookingStatus, Client
-from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff
+from bookings.tasks import notify
+from studio.models import (
+    Room,
+    Service,
+    ServiceLength,
+    Studio,
+    Therapist,
+    TimeOff,
+    new_calendar_token,
+)
 
 _OVERLAP_CONSTRAINTS = {"booking_no_therapist_overlap", "booking_no_room_overlap"}
 
@@ -39,6 +48,11 @@ def not_free(therapist: Therapist) -> BookingRefused:
         % {"therapist": therapist.display_name},
         code=BookingRefused.SLOT_TAKEN,
     )
+
+
+def intake_link_send(*, booking: Booking) -> None:
+    """Email the client of a phone booking the link to the health questions."""
+    notify("intake_link", booking, key=str(booking.pk))
 
 
 def _is_overlap_violation(error: IntegrityError) -> bool:
@@ -301,6 +315,7 @@ def booking_cancel(
         _check_client_window(booking=booking, now=now)
     elif booking.status not in (*CHANGEABLE_STATUSES, BookingStatus.HELD):
         raise BookingRefused(_("This booking can no longer be cancelled."))
+    previous_status = booking.status
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason[:250]
@@ -308,6 +323,8 @@ def booking_cancel(
     booking.save(
         update_fields=["status", "cancelled_at", "cancel_reason", "sequence", "updated_at"]
     )
+    if booking.client_id is not None and previous_status != BookingStatus.HELD:
+        notify("cancelled", booking, key=str(booking.sequence))
     return booking
 
 
@@ -362,6 +379,8 @@ def booking_reschedule(
                     "updated_at",
                 ]
             )
+            if booking.status in CHANGEABLE_STATUSES:
+                notify("rescheduled", booking, key=str(booking.sequence))
             return booking
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -482,6 +501,8 @@ def booking_move(
                     "updated_at",
                 ]
             )
+            if booking.status in CHANGEABLE_STATUSES:
+                notify("rescheduled", booking, key=str(booking.sequence))
             return booking
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -554,3 +575,10 @@ def time_block_create(
 
 def _lock_resources_for_therapist(therapist: Therapist) -> None:
     list(Therapist.objects.filter(pk=therapist.pk).select_for_update().values_list("pk"))
+
+
+def calendar_token_renew(*, therapist: Therapist) -> str:
+    """Give the therapist a new feed address; the old one stops working at once."""
+    therapist.calendar_token = new_calendar_token()
+    therapist.save(update_fields=["calendar_token"])
+    return therapist.calendar_token

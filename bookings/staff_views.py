@@ -371,11 +371,12 @@ def phone_booking(request):
                 holds = request.session.get(SESSION_HOLDS, [])[-9:]
                 request.session[SESSION_HOLDS] = [*holds, str(booking.public_id)]
                 return redirect("intake_form", public_id=booking.public_id)
+            services.intake_link_send(booking=booking)
             messages.success(
                 request,
                 _(
-                    "The time is held. Send the client the link below to answer the "
-                    "health questions."
+                    "The time is held, and the client has been emailed a link to the health "
+                    "questions (it is also below)."
                 ),
             )
             return redirect("staff_booking", public_id=booking.public_id)
@@ -527,3 +528,17 @@ def my_block(request, therapist):
     return _block_form_view(
         request, therapist=therapist, template="staff/block.html", redirect_to="my_day"
     )
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def my_feed(request, therapist):
+    """Show the private calendar feed address; POST replaces it, revoking the old one."""
+    if request.method == "POST":
+        services.calendar_token_renew(therapist=therapist)
+        messages.success(
+            request, _("Your calendar address has been replaced; the old one no longer works.")
+        )
+        return redirect("my_feed")
+    url = request.build_absolute_uri(reverse("therapist_feed", args=[therapist.calendar_token]))
+    return render(request, "staff/my_feed.html", {"feed_url": url})

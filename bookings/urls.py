@@ -8,6 +8,8 @@ urlpatterns = [
     path("book/<slug:slug>/hold/", views.hold, name="booking_hold"),
     path("book/hold/<uuid:public_id>/", views.details, name="booking_details"),
     path("b/<str:token>/", views.manage, name="booking_manage"),
+    path("b/<str:token>/booking.ics", views.booking_calendar_file, name="booking_ics"),
+    path("feeds/<str:token>.ics", views.therapist_feed, name="therapist_feed"),
     path("b/<str:token>/cancel/", views.cancel, name="booking_cancel"),
     path("b/<str:token>/reschedule/", views.reschedule, name="booking_reschedule"),
 ]
@@ -33,4 +35,5 @@ urlpatterns += [
     path("me/day/", staff_views.my_day, name="my_day"),
     path("me/week/", staff_views.my_week, name="my_week"),
     path("me/block/", staff_views.my_block, name="my_block"),
+    path("me/feed/", staff_views.my_feed, name="my_feed"),
 ]

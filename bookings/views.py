@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import selectors, services
+from bookings import ics, selectors, services
 from bookings.errors import BookingRefused
 from bookings.forms import (
     CancelForm,
@@ -21,6 +21,7 @@ from bookings.forms import (
     TimesForm,
     parse_first_day,
 )
+from bookings.ics import booking_ics
 from bookings.models import Booking, BookingStatus, Client
 from studio.models import Service, ServiceLength, Studio, Therapist
 from studio.selectors import service_list
@@ -319,3 +320,31 @@ def reschedule(request, token):
         )
     )
     return render(request, "bookings/reschedule.html", context, status=status)
+
+
+@require_safe
+def booking_calendar_file(request, token):
+    """Download the booking as an .ics file (a CANCEL once it no longer stands)."""
+    booking = _managed(token)
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="calma-booking.ics"'
+    return response
+
+
+@require_safe
+def therapist_feed(request, token):
+    """Serve a therapist's private calendar feed; a revoked or unknown token is a 404."""
+    therapist = get_object_or_404(Therapist.objects.filter(is_active=True), calendar_token=token)
+    now = timezone.now()
+    bookings = (
+        Booking.objects.filter(
+            therapist=therapist,
+            start_at__gte=now - timedelta(days=30),
+            start_at__lte=now + timedelta(days=180),
+            status__in=Booking.ACTIVE,
+        )
+        .exclude(status=BookingStatus.HELD)
+        .select_related("service", "length", "client", "room", "therapist")
+    )
+    body = ics.therapist_feed(bookings, name=f"Calma · {therapist.display_name}")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -21,8 +21,19 @@ class IntakeForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, specs: list[QuestionSpec], service_slug: str, version: int, **kwargs):
+    def __init__(
+        self,
+        *args,
+        specs: list[QuestionSpec],
+        service_slug: str,
+        version: int,
+        ask_consent: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if not ask_consent:
+            # The re-screen is covered by the consent given at booking.
+            del self.fields["consent"]
         self.service_slug = service_slug
         self.expected_version = version
         self.specs = [spec for spec in specs if spec.applies_to(service_slug)]
@@ -61,7 +72,16 @@ class IntakeForm(forms.Form):
             raise forms.ValidationError(
                 _("The questions were updated while you were answering. Please check them again.")
             )
-        errors = validate_answers(self.specs, self.answers(), service_slug=self.service_slug)
+        # Fields the form does not have are dropped by Django; triage must still see them,
+        # so a forged or stale question is refused rather than silently ignored.
+        unknown = {
+            key.removeprefix(FIELD_PREFIX): self.data.get(key)
+            for key in self.data
+            if key.startswith(FIELD_PREFIX) and key not in self.fields
+        }
+        errors = validate_answers(
+            self.specs, self.answers() | unknown, service_slug=self.service_slug
+        )
         for code, message in errors.items():
             if code == NON_QUESTION_ERRORS:
                 self.add_error(None, message)

@@ -14,7 +14,12 @@ from studio.models import Service
 
 
 class Questionnaire(models.Model):
-    version = models.PositiveIntegerField(_("version"), unique=True)
+    class Kind(models.TextChoices):
+        BOOKING = "booking", _("At booking")
+        RESCREEN = "rescreen", _("Before the visit")
+
+    kind = models.CharField(_("used"), max_length=10, choices=Kind.choices, default=Kind.BOOKING)
+    version = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=120, default="Health questions")
     published_at = models.DateTimeField(
         _("published"),
@@ -25,9 +30,12 @@ class Questionnaire(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-version"]
+        ordering = ["kind", "-version"]
         verbose_name = _("questionnaire version")
         verbose_name_plural = _("questionnaire versions")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="questionnaire_version_unique")
+        ]
 
     def __str__(self):
         return _("%(title)s, version %(version)s") % {"title": self.title, "version": self.version}

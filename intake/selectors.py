@@ -10,14 +10,16 @@ from intake.models import AccessLog, ConsentText, Question, Questionnaire, Submi
 from intake.triage import QuestionSpec
 from studio import roles
 
+# A booking on hold after a re-screen stop waits for the therapist just like a review.
+REVIEWABLE_STATUSES = (BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD)
 # Answers older than this are asked afresh rather than offered for confirmation.
 ANSWERS_FRESH_FOR = timedelta(days=183)
 
 
-def questionnaire_current() -> Questionnaire:
-    """Return the newest published questionnaire version."""
+def questionnaire_current(kind: str = Questionnaire.Kind.BOOKING) -> Questionnaire:
+    """Return the newest published version of the booking questionnaire or the re-screen."""
     return (
-        Questionnaire.objects.filter(published_at__isnull=False)
+        Questionnaire.objects.filter(kind=kind, published_at__isnull=False)
         .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("position")))
         .latest("version")
     )
@@ -99,7 +101,7 @@ def review_queue(*, therapist=None) -> QuerySet[Booking]:
 
     With a therapist, only theirs; without one (the owner's view), everybody's.
     """
-    queryset = Booking.objects.filter(status=BookingStatus.AWAITING_REVIEW)
+    queryset = Booking.objects.filter(status__in=REVIEWABLE_STATUSES)
     if therapist is not None:
         queryset = queryset.filter(therapist=therapist)
     return (

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from bookings import services as booking_services
 from bookings.errors import BookingRefused
-from bookings.models import Booking, BookingStatus, Client
+from bookings.models import Booking, BookingStatus, Client, new_manage_token
+from bookings.tasks import notify
 from intake import selectors
 from intake.models import AssessmentApproval, Consent, Review, Submission
 from intake.triage import Level, triage, validate_answers, visible_questions
@@ -111,7 +112,19 @@ def intake_submit(
             booking_services.hold_release(booking=booking, status=BookingStatus.STOPPED)
         else:
             booking_services.booking_settle(booking=booking, status=status, now=now)
+        _notify_outcome(booking, submission, status=status, repeated=retry_after_stop)
     return submission
+
+
+def _notify_outcome(booking, submission, *, status: str, repeated: bool) -> None:
+    key = str(submission.pk)
+    if status == BookingStatus.CONFIRMED:
+        notify("confirmed", booking, key=key)
+    elif status == BookingStatus.AWAITING_REVIEW:
+        notify("awaiting_review", booking, key=key)
+        notify("review_requested", booking, key=key)
+    elif not repeated:
+        notify("screening_stop", booking, key=key)
 
 
 def _kept_answers(specs, answers: dict, service_slug: str) -> dict:
@@ -135,7 +148,7 @@ def review_decide(
     booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
     if not selectors.can_read_answers(user=reviewer, booking=booking):
         raise BookingRefused(_("Only the therapist of this booking can review it."))
-    if booking.status != BookingStatus.AWAITING_REVIEW:
+    if booking.status not in (BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD):
         raise BookingRefused(_("This booking is no longer waiting for a review."))
     if decision not in Review.Decision.values:
         raise BookingRefused(_("Please choose a decision."))
@@ -171,7 +184,7 @@ def review_decide(
             "updated_at",
         ]
     )
-    return Review.objects.create(
+    review = Review.objects.create(
         booking=booking,
         submission=submission,
         decision=decision,
@@ -180,6 +193,8 @@ def review_decide(
         reviewer=reviewer,
         decided_at=now,
     )
+    notify("review_outcome", booking, key=str(review.pk))
+    return review
 
 
 def client_export(*, client: Client) -> dict:
@@ -243,9 +258,71 @@ def client_erase(*, client: Client, now: datetime | None = None) -> None:
     client.submissions.update(answers={}, reasons=[], erased_at=now)
     client.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     client.bookings.update(adaptations="", staff_note="")
+    # The links in the client's emails must lead nowhere once their data is gone.
+    for booking_id in client.bookings.values_list("pk", flat=True):
+        Booking.objects.filter(pk=booking_id).update(manage_token=new_manage_token())
     client.name = _("Erased client")
     client.email = f"erased-{client.pk}@invalid"
     client.phone = ""
     client.user = None
     client.erased_at = now
     client.save()
+
+
+_RESCREEN_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_REVIEW)
+
+
+def rescreen_refusal(*, booking: Booking, now: datetime | None = None) -> str | None:
+    """Return why this booking cannot be re-screened now, or None if it can."""
+    now = now or timezone.now()
+    if booking.status not in _RESCREEN_STATUSES:
+        return _("This booking is no longer active, so there is nothing to check.")
+    if booking.start_at <= now:
+        return _("This session has already taken place.")
+    if booking.submissions.filter(kind=Submission.Kind.RESCREEN).exists():
+        return _("Thank you: we already have your answers for this visit.")
+    return None
+
+
+def rescreen_submit(*, booking: Booking, answers: dict, now: datetime | None = None) -> Submission:
+    """Triage the pre-visit answers: a stop puts the booking on hold, a review re-queues it."""
+    now = now or timezone.now()
+    questionnaire = selectors.questionnaire_current(kind="rescreen")
+    specs = selectors.question_specs(questionnaire)
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("service", "client")
+            .get(pk=booking.pk)
+        )
+        refusal = rescreen_refusal(booking=booking, now=now)
+        if refusal:
+            raise BookingRefused(refusal, code=BookingRefused.POLICY)
+        errors = validate_answers(specs, answers, service_slug=booking.service.slug)
+        if errors:
+            raise IntakeInvalid(errors)
+        result = triage(specs, answers, service_slug=booking.service.slug)
+        submission = Submission.objects.create(
+            booking=booking,
+            client=booking.client,
+            questionnaire=questionnaire,
+            consent=booking.client.consents.filter(withdrawn_at__isnull=True).first(),
+            kind=Submission.Kind.RESCREEN,
+            answers=_kept_answers(specs, answers, booking.service.slug),
+            level=result.level.value,
+            reasons=[
+                {"question": r.question, "level": r.level.value, "text": str(r.text)}
+                for r in result.reasons
+            ],
+            created_at=now,
+        )
+        key = str(submission.pk)
+        if result.level == Level.STOP:
+            booking.status = BookingStatus.ON_HOLD
+            booking.save(update_fields=["status", "updated_at"])
+            notify("rescreen_stop", booking, key=key)
+        elif result.level == Level.REVIEW and booking.status != BookingStatus.AWAITING_REVIEW:
+            booking.status = BookingStatus.AWAITING_REVIEW
+            booking.save(update_fields=["status", "updated_at"])
+            notify("review_requested", booking, key=key)
+    return submission

@@ -5,6 +5,7 @@ from intake import views
 urlpatterns = [
     path("book/hold/<uuid:public_id>/health/", views.intake_form, name="intake_form"),
     path("intake/<str:token>/", views.phone_intake, name="phone_intake"),
+    path("rescreen/<str:token>/", views.rescreen, name="rescreen"),
     path("therapist/reviews/", views.review_queue, name="review_queue"),
     path("therapist/reviews/<uuid:public_id>/", views.review_detail, name="review_detail"),
     path("therapist/reviews/<uuid:public_id>/answers/", views.answers, name="intake_answers"),

@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from bookings import selectors as booking_selectors
 from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
+from bookings.notifications import RESCREEN_SALT
 from bookings.views import SESSION_CLIENT, SESSION_HOLDS, held_booking
 from intake import selectors, services
 from intake.forms import FIELD_PREFIX, IntakeForm, ReviewForm
@@ -21,6 +23,8 @@ from intake.questionnaire_v1 import SECTIONS
 from studio import roles
 
 SESSION_STOPPED = "calma_screening_stopped"
+# The reminder goes out a day ahead; the link stays valid a little longer than that.
+RESCREEN_LINK_DAYS = 3
 
 
 def client_ip(request) -> str | None:
@@ -182,7 +186,7 @@ def review_detail(request, public_id):
             "submission": submission,
             "reviews": booking.reviews.select_related("reviewer"),
             "form": form,
-            "awaiting": booking.status == BookingStatus.AWAITING_REVIEW,
+            "awaiting": booking.status in selectors.REVIEWABLE_STATUSES,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -245,3 +249,54 @@ def erase(request, token):
         services.client_erase(client=booking.client)
         return render(request, "intake/erased.html")
     return render(request, "intake/erase.html", {"booking": booking})
+
+
+@require_http_methods(["GET", "POST"])
+def rescreen(request, token):
+    """The short pre-visit re-screen, reached through the signed link in the reminder."""
+    try:
+        public_id = signing.loads(token, salt=RESCREEN_SALT, max_age=RESCREEN_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        raise Http404 from None
+    booking = get_object_or_404(
+        Booking.objects.select_related("service", "length", "therapist", "client"),
+        public_id=public_id,
+    )
+    refusal = services.rescreen_refusal(booking=booking)
+    if refusal:
+        return render(
+            request, "intake/rescreen_closed.html", {"booking": booking, "message": refusal}
+        )
+    questionnaire = selectors.questionnaire_current(kind="rescreen")
+    form = IntakeForm(
+        request.POST or None,
+        specs=selectors.question_specs(questionnaire),
+        service_slug=booking.service.slug,
+        version=questionnaire.version,
+        ask_consent=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.rescreen_submit(booking=booking, answers=form.answers())
+        except services.IntakeInvalid as invalid:
+            for code, message in invalid.errors.items():
+                name = FIELD_PREFIX + code
+                form.add_error(name if name in form.fields else None, message)
+        except BookingRefused as refusal:
+            return render(
+                request,
+                "intake/rescreen_closed.html",
+                {"booking": booking, "message": refusal.message},
+            )
+        else:
+            return render(
+                request,
+                "intake/rescreen_done.html",
+                {"booking": booking, "level": submission.level},
+            )
+    return render(
+        request,
+        "intake/rescreen.html",
+        {"booking": booking, "form": form, "sections": form.sections({})},
+        status=400 if request.method == "POST" else 200,
+    )

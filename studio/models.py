@@ -1,5 +1,7 @@
 """The studio itself: its policies, services and their lengths, therapists, rooms and hours."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -149,6 +151,10 @@ class ServiceLength(models.Model):
         }
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Therapist(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -163,6 +169,10 @@ class Therapist(models.Model):
         Service, related_name="therapists", blank=True, verbose_name=_("services offered")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Secret for the private calendar feed; regenerating it revokes the old address.
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token
+    )
 
     class Meta:
         ordering = ["display_name"]

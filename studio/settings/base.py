@@ -155,6 +155,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-holds": {"task": "bookings.tasks.holds_expire", "schedule": 60.0},
+    "send-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 300.0},
+    "send-review-alerts": {"task": "bookings.tasks.review_alerts_send", "schedule": 300.0},
+    "send-aftercare": {"task": "bookings.tasks.aftercare_send", "schedule": 900.0},
 }
 
 LOGGING = {

@@ -1,0 +1,81 @@
+"""Calendar files (RFC 5545) for bookings and the therapists' private feeds, with icalendar."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from bookings.models import Booking, BookingStatus
+from studio.models import Studio
+
+PRODID = "-//Calma//Massage studio bookings//EN"
+_CANCELLED = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
+
+
+def booking_uid(booking: Booking) -> str:
+    """Return the event's UID: the same for the booking's whole life, across reschedules."""
+    return f"booking-{booking.public_id}@calma"
+
+
+def _event(booking: Booking, *, studio: Studio, for_therapist: bool, now: datetime) -> Event:
+    local = timezone.localtime(booking.start_at, _zone())
+    event = Event()
+    event.add("uid", booking_uid(booking))
+    event.add("dtstamp", now)
+    event.add("dtstart", local)
+    event.add("dtend", timezone.localtime(booking.end_at, _zone()))
+    event.add("sequence", booking.sequence)
+    if for_therapist:
+        who = booking.client.name if booking.client else ""
+        event.add("summary", f"{booking.service.name} · {who}".strip(" ·"))
+        event.add("description", f"{booking.length.minutes} min · {booking.room.name}")
+    else:
+        event.add("summary", f"{booking.service.name} · {studio.name}")
+        event.add(
+            "description",
+            f"{booking.length.minutes} min with {booking.therapist.display_name}. "
+            f"{settings.SITE_URL.rstrip('/')}{booking.get_absolute_url()}",
+        )
+    if studio.address:
+        event.add("location", studio.address)
+    cancelled = booking.status in _CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.STUDIO_TIME_ZONE)
+
+
+def _calendar(method: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def booking_ics(booking: Booking, *, now: datetime | None = None) -> bytes:
+    """Return the client's .ics for a booking: REQUEST while it stands, CANCEL once it does not."""
+    now = now or timezone.now()
+    cancelled = booking.status in _CANCELLED
+    calendar = _calendar("CANCEL" if cancelled else "REQUEST")
+    calendar.add_component(_event(booking, studio=Studio.load(), for_therapist=False, now=now))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def therapist_feed(bookings: Iterable[Booking], *, name: str, now: datetime | None = None) -> bytes:
+    """Return a subscribable calendar of a therapist's bookings."""
+    now = now or timezone.now()
+    calendar = _calendar(None)
+    calendar.add("x-wr-calname", name)
+    studio = Studio.load()
+    for booking in bookings:
+        calendar.add_component(_event(booking, studio=studio, for_therapist=True, now=now))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
