@@ -1,9 +1,20 @@
 """Admin for the studio's data, usable by staff and owner."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
+from studio.models import (
+    Room,
+    Service,
+    ServiceLength,
+    Studio,
+    Therapist,
+    TimeOff,
+    Weekday,
+    WorkingHours,
+)
 
 
 @admin.register(Studio)
@@ -39,8 +50,36 @@ class RoomAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class WorkingHoursFormSet(BaseInlineFormSet):
+    """Refuse overlapping hours among the rows of one save, which the model cannot see yet."""
+
+    def clean(self):
+        super().clean()
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for index, row in enumerate(rows):
+            for other in rows[index + 1 :]:
+                if (
+                    row.get("weekday") == other.get("weekday")
+                    and row.get("starts")
+                    and row.get("ends")
+                    and other.get("starts")
+                    and other.get("ends")
+                    and row["starts"] < other["ends"]
+                    and other["starts"] < row["ends"]
+                ):
+                    raise ValidationError(
+                        _("Two rows of working hours overlap on %(day)s.")
+                        % {"day": Weekday(row["weekday"]).label}
+                    )
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    formset = WorkingHoursFormSet
     extra = 0
 
 

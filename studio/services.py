@@ -22,7 +22,14 @@ def roles_ensure() -> dict[str, Group]:
         Permission.objects.filter(content_type__app_label__in=_OWNER_APPS)
     )
     groups[Role.STAFF].permissions.set(
-        Permission.objects.filter(content_type__app_label__in=_STAFF_APPS).exclude(
+        Permission.objects.filter(
+            Q(content_type__app_label__in=_STAFF_APPS)
+            # Staff publish questionnaire versions, but never see answers or the access log.
+            | Q(
+                content_type__app_label="intake",
+                content_type__model__in=["questionnaire", "question", "consenttext"],
+            )
+        ).exclude(
             Q(content_type__app_label="studio", content_type__model="studio")
             & ~Q(codename="view_studio")
         )

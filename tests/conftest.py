@@ -37,3 +37,39 @@ def demo_studio(db):
     from studio.models import Studio
 
     return Studio.load()
+
+
+CHROMIUM = os.environ.get("CALMA_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive the system's Chromium: Playwright cannot download its own browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under tests/browser as a browser test."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _chromium_required(request):
+    if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        _skip_or_fail(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -1,0 +1,73 @@
+"""Publishing a new questionnaire version in the admin, and old answers staying readable."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from intake import selectors
+from intake.models import Question, Questionnaire, Submission
+from studio.demo import DEMO_PASSWORD
+from tests.factories import BookingFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _admin(client, username):
+    client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("username", ["frontdesk", "owner"])
+def test_staff_and_owner_publish_a_new_version_from_the_admin(client, demo_studio, username):
+    _admin(client, username)
+    v1 = selectors.questionnaire_current()
+    changelist = reverse("admin:intake_questionnaire_changelist")
+    response = client.post(changelist, {"action": "copy_as_draft", "_selected_action": [v1.pk]})
+    assert response.status_code == 302
+    draft = Questionnaire.objects.get(kind="booking", version=2)
+    assert draft.published_at is None
+    assert draft.questions.count() == v1.questions.count()
+    # Clients still answer version 1 until the draft is published.
+    assert selectors.questionnaire_current().version == 1
+    Question.objects.filter(questionnaire=draft, code="intense_pain").update(
+        text="Do you have strong pain anywhere today?"
+    )
+    client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    current = selectors.questionnaire_current()
+    assert current.version == 2
+    assert "Do you have strong pain anywhere today?" in [q.text for q in current.questions.all()]
+
+
+def test_old_answers_are_read_against_the_version_they_were_given_on(demo_studio):
+    v1 = selectors.questionnaire_current()
+    original = v1.questions.get(code="intense_pain").text
+    booking = BookingFactory(service=ServiceFactory())
+    submission = Submission.objects.create(
+        booking=booking,
+        client=booking.client,
+        questionnaire=v1,
+        answers={"intense_pain": "yes"},
+        level="review",
+        created_at=timezone.now(),
+    )
+    v2 = Questionnaire.objects.create(kind="booking", version=2, published_at=timezone.now())
+    Question.objects.create(
+        questionnaire=v2,
+        position=1,
+        code="intense_pain",
+        section="health",
+        text="A reworded question",
+        kind="yes_no",
+    )
+    rows = selectors.answer_rows(submission)
+    assert rows == [{"question": original, "answer": "Yes", "code": "intense_pain"}]
+
+
+def test_a_published_version_cannot_be_edited_in_the_admin(client, demo_studio):
+    _admin(client, "owner")
+    v1 = selectors.questionnaire_current()
+    response = client.get(reverse("admin:intake_questionnaire_change", args=[v1.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    # Questions of a published version are shown read-only: no editable inputs for them.
+    assert 'name="questions-0-text"' not in body
