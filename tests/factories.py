@@ -1,11 +1,13 @@
 """factory_boy factories for the studio, bookings and intake models."""
 
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import User
+from django.utils import timezone
 
+from bookings.models import Booking, BookingStatus, Client
 from studio.models import Room, Service, ServiceLength, Therapist, WorkingHours
 
 
@@ -77,3 +79,75 @@ class WorkingHoursFactory(factory.django.DjangoModelFactory):
     weekday = 0
     starts = time(9, 0)
     ends = time(17, 0)
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    name = factory.Sequence(lambda n: f"Client {n}")
+    email = factory.Sequence(lambda n: f"client{n}@example.com")
+    phone = "+34 600 000 000"
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed booking; pass ``start_at`` and the therapist, room and length to place it."""
+
+    class Meta:
+        model = Booking
+
+    client = factory.SubFactory(ClientFactory)
+    service = factory.SubFactory(ServiceFactory)
+    length = factory.SubFactory(ServiceLengthFactory, service=factory.SelfAttribute("..service"))
+    therapist = factory.SubFactory(TherapistFactory)
+    room = factory.SubFactory(RoomFactory)
+    start_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    end_at = factory.LazyAttribute(lambda o: o.start_at + timedelta(minutes=o.length.minutes))
+    blocked_until = factory.LazyAttribute(
+        lambda o: o.end_at + timedelta(minutes=o.service.buffer_minutes)
+    )
+    price = factory.LazyAttribute(lambda o: o.length.price)
+    status = BookingStatus.CONFIRMED
+    # A hold needs an expiry (a check constraint says so); other statuses have none.
+    hold_expires_at = factory.LazyAttribute(
+        lambda o: timezone.now() + timedelta(minutes=10) if o.status == BookingStatus.HELD else None
+    )
+
+
+# Intake. The models are named as strings and looked up lazily so this block stays an append.
+
+
+def _current(name: str):
+    """Return the current booking questionnaire or consent text, loaded by the migrations."""
+    from intake import selectors
+
+    return getattr(selectors, f"{name}_current")()
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """Consent to the current consent text, given now."""
+
+    class Meta:
+        model = "intake.Consent"
+
+    client = factory.SubFactory(ClientFactory)
+    text = factory.LazyFunction(lambda: _current("consent_text"))
+    given_at = factory.LazyFunction(timezone.now)
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """Answers to the current questionnaire that sent a booking to review for pregnancy."""
+
+    class Meta:
+        model = "intake.Submission"
+
+    booking = factory.SubFactory(BookingFactory, status=BookingStatus.AWAITING_REVIEW)
+    client = factory.SelfAttribute("booking.client")
+    questionnaire = factory.LazyFunction(lambda: _current("questionnaire"))
+    consent = factory.SubFactory(ConsentFactory, client=factory.SelfAttribute("..client"))
+    answers = factory.LazyFunction(lambda: {"pregnant": "yes", "pregnancy_complications": "no"})
+    level = "review"
+    reasons = factory.LazyFunction(
+        lambda: [{"question": "pregnant", "level": "review", "text": "Pregnancy."}]
+    )
+    created_at = factory.LazyFunction(timezone.now)
