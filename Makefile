@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench worker beat sweep clean
+.PHONY: install run test lint bench worker beat sweeps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calma needs Python 3.11 or newer")'
@@ -19,6 +19,9 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "Periodic sweeps (hold expiry, reminders, review alerts, after-care) run every minute alongside."
+	$(BIN)/python manage.py run_sweeps --every 60 > /dev/null & sweeps=$$!; \
+	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -27,12 +30,21 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# Time the availability selector on a throwaway database (a temporary SQLite file, or
+# calma_bench on the PostgreSQL server DATABASE_URL points at); see docs/PERFORMANCE.md.
+bench: install
+	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/availability.py
+
 # Celery, for the full stack by hand (REDIS_URL must point at a Redis server).
 worker: install
 	$(BIN)/celery -A studio worker --loglevel=info
 
 beat: install
 	$(BIN)/celery -A studio beat --loglevel=info
+
+# Without Redis: run the periodic sweeps once (what beat schedules).
+sweeps: install
+	$(BIN)/python manage.py run_sweeps
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
