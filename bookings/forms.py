@@ -74,8 +74,8 @@ class CancelForm(forms.Form):
     )
 
 
-def parse_first_day(value: str | None, today: date) -> date:
-    """Return the first day of the week of times asked for: never before today.
+def parse_first_day(value: str | None, today: date, *, last: date) -> date:
+    """Return the first day of the week of times asked for, between today and ``last``.
 
     A malformed value falls back to today rather than failing.
     """
@@ -85,7 +85,7 @@ def parse_first_day(value: str | None, today: date) -> date:
         asked = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return today
-    return max(asked, today)
+    return min(max(asked, today), last)
 
 
 def local_datetime(day: date, at, tz) -> datetime | None:

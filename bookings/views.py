@@ -56,9 +56,8 @@ def held_booking(request, public_id) -> Booking:
     )
 
 
-def _week_context(request, *, service, length, therapist, week, exclude_booking_id=None):
+def _week_context(*, studio, service, length, therapist, week, exclude_booking_id=None):
     now = timezone.now()
-    studio = Studio.load()
     result = selectors.availability(
         service=service,
         length=length,
@@ -102,6 +101,12 @@ def _week_context(request, *, service, length, therapist, week, exclude_booking_
     }
 
 
+def _last_day(studio: Studio):
+    """Return the last local day inside the booking horizon."""
+    horizon = timedelta(days=studio.horizon_days)
+    return timezone.localdate(timezone.now() + horizon, selectors.studio_tz())
+
+
 @require_safe
 def choose_service(request):
     return render(request, "bookings/choose_service.html", {"services": service_list()})
@@ -123,7 +128,8 @@ def _times_page(request, service, *, data, error=None, status=200):
     length = next(item for item in service.lengths.all() if item.pk == form.cleaned_data["length"])
     therapist_slug = form.cleaned_data["therapist"]
     therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
-    week = parse_first_day(data.get("week"), today)
+    studio = Studio.load()
+    week = parse_first_day(data.get("week"), today, last=_last_day(studio))
     context = {
         "service": service,
         "form": form,
@@ -133,7 +139,7 @@ def _times_page(request, service, *, data, error=None, status=200):
         "error": error,
     }
     context.update(
-        _week_context(request, service=service, length=length, therapist=therapist, week=week)
+        _week_context(studio=studio, service=service, length=length, therapist=therapist, week=week)
     )
     template = (
         "bookings/includes/slots.html" if request.htmx and not error else "bookings/times.html"
@@ -307,11 +313,12 @@ def reschedule(request, token):
         else:
             error, status = _("Please choose one of the times shown."), 400
     today = timezone.localdate(timezone.now(), selectors.studio_tz())
-    week = parse_first_day(request.GET.get("week"), today)
+    studio = Studio.load()
+    week = parse_first_day(request.GET.get("week"), today, last=_last_day(studio))
     context = {"booking": booking, "error": error}
     context.update(
         _week_context(
-            request,
+            studio=studio,
             service=booking.service,
             length=booking.length,
             therapist=booking.therapist,
