@@ -102,27 +102,6 @@ class Question(models.Model):
             ),
         )
 
-    @classmethod
-    def from_spec(cls, spec: QuestionSpec, *, questionnaire, position: int) -> "Question":
-        return cls(
-            questionnaire=questionnaire,
-            position=position,
-            code=spec.code,
-            section=spec.section,
-            text=str(spec.text),
-            kind=spec.kind,
-            help_text=str(spec.help_text),
-            choices=[{"value": c.value, "label": str(c.label)} for c in spec.choices],
-            required=spec.required,
-            show_if_question=spec.show_if.question if spec.show_if else "",
-            show_if_values=list(spec.show_if.any_of) if spec.show_if else [],
-            services=list(spec.services),
-            rules=[
-                {"when": list(rule.when), "level": str(rule.level), "reason": str(rule.reason)}
-                for rule in spec.rules
-            ],
-        )
-
 
 class ConsentText(models.Model):
     version = models.PositiveIntegerField(_("version"), unique=True)

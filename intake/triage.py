@@ -295,3 +295,27 @@ def triage(
     # A stable sort keeps questionnaire order within each level.
     reasons.sort(key=lambda reason: reason.level.rank, reverse=True)
     return TriageResult(level=level, reasons=tuple(reasons))
+
+
+def question_fields(spec: QuestionSpec) -> dict:
+    """Return a question as the plain field values the database stores for it.
+
+    Data migrations load questionnaire versions with this, so translations are resolved to
+    the text the version was published with.
+    """
+    return {
+        "code": spec.code,
+        "section": spec.section,
+        "text": str(spec.text),
+        "kind": spec.kind,
+        "help_text": str(spec.help_text),
+        "choices": [{"value": c.value, "label": str(c.label)} for c in spec.choices],
+        "required": spec.required,
+        "show_if_question": spec.show_if.question if spec.show_if else "",
+        "show_if_values": list(spec.show_if.any_of) if spec.show_if else [],
+        "services": list(spec.services),
+        "rules": [
+            {"when": list(rule.when), "level": str(rule.level), "reason": str(rule.reason)}
+            for rule in spec.rules
+        ],
+    }

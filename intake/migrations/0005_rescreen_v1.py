@@ -6,6 +6,7 @@ from django.utils import timezone
 
 def load_rescreen_v1(apps, schema_editor):
     from intake.rescreen_v1 import QUESTIONS
+    from intake.triage import question_fields
 
     Questionnaire = apps.get_model("intake", "Questionnaire")
     Question = apps.get_model("intake", "Question")
@@ -18,22 +19,7 @@ def load_rescreen_v1(apps, schema_editor):
         return
     for position, spec in enumerate(QUESTIONS, start=1):
         Question.objects.create(
-            questionnaire=questionnaire,
-            position=position,
-            code=spec.code,
-            section=spec.section,
-            text=str(spec.text),
-            kind=spec.kind,
-            help_text=str(spec.help_text),
-            choices=[{"value": c.value, "label": str(c.label)} for c in spec.choices],
-            required=spec.required,
-            show_if_question=spec.show_if.question if spec.show_if else "",
-            show_if_values=list(spec.show_if.any_of) if spec.show_if else [],
-            services=list(spec.services),
-            rules=[
-                {"when": list(r.when), "level": str(r.level), "reason": str(r.reason)}
-                for r in spec.rules
-            ],
+            questionnaire=questionnaire, position=position, **question_fields(spec)
         )
 
 

@@ -71,3 +71,24 @@ def test_a_published_version_cannot_be_edited_in_the_admin(client, demo_studio):
     assert response.status_code == 200
     # Questions of a published version are shown read-only: no editable inputs for them.
     assert 'name="questions-0-text"' not in body
+
+
+@pytest.mark.parametrize(
+    ("kind", "module"),
+    [("booking", "intake.questionnaire_v1"), ("rescreen", "intake.rescreen_v1")],
+)
+def test_the_stored_first_versions_are_exactly_the_source_questions(db, kind, module):
+    """The data migrations store every question, condition and rule of the source files."""
+    import importlib
+
+    source = importlib.import_module(module).QUESTIONS
+    stored = [q.to_spec() for q in selectors.questionnaire_current(kind=kind).questions.all()]
+    assert [s.code for s in stored] == [s.code for s in source]
+    for saved, original in zip(stored, source, strict=True):
+        assert saved.kind == original.kind
+        assert saved.text == str(original.text)
+        assert saved.show_if == original.show_if
+        assert saved.services == original.services
+        assert [(r.when, r.level, r.reason) for r in saved.rules] == [
+            (r.when, r.level, str(r.reason)) for r in original.rules
+        ]
