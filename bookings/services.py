@@ -328,6 +328,30 @@ def booking_cancel(
     return booking
 
 
+def _place(booking: Booking, *, start_at: datetime, therapist_id: int, room_id: int) -> Booking:
+    """Write a booking's new time and place, raise its revision and tell the client."""
+    booking.start_at = start_at
+    booking.end_at = start_at + timedelta(minutes=booking.length.minutes)
+    booking.blocked_until = booking.end_at + timedelta(minutes=booking.service.buffer_minutes)
+    booking.therapist_id = therapist_id
+    booking.room_id = room_id
+    booking.sequence += 1
+    booking.save(
+        update_fields=[
+            "start_at",
+            "end_at",
+            "blocked_until",
+            "therapist",
+            "room",
+            "sequence",
+            "updated_at",
+        ]
+    )
+    if booking.status in CHANGEABLE_STATUSES:
+        notify("rescheduled", booking, key=str(booking.sequence))
+    return booking
+
+
 def booking_reschedule(
     *,
     booking: Booking,
@@ -360,28 +384,7 @@ def booking_reschedule(
                 studio=studio,
                 exclude_booking_id=booking.pk,
             )
-            booking.start_at = start_at
-            booking.end_at = start_at + timedelta(minutes=booking.length.minutes)
-            booking.blocked_until = booking.end_at + timedelta(
-                minutes=booking.service.buffer_minutes
-            )
-            booking.therapist_id = therapist_id
-            booking.room_id = room_id
-            booking.sequence += 1
-            booking.save(
-                update_fields=[
-                    "start_at",
-                    "end_at",
-                    "blocked_until",
-                    "therapist",
-                    "room",
-                    "sequence",
-                    "updated_at",
-                ]
-            )
-            if booking.status in CHANGEABLE_STATUSES:
-                notify("rescheduled", booking, key=str(booking.sequence))
-            return booking
+            return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
     except IntegrityError as error:
         if _is_overlap_violation(error):
             raise _slot_taken() from error
@@ -482,28 +485,7 @@ def booking_move(
                 if refusal.code != BookingRefused.SLOT_TAKEN:
                     raise
                 raise not_free(therapist) from refusal
-            booking.start_at = start_at
-            booking.end_at = start_at + timedelta(minutes=booking.length.minutes)
-            booking.blocked_until = booking.end_at + timedelta(
-                minutes=booking.service.buffer_minutes
-            )
-            booking.therapist_id = therapist_id
-            booking.room_id = room_id
-            booking.sequence += 1
-            booking.save(
-                update_fields=[
-                    "start_at",
-                    "end_at",
-                    "blocked_until",
-                    "therapist",
-                    "room",
-                    "sequence",
-                    "updated_at",
-                ]
-            )
-            if booking.status in CHANGEABLE_STATUSES:
-                notify("rescheduled", booking, key=str(booking.sequence))
-            return booking
+            return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
     except IntegrityError as error:
         if _is_overlap_violation(error):
             raise _slot_taken() from error
