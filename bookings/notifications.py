@@ -5,6 +5,7 @@ before it is sent, inside a transaction, so a retried task never sends it twice.
 """
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -33,6 +34,35 @@ class Message:
 
 def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+# Emailed links carry a signed proof that whoever opens them reads the client's mailbox. A
+# manage link alone is not proof: it is shown to whoever typed the email into the form.
+CLIENT_PROOF_SALT = "calma.client-proof"
+CLIENT_PROOF_MAX_AGE = 90 * 24 * 3600
+
+
+def client_proof(booking: Booking) -> str:
+    return signing.dumps([booking.client_id, booking.pk], salt=CLIENT_PROOF_SALT)
+
+
+def client_proof_valid(token: str, booking: Booking) -> bool:
+    """Return True if the token was emailed for this booking's client and is not too old."""
+    try:
+        client_id, booking_id = signing.loads(
+            token, salt=CLIENT_PROOF_SALT, max_age=CLIENT_PROOF_MAX_AGE
+        )
+    except (signing.BadSignature, TypeError, ValueError):
+        return False
+    return booking.client_id is not None and (client_id, booking_id) == (
+        booking.client_id,
+        booking.pk,
+    )
+
+
+def proven_manage_url(booking: Booking) -> str:
+    """Return the manage link as emailed: it proves the client's email to the page."""
+    return absolute(f"{booking.get_absolute_url()}?k={client_proof(booking)}")
 
 
 def rescreen_token(booking: Booking) -> str:
@@ -113,6 +143,8 @@ def messages_for(event: str, booking: Booking, *, key: str = "") -> list[Message
             "reminder",
             context={"rescreen_url": rescreen_url(booking)},
         )
+    if event == "manage_link":
+        return _client(booking, _("Your secure link to your booking and your data"), "manage_link")
     if event == "aftercare":
         return _client(booking, _("Thank you for your visit"), "aftercare")
     if event == "intake_link":
@@ -153,6 +185,12 @@ def messages_for(event: str, booking: Booking, *, key: str = "") -> list[Message
 
 def notification_send(*, event: str, booking_id: int, key: str = "") -> int:
     """Send the event's messages that were not sent yet; return how many were sent."""
+    # A worker has no request to set the zone: every time in a message is the studio's.
+    with timezone.override(ZoneInfo(settings.STUDIO_TIME_ZONE)):
+        return _send(event=event, booking_id=booking_id, key=key)
+
+
+def _send(*, event: str, booking_id: int, key: str) -> int:
     booking = Booking.objects.select_related(
         "service", "length", "therapist__user", "room", "client"
     ).get(pk=booking_id)
@@ -179,7 +217,7 @@ def _deliver(message: Message, *, booking: Booking, studio: Studio) -> None:
     context = {
         "booking": booking,
         "studio": studio,
-        "manage_url": absolute(booking.get_absolute_url()),
+        "manage_url": proven_manage_url(booking) if booking.client_id else "",
         "review_url": absolute(reverse("review_detail", args=[booking.public_id])),
         "calendar_url": absolute(reverse("staff_booking", args=[booking.public_id])),
         **message.context,

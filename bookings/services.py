@@ -242,12 +242,20 @@ def holds_expire(*, now: datetime | None = None) -> int:
     return _expire_dead_holds(now=now or timezone.now())
 
 
-def client_upsert(*, name: str, email: str, phone: str = "", user=None) -> Client:
-    """Return the client with this email, updating their contact details, or a new one."""
+def client_upsert(
+    *, name: str, email: str, phone: str = "", user=None, may_update: bool = True
+) -> Client:
+    """Return the client with this email, or a new one.
+
+    An existing client's name and phone are updated only with ``may_update``: an online
+    form proves nothing about who typed the email, so it must not rewrite their record.
+    """
     email = email.strip().lower()
     client = Client.objects.filter(email=email, erased_at__isnull=True).order_by("pk").first()
     if client is None:
         return Client.objects.create(name=name.strip(), email=email, phone=phone.strip(), user=user)
+    if not may_update:
+        return client
     client.name = name.strip()
     if phone:
         client.phone = phone.strip()
@@ -259,12 +267,18 @@ def client_upsert(*, name: str, email: str, phone: str = "", user=None) -> Clien
 
 @transaction.atomic
 def hold_attach_client(
-    *, booking: Booking, name: str, email: str, phone: str, now: datetime | None = None
+    *,
+    booking: Booking,
+    name: str,
+    email: str,
+    phone: str,
+    may_update: bool = False,
+    now: datetime | None = None,
 ) -> Booking:
-    """Record who the held booking is for."""
+    """Record who the held booking is for (see ``client_upsert`` for ``may_update``)."""
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     hold_check(booking=booking, now=now)
-    booking.client = client_upsert(name=name, email=email, phone=phone)
+    booking.client = client_upsert(name=name, email=email, phone=phone, may_update=may_update)
     booking.save(update_fields=["client", "updated_at"])
     return booking
 

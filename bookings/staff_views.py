@@ -198,11 +198,16 @@ def _calendar_week(request, day: date, by: str):
         for b in data.bookings
         for offset, each in enumerate(days)
     ]
-    items += [
-        Item(offset, each, t.start_at, t.end_at, t, t.kind)
-        for t in data.time_off
-        for offset, each in enumerate(days)
-    ]
+    if therapist is not None:
+        # Time off belongs to a therapist: a room's week would shade everybody's leave.
+        items += [
+            Item(offset, each, t.start_at, t.end_at, t, t.kind)
+            for t in data.time_off
+            for offset, each in enumerate(days)
+        ]
+    else:
+        # Each block names who works the room, as the day view by room does.
+        by = "room"
     opens, closes = _hours_span(data.therapists, set(range(7)))
     grid = day_grid(tz=tz, columns=7, items=items, opens=opens, closes=closes)
     title = therapist.display_name if therapist else room.name
@@ -272,6 +277,15 @@ def _render_card(request, booking, *, move_form=None, cancel_form=None, status=2
     )
 
 
+def _already_there(booking: Booking, data: dict) -> bool:
+    room = data["room"]
+    return (
+        data["start_at"] == booking.start_at
+        and data["therapist"].pk == booking.therapist_id
+        and (room is None or room.pk == booking.room_id)
+    )
+
+
 @front_desk_required
 @require_POST
 def booking_move(request, public_id):
@@ -279,6 +293,10 @@ def booking_move(request, public_id):
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _render_card(request, booking, move_form=form, status=400)
+    if booking.status in services.MOVABLE_STATUSES and _already_there(booking, form.cleaned_data):
+        # A second click on the same move: nothing to change, no second "moved" email.
+        messages.info(request, _("The booking is already at that time, therapist and room."))
+        return redirect("staff_booking", public_id=booking.public_id)
     try:
         services.booking_move(
             booking=booking,

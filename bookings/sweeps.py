@@ -7,6 +7,7 @@ is still due and skips what no longer is (cancelled, or already past).
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
@@ -23,6 +24,19 @@ def holds_expire(*, now: datetime | None = None) -> int:
     return services.holds_expire(now=now)
 
 
+def _not_sent(stamp: str, *, ahead: timedelta) -> Q:
+    """Match bookings not sent this message for their current time.
+
+    A message sent at T, ``ahead`` of the start, was for a start by T + ``ahead``: a booking
+    moved later than that since is due its own message for the new time.
+    """
+    return Q(**{f"{stamp}__isnull": True}) | Q(**{f"{stamp}__lt": F("start_at") - ahead})
+
+
+def _is_not_sent(sent_at: datetime | None, booking: Booking, *, ahead: timedelta) -> bool:
+    return sent_at is None or sent_at < booking.start_at - ahead
+
+
 def _sweep(*, candidates, stamp: str, still_due, event: str, now: datetime) -> int:
     from bookings.tasks import notify
 
@@ -30,11 +44,12 @@ def _sweep(*, candidates, stamp: str, still_due, event: str, now: datetime) -> i
     for pk in candidates.values_list("pk", flat=True):
         with transaction.atomic():
             booking = Booking.objects.select_for_update().filter(pk=pk).first()
-            if booking is None or getattr(booking, stamp) is not None or not still_due(booking):
+            if booking is None or not still_due(booking):
                 continue
             setattr(booking, stamp, now)
             booking.save(update_fields=[stamp, "updated_at"])
-            notify(event, booking)
+            # Keyed by the booking's revision: a moved booking's message is a new one.
+            notify(event, booking, key=str(booking.sequence))
             sent += 1
     return sent
 
@@ -45,13 +60,17 @@ def reminders_send(*, now: datetime | None = None) -> int:
     due = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_REVIEW)
     return _sweep(
         candidates=Booking.objects.filter(
+            _not_sent("reminder_sent_at", ahead=REMINDER_AHEAD),
             status__in=due,
-            reminder_sent_at__isnull=True,
             start_at__gt=now,
             start_at__lte=now + REMINDER_AHEAD,
         ),
         stamp="reminder_sent_at",
-        still_due=lambda b: b.status in due and now < b.start_at <= now + REMINDER_AHEAD,
+        still_due=lambda b: (
+            _is_not_sent(b.reminder_sent_at, b, ahead=REMINDER_AHEAD)
+            and b.status in due
+            and now < b.start_at <= now + REMINDER_AHEAD
+        ),
         event="reminder",
         now=now,
     )
@@ -62,14 +81,15 @@ def review_alerts_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return _sweep(
         candidates=Booking.objects.filter(
+            _not_sent("review_alert_sent_at", ahead=REVIEW_ALERT_AHEAD),
             status=BookingStatus.AWAITING_REVIEW,
-            review_alert_sent_at__isnull=True,
             start_at__gt=now,
             start_at__lte=now + REVIEW_ALERT_AHEAD,
         ),
         stamp="review_alert_sent_at",
         still_due=lambda b: (
-            b.status == BookingStatus.AWAITING_REVIEW
+            _is_not_sent(b.review_alert_sent_at, b, ahead=REVIEW_ALERT_AHEAD)
+            and b.status == BookingStatus.AWAITING_REVIEW
             and now < b.start_at <= now + REVIEW_ALERT_AHEAD
         ),
         event="review_overdue",
@@ -89,7 +109,11 @@ def aftercare_send(*, now: datetime | None = None) -> int:
             end_at__gt=now - AFTERCARE_WITHIN,
         ),
         stamp="aftercare_sent_at",
-        still_due=lambda b: b.status in done and now - AFTERCARE_WITHIN < b.end_at <= now,
+        still_due=lambda b: (
+            b.aftercare_sent_at is None
+            and b.status in done
+            and now - AFTERCARE_WITHIN < b.end_at <= now
+        ),
         event="aftercare",
         now=now,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import ics, selectors, services
+from bookings import ics, notifications, selectors, services
 from bookings.errors import BookingRefused
 from bookings.forms import (
     CancelForm,
@@ -212,16 +212,18 @@ def details(request, public_id):
         return _hold_gone(request, booking, refusal)
     initial = {}
     returning = booking.client or _session_client(request)
-    if returning:
-        initial = {
-            "name": booking.client.name,
-            "email": booking.client.email,
-            "phone": booking.client.phone,
-        }
+    if returning and returning.erased_at is None:
+        initial = {"name": returning.name, "email": returning.email, "phone": returning.phone}
     form = ClientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            booking = services.hold_attach_client(booking=booking, **form.cleaned_data)
+            returning = _session_client(request)
+            booking = services.hold_attach_client(
+                booking=booking,
+                **form.cleaned_data,
+                may_update=returning is not None
+                and returning.email == form.cleaned_data["email"].strip().lower(),
+            )
         except BookingRefused as refusal:
             return _hold_gone(request, booking, refusal)
         return redirect(next_step_url(booking))
@@ -242,6 +244,13 @@ def _decline_message(booking: Booking) -> str:
     return review.message if review else ""
 
 
+def client_proven(request, booking: Booking) -> bool:
+    """Return True once this browser opened an emailed link for the booking's client."""
+    return booking.client_id is not None and (
+        request.session.get(SESSION_CLIENT) == booking.client_id
+    )
+
+
 def _session_client(request):
     client_id = request.session.get(SESSION_CLIENT)
     if client_id is None:
@@ -252,7 +261,8 @@ def _session_client(request):
 @require_safe
 def manage(request, token):
     booking = _managed(token)
-    if booking.client_id:
+    proof = request.GET.get("k")
+    if proof and notifications.client_proof_valid(proof, booking):
         request.session[SESSION_CLIENT] = booking.client_id
     return render(
         request,
@@ -264,6 +274,7 @@ def manage(request, token):
             "cancel_form": CancelForm(),
             "is_new": request.GET.get("new") == "1",
             "decline_message": _decline_message(booking),
+            "proven": client_proven(request, booking),
             "studio": Studio.load(),
         },
     )

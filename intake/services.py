@@ -275,12 +275,16 @@ _RESCREEN_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_REVIEW)
 def rescreen_refusal(*, booking: Booking, now: datetime | None = None) -> str | None:
     """Return why this booking cannot be re-screened now, or None if it can."""
     now = now or timezone.now()
+    answered = _("Thank you: we already have your answers for this visit.")
+    # A booking is on hold because of its re-screen answers: it is not "no longer active".
+    if booking.status == BookingStatus.ON_HOLD:
+        return answered
     if booking.status not in _RESCREEN_STATUSES:
         return _("This booking is no longer active, so there is nothing to check.")
     if booking.start_at <= now:
         return _("This session has already taken place.")
     if booking.submissions.filter(kind=Submission.Kind.RESCREEN).exists():
-        return _("Thank you: we already have your answers for this visit.")
+        return answered
     return None
 
 
@@ -326,3 +330,9 @@ def rescreen_submit(*, booking: Booking, answers: dict, now: datetime | None = N
             booking.save(update_fields=["status", "updated_at"])
             notify("review_requested", booking, key=key)
     return submission
+
+
+def manage_link_send(*, booking: Booking, now: datetime | None = None) -> None:
+    """Email the client the manage link that proves their mailbox (once per ten minutes)."""
+    now = now or timezone.now()
+    notify("manage_link", booking, key=f"{int(now.timestamp()) // 600}")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("therapist/reviews/<uuid:public_id>/answers/", views.answers, name="intake_answers"),
     path("b/<str:token>/my-data.json", views.my_data, name="client_data"),
     path("b/<str:token>/erase/", views.erase, name="client_erase"),
+    path("b/<str:token>/send-link/", views.send_link, name="client_send_link"),
 ]

@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bookings import selectors as booking_selectors
 from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
 from bookings.notifications import RESCREEN_SALT
-from bookings.views import SESSION_CLIENT, SESSION_HOLDS, held_booking
+from bookings.views import SESSION_CLIENT, SESSION_HOLDS, client_proven, held_booking
 from intake import selectors, services
 from intake.forms import FIELD_PREFIX, IntakeForm, ReviewForm
 from intake.questionnaire_v1 import SECTIONS
@@ -39,7 +39,7 @@ def _previous_answers(request, booking):
     proven = request.session.get(SESSION_CLIENT) == client.pk or (
         request.user.is_authenticated and client.user_id == request.user.pk
     )
-    if not proven:
+    if not proven or client.erased_at is not None:
         return None
     return selectors.last_answers(client=client)
 
@@ -218,10 +218,26 @@ def _client_booking(token) -> Booking:
     return booking
 
 
+def _proof_needed(request, booking):
+    """Ask the visitor to open the emailed link; offer to send it (again)."""
+    return render(request, "intake/proof_needed.html", {"booking": booking}, status=403)
+
+
+@require_POST
+def send_link(request, token):
+    """Email the client their proven manage link, at most once every ten minutes."""
+    booking = _client_booking(token)
+    services.manage_link_send(booking=booking)
+    messages.success(request, _("We have emailed you a secure link. Please open it from there."))
+    return redirect(booking.get_absolute_url())
+
+
 @require_safe
 def my_data(request, token):
     """Download everything stored about the client behind a manage link, as JSON."""
     booking = _client_booking(token)
+    if not client_proven(request, booking):
+        return _proof_needed(request, booking)
     client = booking.client
     for submission in client.submissions.filter(erased_at__isnull=True):
         selectors.answers_read(
@@ -242,6 +258,8 @@ def my_data(request, token):
 @require_http_methods(["GET", "POST"])
 def erase(request, token):
     booking = _client_booking(token)
+    if not client_proven(request, booking):
+        return _proof_needed(request, booking)
     if request.method == "POST":
         if request.POST.get("confirm") != "erase":
             messages.error(request, _("Please tick the box to confirm."))

@@ -1,0 +1,527 @@
+"""The health questionnaire inside the client's booking flow, end to end through the views.
+
+Each screening level (clear, review, stop) is walked from the slot grid to the manage page,
+with the therapist's review in between where there is one.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings import notifications
+from bookings import services as booking_services
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from bookings.selectors import studio_tz
+from intake.models import AssessmentApproval, Consent, ConsentText, Review, Submission
+from intake.triage import AFTER_STOP_REASON_CODE, ASSESSMENT_REASON_CODE
+from tests.intake.conftest import (
+    book,
+    clear_answers,
+    give_details,
+    health_url,
+    hold,
+    offered_starts,
+    send_answers,
+    staff_browser,
+)
+
+pytestmark = pytest.mark.django_db
+
+LEG = "leg-massage"
+LYMPHATIC = "lymphatic-drainage"
+ONE_LEG = {"leg_symptoms": "yes", "leg_symptoms_side": "one"}
+BOTH_LEGS = {"leg_symptoms": "yes", "leg_symptoms_side": "both"}
+PREGNANT = {"pregnant": "yes", "pregnancy_complications": "no"}
+STOP_ADVICE = "seek medical attention"
+REVIEW_NEXT_STEP = "Your therapist will read your answers and confirm the session"
+HOLD_GONE = "We could only keep that time for a few minutes"
+
+
+def decide(booking: Booking, decision: str, **fields):
+    """Log in as the booking's therapist and record a decision on it."""
+    therapist = staff_browser(booking.therapist.user.username)
+    return therapist.post(
+        reverse("review_detail", kwargs={"public_id": booking.public_id}),
+        {"decision": decision, **fields},
+    )
+
+
+def is_offered_again(browser: Browser, booking: Booking) -> bool:
+    """Return whether the booking's start is offered again with the same therapist."""
+    _length, starts = offered_starts(
+        browser,
+        booking.service.slug,
+        therapist=booking.therapist.slug,
+        week=timezone.localdate(booking.start_at, studio_tz()),
+        length=str(booking.length_id),
+    )
+    return booking.start_at in {datetime.fromisoformat(start) for start in starts}
+
+
+def iso(moment: datetime) -> str:
+    return timezone.localtime(moment, studio_tz()).isoformat()
+
+
+def checked(html: str, code: str) -> list[str]:
+    """Return the values of the checked inputs of question `code` on the health form."""
+    return re.findall(rf'<input type="radio" name="q_{code}" value="([^"]+)"[^>]*\bchecked\b', html)
+
+
+# Clear
+
+
+def test_clear_answers_confirm_the_booking_at_once(visitor):
+    """Nothing to report: the booking is confirmed and the client lands on the manage page."""
+    booking, response = book(visitor)
+
+    assert response.status_code == 302
+    assert response.url == booking.get_absolute_url() + "?new=1"
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.confirmed_at is not None
+    assert booking.hold_expires_at is None
+    page = visitor.get(response.url)
+    assert "Your booking is confirmed." in page.content.decode()
+
+
+def test_a_clear_submission_stores_the_answers_and_the_consent_given(visitor):
+    """The stored submission is clear with no reasons, and consent version 1 is recorded."""
+    before = timezone.now()
+    booking, _response = book(visitor)
+
+    submission = Submission.objects.get(booking=booking)
+    assert submission.level == "clear"
+    assert submission.reasons == []
+    assert submission.after_stop is False
+    assert submission.answers == clear_answers(LEG)
+    assert submission.questionnaire.version == 1
+    consent = submission.consent
+    assert consent.client == booking.client
+    assert consent.text == ConsentText.objects.get(version=1)
+    assert before <= consent.given_at <= timezone.now()
+    assert consent.withdrawn_at is None
+
+
+# Stop
+
+
+def test_a_single_swollen_leg_stops_the_attempt_with_medical_advice(visitor):
+    """Swelling in one leg: no booking, status stopped, and the client is told to seek care."""
+    booking, response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+
+    assert response.status_code == 200
+    assert STOP_ADVICE in response.content.decode()
+    assert booking.status == BookingStatus.STOPPED
+    assert not Booking.objects.filter(status__in=ACTIVE_STATUSES).exists()
+    submission = Submission.objects.get(booking=booking)
+    assert submission.level == "stop"
+    assert [(r["question"], r["level"]) for r in submission.reasons] == [
+        ("leg_symptoms_side", "stop")
+    ]
+
+
+def test_a_stopped_attempt_frees_its_start_for_another_client(visitor, other_visitor):
+    """After a stop the same start is offered again and another client can hold it."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+
+    assert is_offered_again(other_visitor, booking)
+    taken = hold(other_visitor, LEG, therapist=booking.therapist.slug, start=iso(booking.start_at))
+    assert taken.pk != booking.pk
+    assert taken.start_at == booking.start_at
+    assert taken.therapist == booking.therapist
+    assert taken.status == BookingStatus.HELD
+
+
+def test_the_stop_page_is_shown_again_when_the_client_comes_back(visitor):
+    """Reloading the health step of a stopped attempt shows the advice, not the form."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+
+    again = visitor.get(health_url(booking))
+
+    assert again.status_code == 200
+    assert STOP_ADVICE in again.content.decode()
+    assert 'name="consent"' not in again.content.decode()
+
+
+def test_swelling_in_both_legs_goes_to_review_not_stop(visitor):
+    """Both legs is not the single-leg warning sign: a therapist looks at it."""
+    booking, response = book(visitor, answers=clear_answers(LEG, **BOTH_LEGS))
+
+    assert response.status_code == 302
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+    submission = Submission.objects.get(booking=booking)
+    assert submission.level == "review"
+    assert [(r["question"], r["level"]) for r in submission.reasons] == [
+        ("leg_symptoms_side", "review")
+    ]
+
+
+def test_changed_answers_after_a_stop_reach_review_at_best(visitor):
+    """New clear answers after a stop hold the slot for a therapist's review, never confirm."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+    form = visitor.get(health_url(booking), {"change": "1"})
+    assert 'name="consent"' in form.content.decode()
+
+    response = send_answers(visitor, booking, clear_answers(LEG))
+
+    assert response.status_code == 302
+    assert response.url == booking.get_absolute_url() + "?new=1"
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+    latest = booking.submissions.latest()
+    assert latest.level == "review"
+    assert latest.after_stop is True
+    assert [(r["question"], r["text"]) for r in latest.reasons] == [
+        (AFTER_STOP_REASON_CODE, "Answers were changed after a screening stop.")
+    ]
+    assert booking.submissions.count() == 2
+
+
+def test_changed_answers_after_a_stop_cannot_take_a_start_taken_meanwhile(visitor, other_visitor):
+    """If someone held the freed start in the meantime, the change is refused, nothing saved."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+    hold(other_visitor, LEG, therapist=booking.therapist.slug, start=iso(booking.start_at))
+
+    response = send_answers(visitor, booking, clear_answers(LEG))
+
+    assert response.status_code == 302
+    assert response.url == reverse("booking_times", kwargs={"slug": LEG})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.STOPPED
+    assert booking.submissions.count() == 1
+    assert "just taken" in visitor.get(response.url).content.decode()
+
+
+# Review
+
+
+def test_pregnancy_holds_the_booking_for_review_and_says_what_happens_next(visitor):
+    """Pregnancy: awaiting review, the reason stored, and the manage page explains the wait."""
+    booking, response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+
+    assert response.status_code == 302
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+    submission = Submission.objects.get(booking=booking)
+    assert submission.level == "review"
+    assert {"question": "pregnant", "level": "review", "text": "Pregnancy."} in submission.reasons
+    page = visitor.get(response.url).content.decode()
+    assert REVIEW_NEXT_STEP in page
+    assert "You're booked in" not in page
+
+
+def test_the_therapist_sees_the_booking_in_the_queue_and_approves_it(visitor):
+    """The booking's therapist finds it in the queue with its reason; approving confirms it."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+    therapist = staff_browser(booking.therapist.user.username)
+
+    queue = therapist.get(reverse("review_queue")).content.decode()
+    assert "Marta Soler" in queue
+    assert "Pregnancy." in queue
+    response = therapist.post(
+        reverse("review_detail", kwargs={"public_id": booking.public_id}), {"decision": "approve"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("review_queue")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.confirmed_at is not None
+    review = Review.objects.get(booking=booking)
+    assert review.decision == "approve"
+    assert review.reviewer == booking.therapist.user
+    assert "Your booking is confirmed." in visitor.get(booking.get_absolute_url()).content.decode()
+    assert "Marta Soler" not in therapist.get(reverse("review_queue")).content.decode()
+
+
+def test_an_approval_with_adaptations_shows_them_to_the_client(visitor):
+    """Approve with "avoid the left calf": confirmed, and the manage page carries the note."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+
+    response = decide(booking, "adapt", adaptations="Avoid the left calf")
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.adaptations == "Avoid the left calf"
+    page = visitor.get(booking.get_absolute_url()).content.decode()
+    assert "Avoid the left calf" in page
+
+
+def test_an_adaptation_needs_a_description(visitor):
+    """Choosing "approve with adaptations" without saying which ones changes nothing."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+
+    response = decide(booking, "adapt", adaptations="  ")
+
+    assert response.status_code == 400
+    assert "Please describe the adaptations." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+    assert not Review.objects.exists()
+
+
+def test_a_decline_frees_the_slot_and_shows_the_message_to_the_client(visitor, other_visitor):
+    """Decline with a message: status declined, the start free again, the message shown."""
+    booking, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+    message = "Let's wait until your midwife has had a look; we would love to see you then."
+
+    response = decide(booking, "decline", message=message)
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.DECLINED
+    assert is_offered_again(other_visitor, booking)
+    page = visitor.get(booking.get_absolute_url()).content.decode()
+    assert "Your therapist could not confirm this session." in page
+    assert "Let&#x27;s wait until your midwife has had a look" in page
+
+
+def test_a_decline_needs_a_message_to_the_client(visitor):
+    booking, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+
+    response = decide(booking, "decline", message="")
+
+    assert response.status_code == 400
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+
+
+def test_lymphatic_drainage_is_reviewed_the_first_time_then_confirmed_once_approved(
+    visitor, other_visitor
+):
+    """A first lymphatic drainage waits for assessment; after approval the next is confirmed."""
+    first, _response = book(visitor, LYMPHATIC)
+    assert first.status == BookingStatus.AWAITING_REVIEW
+    reasons = Submission.objects.get(booking=first).reasons
+    assert [r["question"] for r in reasons] == [ASSESSMENT_REASON_CODE]
+
+    assert decide(first, "approve").status_code == 302
+    assert AssessmentApproval.objects.filter(
+        client=first.client, service=first.service, approved_by=first.therapist.user
+    ).exists()
+
+    later, response = book(other_visitor, LYMPHATIC)
+    assert later.client == first.client
+    assert later.status == BookingStatus.CONFIRMED
+    assert Submission.objects.get(booking=later).reasons == []
+    assert response.url == later.get_absolute_url() + "?new=1"
+
+
+def test_another_client_still_needs_the_lymphatic_assessment(visitor, other_visitor):
+    """One client's approval is theirs alone."""
+    first, _response = book(visitor, LYMPHATIC)
+    decide(first, "approve")
+
+    other, _response = book(other_visitor, LYMPHATIC, email="jordi@example.com", name="Jordi")
+
+    assert other.client != first.client
+    assert other.status == BookingStatus.AWAITING_REVIEW
+
+
+# Refusals: nothing is saved
+
+
+def assert_nothing_saved(booking: Booking):
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+    assert not Submission.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def held_with_details(browser: Browser, service: str = LEG) -> Booking:
+    booking = hold(browser, service)
+    give_details(browser, booking)
+    return booking
+
+
+def test_answers_without_consent_are_refused(visitor):
+    """No consent, no processing of health answers: 400, a message, the hold kept."""
+    booking = held_with_details(visitor)
+
+    response = send_answers(visitor, booking, clear_answers(LEG), consent=False)
+
+    assert response.status_code == 400
+    assert "Please tick this box." in response.content.decode()
+    assert_nothing_saved(booking)
+
+
+def test_missing_answers_are_marked_and_nothing_is_saved(visitor):
+    """Unanswered questions, including a follow-up that became required, are each marked."""
+    booking = held_with_details(visitor)
+    answers = clear_answers(LEG, leg_symptoms="yes")
+    del answers["blood_clot"]
+    del answers["pregnant"]
+
+    response = send_answers(visitor, booking, answers)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("Please answer this question.") == 3
+    for code in ("leg_symptoms_side", "blood_clot", "pregnant"):
+        assert f'id="id_q_{code}-error"' in html
+    assert_nothing_saved(booking)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            {"favourite_colour": "blue"},
+            "Some answers do not match the questions for this service.",
+            id="forged-code",
+        ),
+        pytest.param(
+            {"foot_skin": "no"},
+            "Some answers do not match the questions for this service.",
+            id="another-service-question",
+        ),
+        pytest.param(
+            {"pregnant": "maybe"},
+            "Select a valid choice. maybe is not one of the available choices.",
+            id="value-outside-the-options",
+        ),
+    ],
+)
+def test_answers_that_do_not_fit_the_questionnaire_are_refused(visitor, change, message):
+    """A forged question or answer gets a clear message and nothing is stored."""
+    booking = held_with_details(visitor)
+
+    response = send_answers(visitor, booking, clear_answers(LEG) | change)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert_nothing_saved(booking)
+
+
+def test_answers_to_another_questionnaire_version_are_refused(visitor):
+    """A form rendered for another version is not triaged against this one."""
+    booking = held_with_details(visitor)
+
+    response = send_answers(visitor, booking, clear_answers(LEG), version=2)
+
+    assert response.status_code == 400
+    assert "The questions were updated while you were answering." in response.content.decode()
+    assert_nothing_saved(booking)
+
+
+def test_someone_elses_hold_is_not_found(visitor, other_visitor):
+    """Another browser session cannot see or answer for a hold it did not make."""
+    booking = held_with_details(visitor)
+
+    assert other_visitor.get(health_url(booking)).status_code == 404
+    assert send_answers(other_visitor, booking, clear_answers(LEG)).status_code == 404
+    assert_nothing_saved(booking)
+
+
+def test_sending_the_form_twice_stores_one_submission(visitor):
+    """A double click: the second post goes to the manage page and stores nothing more."""
+    booking = held_with_details(visitor)
+    first = send_answers(visitor, booking, clear_answers(LEG))
+
+    second = send_answers(visitor, booking, clear_answers(LEG, **PREGNANT))
+
+    assert first.status_code == 302
+    assert second.status_code == 302
+    assert second.url == booking.get_absolute_url()
+    assert Submission.objects.filter(booking=booking).count() == 1
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("swept", [False, True], ids=["past-expiry", "swept"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_expired_hold_sends_the_client_back_to_the_times(visitor, method, swept):
+    """Past its expiry (swept or not), a hold leads back to the times with a message."""
+    booking = held_with_details(visitor)
+    Booking.objects.filter(pk=booking.pk).update(
+        hold_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    if swept:
+        assert booking_services.holds_expire() == 1
+
+    if method == "get":
+        response = visitor.get(health_url(booking))
+    else:
+        response = send_answers(visitor, booking, clear_answers(LEG))
+
+    assert response.status_code == 302
+    assert response.url == reverse("booking_times", kwargs={"slug": LEG})
+    assert HOLD_GONE in visitor.get(response.url).content.decode()
+    booking.refresh_from_db()
+    assert booking.status == (BookingStatus.EXPIRED if swept else BookingStatus.HELD)
+    assert not Submission.objects.exists()
+
+
+# A returning client
+
+
+def emailed_link(booking) -> str:
+    """Return the manage link as the client's emails carry it, which proves their mailbox."""
+    return notifications.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
+
+
+def test_the_manage_link_shown_after_booking_does_not_prefill_the_next_intake(visitor):
+    """Only the emailed link proves who the client is; the one shown on screen does not."""
+    first, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+    visitor.get(first.get_absolute_url())
+    second = held_with_details(visitor)
+
+    html = visitor.get(health_url(second)).content.decode()
+
+    assert "We have filled in" not in html
+    assert checked(html, "pregnant") == []
+
+
+def test_a_returning_client_finds_their_last_answers_filled_in(visitor):
+    """After opening the manage link from their email in this browser, the intake is prefilled."""
+    first, _response = book(
+        visitor, answers=clear_answers(LEG, **PREGNANT, anything_else="Light pressure, please")
+    )
+    assert visitor.get(emailed_link(first)).status_code == 200
+    second = hold(visitor, LEG)
+    details = visitor.get(reverse("booking_details", kwargs={"public_id": second.public_id}))
+    assert details.status_code == 200
+    give_details(visitor, second)
+
+    form = visitor.get(health_url(second))
+
+    html = form.content.decode()
+    assert "We have filled in the answers you gave on" in html
+    assert checked(html, "pregnant") == ["yes"]
+    assert checked(html, "pregnancy_complications") == ["no"]
+    assert checked(html, "varicose_veins") == ["none"]
+    assert "Light pressure, please</textarea>" in html
+
+
+def test_the_same_email_in_another_browser_sees_no_previous_answers(visitor, other_visitor):
+    """Knowing a client's email is not enough to read their answers."""
+    first, _response = book(
+        visitor, answers=clear_answers(LEG, **PREGNANT, anything_else="Light pressure, please")
+    )
+    visitor.get(emailed_link(first))
+    second = held_with_details(other_visitor)
+    second.refresh_from_db()
+    assert second.client == first.client
+
+    html = other_visitor.get(health_url(second)).content.decode()
+
+    assert "We have filled in" not in html
+    assert " checked" not in html
+    assert "Light pressure" not in html
+
+
+def test_answers_older_than_six_months_are_asked_afresh(visitor):
+    """Stale answers are not offered for confirmation."""
+    first, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+    Submission.objects.update(created_at=timezone.now() - timedelta(days=190))
+    visitor.get(emailed_link(first))
+    second = held_with_details(visitor)
+
+    html = visitor.get(health_url(second)).content.decode()
+
+    assert "We have filled in" not in html
+    assert checked(html, "pregnant") == []
