@@ -475,9 +475,15 @@ def booking_move(
             )
             if booking.status not in MOVABLE_STATUSES:
                 raise BookingRefused(
-                    _("A %(status)s booking cannot be moved.")
-                    % {"status": booking.get_status_display().lower()}
+                    _("This booking cannot be moved: its status is “%(status)s”.")
+                    % {"status": booking.get_status_display()}
                 )
+            if (
+                booking.start_at == start_at
+                and booking.therapist_id == therapist.pk
+                and (room is None or booking.room_id == room.pk)
+            ):
+                return booking  # a repeated submit of the same move: nothing to change
             if booking.start_at <= now:
                 raise BookingRefused(_("This booking has already started and cannot be moved."))
             _check_offer(service=booking.service, length=booking.length, therapist=therapist)
@@ -516,8 +522,8 @@ def booking_mark(*, booking: Booking, status: str, now: datetime | None = None) 
         raise BookingRefused(_("That is not something a booking can be marked as."))
     if booking.status not in allowed_from:
         raise BookingRefused(
-            _("A %(status)s booking cannot be marked that way.")
-            % {"status": booking.get_status_display().lower()}
+            _("This booking cannot be marked that way: its status is “%(status)s”.")
+            % {"status": booking.get_status_display()}
         )
     if status == BookingStatus.NO_SHOW and now < booking.start_at:
         raise BookingRefused(_("A client can only be marked as not coming once the time has come."))

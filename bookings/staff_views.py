@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -36,6 +37,8 @@ from studio import roles
 
 # A phone booking waits this long at most for the client's answers to the health questions.
 PHONE_HOLD = timedelta(hours=48)
+# Cancelled and declined bookings free their time: they are listed, not drawn on the grid.
+GONE_STATUSES = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
 
@@ -135,7 +138,7 @@ def calendar(request):
     items = [
         Item(index[getattr(b, key)], day, b.start_at, b.end_at, b, "booking")
         for b in data.bookings
-        if getattr(b, key) in index
+        if getattr(b, key) in index and b.status not in GONE_STATUSES
     ]
     if by == "therapist":
         items += [
@@ -196,6 +199,7 @@ def _calendar_week(request, day: date, by: str):
     items = [
         Item(offset, each, b.start_at, b.end_at, b, "booking")
         for b in data.bookings
+        if b.status not in GONE_STATUSES
         for offset, each in enumerate(days)
     ]
     if therapist is not None:
@@ -220,7 +224,7 @@ def _calendar_week(request, day: date, by: str):
             "grid": grid,
             "title": title,
             "resource": resource,
-            "day_labels": [d.strftime("%a %d/%m") for d in days],
+            "day_labels": [date_format(d, "D d/m") for d in days],
             "pickers": [(t.display_name, f"therapist-{t.pk}") for t in data.therapists]
             + [(r.name, f"room-{r.pk}") for r in data.rooms],
             "levels": {b.pk: _level(b) for b in data.bookings},

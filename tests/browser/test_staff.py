@@ -1,0 +1,119 @@
+"""The front desk's and a therapist's journeys in a real browser, on the demo studio."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+from studio.demo import DEMO_PASSWORD
+from tests.factories import SubmissionFactory
+from tests.staff.conftest import LEG_CLEAR, MADRID, Demo, at, local_today, next_monday
+
+
+def log_in(page, base_url: str, username: str, next_url: str) -> None:
+    page.goto(f"{base_url}/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}{next_url}*")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_front_desk_books_by_phone_moves_and_completes_a_session(page, live_demo, shot):
+    """Phone booking from the calendar, the health questions with the client, a move, done."""
+    base = live_demo.url
+    monday = next_monday()
+    log_in(page, base, "frontdesk", "/staff/calendar/")
+    shot("calendar")
+
+    page.get_by_role("link", name="New booking").click()
+    page.get_by_label("Client name").fill("Rosa Puig")
+    page.get_by_label("Client email").fill("rosa@example.com")
+    page.get_by_label("Client phone").fill("+34 611 222 333")
+    page.get_by_label("Massage").select_option(label="Leg massage")
+    page.get_by_label("Length").select_option(label="Leg massage, 60 min")
+    page.get_by_label("Therapist").select_option(label="Ana Ruiz")
+    page.get_by_label("Date").fill(monday.isoformat())
+    page.get_by_label("Time").fill("10:00")
+    page.get_by_label("Fill in the health questions with the client now").check()
+    shot("phone-booking")
+    page.get_by_role("button", name="Hold this time").click()
+
+    page.get_by_role("heading", name="A few health questions").wait_for()
+    for code, value in LEG_CLEAR.items():
+        page.locator(f'input[name="q_{code}"][value="{value}"]').check()
+    page.locator("#id_consent").check()
+    shot("health-questions")
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Your booking is confirmed.").wait_for()
+    shot("confirmed")
+
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.source == Booking.Source.PHONE
+    assert booking.start_at == at(monday, 10)
+
+    card = f"{base}/staff/bookings/{booking.public_id}/"
+    page.goto(card)
+    page.get_by_label("Therapist").select_option(label="Ben Ortega")
+    page.get_by_label("Time").fill("15:00")
+    shot("move")
+    page.get_by_role("button", name="Move booking").click()
+    page.get_by_text("The booking has been moved.").wait_for()
+    shot("moved")
+    booking.refresh_from_db()
+    assert (booking.therapist.slug, booking.start_at, booking.sequence) == (
+        "ben",
+        at(monday, 15),
+        1,
+    )
+
+    # The session takes place: its start is put an hour in the past.
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    Booking.objects.filter(pk=booking.pk).update(
+        start_at=start,
+        end_at=start + timedelta(minutes=60),
+        blocked_until=start + timedelta(minutes=70),
+    )
+    page.goto(card)
+    page.get_by_role("button", name="Mark completed").click()
+    page.get_by_text("Marked as completed.").wait_for()
+    shot("completed")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_therapist_sees_the_adaptation_from_her_review_on_her_day(page, live_demo, shot):
+    """Ana approves with "avoid the left calf"; her day shows the adaptation on the session."""
+    demo = Demo()
+    noon = datetime.combine(local_today(), time(12), tzinfo=MADRID)
+    booking = demo.book(
+        noon, status=BookingStatus.AWAITING_REVIEW, client__name="Marta Soler", minutes=45
+    )
+    SubmissionFactory(booking=booking)
+    base = live_demo.url
+
+    log_in(page, base, "ana", "/therapist/reviews/")
+    shot("review-queue")
+    page.goto(f"{base}/therapist/reviews/{booking.public_id}/")
+    page.get_by_label("Approve with adaptations").check()
+    page.get_by_label("Adaptations", exact=True).fill("avoid the left calf")
+    shot("review")
+    page.get_by_role("button", name="Record decision").click()
+    page.get_by_text("Your decision has been recorded.").wait_for()
+
+    page.get_by_role("link", name="My day").click()
+    session = page.locator("article", has_text="Marta Soler")
+    session.wait_for()
+    shot("my-day")
+    # The text as written (the status label is upper-cased by CSS only).
+    text = " ".join(session.text_content().split())
+    assert "Adaptations: avoid the left calf" in text
+    assert "Confirmed" in text
+    booking.refresh_from_db()
+    assert (booking.status, booking.adaptations) == (
+        BookingStatus.CONFIRMED,
+        "avoid the left calf",
+    )

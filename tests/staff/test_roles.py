@@ -1,0 +1,243 @@
+"""Every URL of the project, for every role, against an explicit table of expected answers.
+
+The design's "Who sees what": public pages for everyone; the front desk's pages for staff and
+the owner; a therapist's own pages for therapists; health answers for the booking's therapist
+and the owner only, with a 404 for anyone else; manage links for whoever holds the token,
+since the link is the credential (a client's own data asks for the emailed proof on top).
+A URL added without a row here fails the test.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client as Browser
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+from bookings.notifications import rescreen_token
+from studio.roles import Role
+from tests.factories import ClientFactory, SubmissionFactory, UserFactory
+from tests.staff.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, CLIENT, ANA, BEN, STAFF, OWNER = (
+    "anonymous",
+    "client",
+    "ana",
+    "ben",
+    "frontdesk",
+    "owner",
+)
+ROLES = (ANONYMOUS, CLIENT, ANA, BEN, STAFF, OWNER)
+
+# Outcomes, as `outcome()` reports them.
+LOGIN = "302 to login"
+ADMIN_LOGIN = "302 to the admin's login"
+
+
+def everyone(answer) -> dict:
+    return dict.fromkeys(ROLES, answer)
+
+
+PUBLIC = everyone("200")
+# The front desk's pages: staff and the owner run the whole calendar.
+FRONT_DESK = {ANONYMOUS: LOGIN, CLIENT: "403", ANA: "403", BEN: "403", STAFF: "200", OWNER: "200"}
+# A therapist's own day, week, blocks and feed address: any therapist, for themselves.
+THERAPIST = {ANONYMOUS: LOGIN, CLIENT: "403", ANA: "200", BEN: "200", STAFF: "403", OWNER: "403"}
+# Health answers and the review of Ana's booking: Ana and the owner; a 404 for anyone else,
+# the booking's own client included (they see their answers through their data export).
+ANSWERS = {ANONYMOUS: LOGIN, CLIENT: "404", ANA: "200", BEN: "404", STAFF: "404", OWNER: "200"}
+
+
+def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
+    """Return, for every route, the method used and each role's expected answer."""
+    card = reverse("staff_booking", kwargs={"public_id": objects["booking"].public_id})
+    manage = objects["booking"].get_absolute_url()
+    phone_form = reverse("intake_form", kwargs={"public_id": objects["phone_hold"].public_id})
+    return {
+        # Public pages.
+        "/": ("GET", PUBLIC),
+        "/services/": ("GET", PUBLIC),
+        "/services/<slug:slug>/": ("GET", PUBLIC),
+        "/therapists/": ("GET", PUBLIC),
+        "/healthz": ("GET", PUBLIC),
+        "/accounts/login/": ("GET", PUBLIC),
+        "/accounts/logout/": ("POST", everyone("302 to /")),
+        "/book/": ("GET", PUBLIC),
+        "/book/<slug:slug>/": ("GET", PUBLIC),
+        # An empty choice of time: the form says so, to anyone.
+        "/book/<slug:slug>/hold/": ("POST", everyone("400")),
+        # A hold belongs to the browser session that made it; nobody else's session has it.
+        "/book/hold/<uuid:public_id>/": ("GET", everyone("404")),
+        "/book/hold/<uuid:public_id>/health/": ("GET", everyone("404")),
+        # The phone intake link puts the hold into whichever browser opens it.
+        "/intake/<str:token>/": ("GET", everyone(f"302 to {phone_form}")),
+        # Manage links and the signed re-screen link: the token is the credential.
+        "/b/<str:token>/": ("GET", PUBLIC),
+        "/b/<str:token>/booking.ics": ("GET", PUBLIC),
+        # A POST would cancel the booking for the other roles; GET shows the route is there.
+        "/b/<str:token>/cancel/": ("GET", everyone("405")),
+        "/b/<str:token>/reschedule/": ("GET", PUBLIC),
+        # A client's own data needs more than the manage link: the browser must have opened
+        # the emailed, signed link (the proof lives in that session, which no role here has).
+        "/b/<str:token>/my-data.json": ("GET", everyone("403")),
+        "/b/<str:token>/erase/": ("GET", everyone("403")),
+        # Anyone holding the manage link may ask for that proof to be emailed to the client.
+        "/b/<str:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
+        "/rescreen/<str:token>/": ("GET", PUBLIC),
+        "/feeds/<str:token>.ics": ("GET", PUBLIC),
+        # The front desk. POSTs carry no data: the permission check comes before the form.
+        "/staff/calendar/": ("GET", FRONT_DESK),
+        "/staff/bookings/new/": ("GET", FRONT_DESK),
+        "/staff/bookings/<uuid:public_id>/": ("GET", FRONT_DESK),
+        "/staff/bookings/<uuid:public_id>/move/": (
+            "POST",
+            FRONT_DESK | {STAFF: "400", OWNER: "400"},
+        ),
+        "/staff/bookings/<uuid:public_id>/cancel/": (
+            "POST",
+            FRONT_DESK | {STAFF: "400", OWNER: "400"},
+        ),
+        "/staff/bookings/<uuid:public_id>/mark/": (
+            "POST",
+            FRONT_DESK | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
+        ),
+        "/staff/block/": ("GET", FRONT_DESK),
+        "/staff/clients/": ("GET", FRONT_DESK),
+        "/staff/clients/<int:pk>/": ("GET", FRONT_DESK),
+        # A therapist's own pages.
+        "/me/day/": ("GET", THERAPIST),
+        "/me/week/": ("GET", THERAPIST),
+        "/me/block/": ("GET", THERAPIST),
+        "/me/feed/": ("GET", THERAPIST),
+        # The review queue: every therapist has one (theirs), the owner sees all of them.
+        "/therapist/reviews/": ("GET", ANSWERS | {BEN: "200"}),
+        "/therapist/reviews/<uuid:public_id>/": ("GET", ANSWERS),
+        "/therapist/reviews/<uuid:public_id>/answers/": ("GET", ANSWERS),
+        # Django's admin keeps its own permissions (is_staff plus model permissions); only
+        # its index is walked here, to show who gets in at all.
+        "/admin/": (
+            "GET",
+            everyone(ADMIN_LOGIN) | {STAFF: "200", OWNER: "200"},
+        ),
+    }
+
+
+def walk(patterns, prefix: str = ""):
+    """Yield (route, url name) for every URL pattern, following includes."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                # The admin's own pages answer to its permission system, not to this table.
+                yield "/" + route, "admin:index"
+                continue
+            yield from walk(pattern.url_patterns, route)
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield "/" + route, pattern.name
+
+
+def url_arguments(objects: dict) -> dict[str, dict]:
+    """Return the real arguments for every URL name that takes some."""
+    booking = objects["booking"]
+    by_id = {"public_id": booking.public_id}
+    by_token = {"token": booking.manage_token}
+    return {
+        "service_detail": {"slug": "leg-massage"},
+        "booking_times": {"slug": "leg-massage"},
+        "booking_hold": {"slug": "leg-massage"},
+        "booking_details": {"public_id": objects["online_hold"].public_id},
+        "intake_form": {"public_id": objects["online_hold"].public_id},
+        "phone_intake": {"token": objects["phone_hold"].manage_token},
+        "booking_manage": by_token,
+        "booking_ics": by_token,
+        "booking_cancel": by_token,
+        "booking_reschedule": by_token,
+        "client_data": by_token,
+        "client_erase": by_token,
+        "client_send_link": by_token,
+        "rescreen": {"token": rescreen_token(booking)},
+        "therapist_feed": {"token": booking.therapist.calendar_token},
+        "staff_booking": by_id,
+        "staff_booking_move": by_id,
+        "staff_booking_cancel": by_id,
+        "staff_booking_mark": by_id,
+        "staff_client": {"pk": booking.client.pk},
+        "review_detail": by_id,
+        "intake_answers": by_id,
+    }
+
+
+@pytest.fixture
+def objects(demo, monday) -> dict:
+    """Ana's confirmed, screened booking for a client with an account, and two holds."""
+    client_user = UserFactory(username="marta")
+    client_user.groups.add(Group.objects.get(name=Role.CLIENT))
+    booking = demo.book(
+        at(monday, 10),
+        client=ClientFactory(name="Marta Soler", user=client_user),
+        adaptations="avoid the left calf",
+    )
+    SubmissionFactory(booking=booking)
+    expiry = timezone.now() + timedelta(hours=2)
+    return {
+        "booking": booking,
+        "online_hold": demo.book(
+            at(monday, 12), status=BookingStatus.HELD, client=None, hold_expires_at=expiry
+        ),
+        "phone_hold": demo.book(
+            at(monday, 15),
+            therapist="ben",
+            room="garden",
+            status=BookingStatus.HELD,
+            source=Booking.Source.PHONE,
+            hold_expires_at=expiry,
+        ),
+        "users": {
+            CLIENT: client_user,
+            **{name: User.objects.get(username=name) for name in (ANA, BEN, STAFF, OWNER)},
+        },
+    }
+
+
+def outcome(response) -> str:
+    if response.status_code != 302:
+        return str(response.status_code)
+    target = response.url
+    if target.startswith(reverse("login") + "?next="):
+        return LOGIN
+    if target.startswith(reverse("admin:login") + "?next="):
+        return ADMIN_LOGIN
+    return f"302 to {target.split('?', 1)[0]}"
+
+
+def test_every_url_answers_every_role_as_the_table_says(objects):
+    routes = dict(walk(get_resolver().url_patterns))
+    table = expected_answers(objects)
+    arguments = url_arguments(objects)
+
+    assert sorted(set(routes) - set(table)) == [], "a URL has no expected answers"
+    assert sorted(set(table) - set(routes)) == [], "an expectation names no URL"
+
+    wrong = []
+    for route, name in routes.items():
+        method, expected = table[route]
+        url = reverse(name, kwargs=arguments.get(name, {}))
+        for role in ROLES:
+            browser = Browser()
+            if role != ANONYMOUS:
+                browser.force_login(objects["users"][role])
+            response = browser.post(url) if method == "POST" else browser.get(url)
+            got = outcome(response)
+            if got != expected[role]:
+                wrong.append(f"{method} {url} as {role}: expected {expected[role]}, got {got}")
+
+    assert not wrong, "\n".join(wrong)
+    # The walk changed nothing it could have: the booking still stands as it was.
+    booking = objects["booking"]
+    booking.refresh_from_db()
+    assert (booking.status, booking.sequence) == (BookingStatus.CONFIRMED, 0)
