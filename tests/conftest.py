@@ -28,6 +28,36 @@ def _services_required(request):
         _skip_or_fail("needs Redis: set REDIS_URL=redis://…")
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_flush(request):
+    """Reload the data that migrations create, for transactional tests.
+
+    A transactional test ends by emptying every table, so the questionnaire versions and
+    the consent text that data migrations load are gone for the next one.
+    """
+    if not _transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from intake.models import Questionnaire
+
+    if not Questionnaire.objects.filter(kind="booking").exists():
+        import_module("intake.migrations.0002_questionnaire_v1").load_v1(apps, None)
+    if not Questionnaire.objects.filter(kind="rescreen").exists():
+        import_module("intake.migrations.0005_rescreen_v1").load_rescreen_v1(apps, None)
+
+
 @pytest.fixture
 def demo_studio(db):
     """Load the demo studio exactly as `make run` does."""

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from bookings import services
@@ -172,28 +171,3 @@ def assert_no_health_text(messages, *extra: str) -> None:
         for text in email_texts(message):
             leaked = sorted(item for item in forbidden if item in text)
             assert not leaked, f"{message.subject!r} to {message.to} repeats {leaked}"
-
-
-@pytest.fixture(scope="module")
-def access_log_truncatable(django_db_setup, django_db_blocker):
-    """Let the flush that ends a transactional test empty the intake access log.
-
-    On PostgreSQL a trigger keeps the access log append-only and refuses TRUNCATE, which is
-    how a transactional test is cleaned up; it is lifted around these tests only. Module
-    scope: set up before, and torn down after, each test's own flush.
-    """
-    trigger = "intake_accesslog_no_truncate"
-
-    def switch(state: str) -> None:
-        if connection.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [trigger])
-            if cursor.fetchone():
-                cursor.execute(f"ALTER TABLE intake_accesslog {state} TRIGGER {trigger}")
-
-    with django_db_blocker.unblock():
-        switch("DISABLE")
-    yield
-    with django_db_blocker.unblock():
-        switch("ENABLE")

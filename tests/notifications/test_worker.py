@@ -29,7 +29,6 @@ pytestmark = [
     # The worker reads the booking over its own connection: the data must be committed.
     # serialized_rollback restores the questionnaires a flush before may have emptied.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("access_log_truncatable"),
 ]
 
 DELIVERY_TIMEOUT = 20.0

@@ -1,0 +1,387 @@
+"""The main journeys of clients and therapists, end to end in Chromium against live_server."""
+
+import re
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
+from bookings.selectors import studio_tz
+from tests.browser.conftest import (
+    LEG_NOTHING_TO_REPORT,
+    answer_questions,
+    fill_details,
+    log_in,
+    next_week,
+    open_times,
+    send_answers,
+    slot_buttons,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SLOT_NAME = re.compile(r"^\w+day \d{1,2} \w+, \d{2}:\d{2}$")
+
+
+def _hold_a_slot_next_week(page, base_url, shot) -> str:
+    """Click the first free time of next week and return its accessible name.
+
+    A week ahead, no time is near the minimum notice while the test runs, and the booking
+    stays outside the cancellation window.
+    """
+    slots = open_times(page, base_url)
+    next_week(page)
+    shot("times")
+    slot = slots.first
+    name = slot.get_attribute("aria-label")
+    assert SLOT_NAME.match(name), name
+    slot.click()
+    page.wait_for_url("**/book/hold/**")
+    shot("details")
+    return name
+
+
+def _active_bookings():
+    return Booking.objects.filter(status__in=ACTIVE_STATUSES)
+
+
+def test_new_client_books_a_leg_massage_with_anyone_and_is_confirmed(page, live_demo, shot):
+    """A client with nothing to report is booked in at once and emailed an .ics file."""
+    page.goto(live_demo.url + "/book/")
+    shot("services")
+    page.get_by_role("link", name=re.compile("^Leg massage")).click()
+    page.wait_for_url("**/book/leg-massage/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time for your leg massage")
+    expect(page.get_by_label("Therapist")).to_have_value("any")
+    expect(page.get_by_label("Therapist").locator("option:checked")).to_have_text(
+        "Anyone available"
+    )
+    shot("times")
+    # The week's last time: far enough ahead that the minimum notice cannot overtake it.
+    slot = slot_buttons(page).last
+    slot_name = slot.get_attribute("aria-label")
+    slot.click()
+    page.wait_for_url("**/book/hold/**")
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    shot("details")
+
+    fill_details(page, name="Lucía Ferrer", email="lucia@example.com")
+    expect(page.get_by_role("heading", name="A few health questions")).to_be_visible()
+    shot("health")
+    send_answers(page, LEG_NOTHING_TO_REPORT)
+
+    expect(page.get_by_role("heading", name="You're booked in")).to_be_visible()
+    expect(page.get_by_text("Your booking is confirmed.")).to_be_visible()
+    shot("confirmed")
+    booking = Booking.objects.get(client__email="lucia@example.com")
+    assert booking.status == BookingStatus.CONFIRMED
+    assert slot_name.endswith(timezone.localtime(booking.start_at, studio_tz()).strftime(", %H:%M"))
+
+    confirmations = [m for m in mail.outbox if m.to == ["lucia@example.com"]]
+    assert len(confirmations) == 1, [m.subject for m in mail.outbox]
+    (calendar_file,) = [a for a in confirmations[0].attachments if a[0].endswith(".ics")]
+    calendar = icalendar.Calendar.from_ical(calendar_file[1])
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1
+    assert events[0].decoded("dtstart") == booking.start_at
+
+    # The emailed link proves who the client is: booking again, her details are filled in.
+    manage_path = re.search(r"/b/\S+\?k=\S+", confirmations[0].body).group()
+    page.goto(live_demo.url + manage_path)
+    page.get_by_role("link", name="Book another session").click()
+    page.wait_for_url("**/book/leg-massage/")
+    slot_buttons(page).last.click()
+    page.wait_for_url("**/book/hold/**")
+    expect(page.get_by_label("Your name")).to_have_value("Lucía Ferrer")
+    expect(page.get_by_label("Email")).to_have_value("lucia@example.com")
+    shot("details-again")
+
+
+def test_single_swollen_leg_stops_the_booking_and_frees_the_slot(page, live_demo, shot):
+    """Swelling in one leg: medical advice, no booking, and the time is free again."""
+    slot_name = _hold_a_slot_next_week(page, live_demo.url, shot)
+    fill_details(page, name="Marta Soler", email="marta@example.com")
+    answers = {**LEG_NOTHING_TO_REPORT, "leg_symptoms": "yes"}
+    # The follow-up appears only once "yes" is ticked.
+    side = page.get_by_role("group", name="In one leg or both?")
+    expect(side).to_be_hidden()
+    page.get_by_role("group", name=re.compile("^Do you have pain, swelling")).get_by_label(
+        "Yes", exact=True
+    ).check()
+    expect(side).to_be_visible()
+    side.get_by_label("In one leg only").check()
+    shot("health")
+    send_answers(page, answers | {"leg_symptoms_side": "one"})
+
+    expect(
+        page.get_by_role("heading", name="Please don't go ahead with a massage for now")
+    ).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("seek medical attention")
+    shot("stop")
+    assert not _active_bookings().exists()
+    assert Booking.objects.get().status == BookingStatus.STOPPED
+
+    open_times(page, live_demo.url)
+    next_week(page)
+    expect(page.get_by_role("button", name=slot_name, exact=True)).to_be_visible()
+    shot("times-again")
+
+
+def test_pregnant_client_is_approved_with_an_adaptation_by_her_therapist(
+    page, browser, live_demo, shot_of
+):
+    """Pregnancy waits for review; the therapist approves with an adaptation she then sees."""
+    _hold_a_slot_next_week(page, live_demo.url, lambda name: shot_of(page, name))
+    fill_details(page, name="Nuria Pons", email="nuria@example.com")
+    answers = {**LEG_NOTHING_TO_REPORT, "pregnant": "yes"}
+    answer_questions(page, answers)
+    answers["pregnancy_complications"] = "no"
+    shot_of(page, "health")
+    send_answers(page, answers)
+    expect(page.get_by_role("status")).to_contain_text("Your therapist will read your answers")
+    shot_of(page, "awaiting-review")
+    booking = Booking.objects.select_related("therapist__user").get()
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+    manage_url = page.url
+
+    therapist_context = browser.new_context()
+    try:
+        desk = therapist_context.new_page()
+        log_in(desk, live_demo.url, booking.therapist.user.username)
+        desk.goto(live_demo.url + "/therapist/reviews/")
+        expect(desk.get_by_role("cell", name="Pregnancy.")).to_be_visible()
+        shot_of(desk, "review-queue")
+        desk.get_by_role("link", name="Review Nuria Pons").click()
+        desk.get_by_label("Approve with adaptations").check()
+        desk.get_by_role("textbox", name="Adaptations").fill("Avoid deep pressure on the calves")
+        shot_of(desk, "review-detail")
+        desk.get_by_role("button", name="Record decision").click()
+        expect(desk.get_by_text("Your decision has been recorded.")).to_be_visible()
+        shot_of(desk, "decision-recorded")
+
+        page.goto(manage_url)
+        expect(page.get_by_text("Your booking is confirmed.")).to_be_visible()
+        expect(page.get_by_text("Avoid deep pressure on the calves")).to_be_visible()
+        shot_of(page, "client-confirmed")
+
+        day = timezone.localtime(booking.start_at, studio_tz()).date()
+        desk.goto(f"{live_demo.url}/me/day/?date={day:%Y-%m-%d}")
+        card = desk.get_by_role("article").filter(has_text="Nuria Pons")
+        expect(card).to_contain_text("Adaptations: Avoid deep pressure on the calves")
+        expect(card).to_contain_text("Confirmed")
+        shot_of(desk, "my-day")
+    finally:
+        therapist_context.close()
+
+
+def test_client_cancels_outside_the_window_and_must_call_inside_it(page, live_demo, shot):
+    """Days ahead the manage link cancels; three hours ahead it says to contact the studio."""
+    _hold_a_slot_next_week(page, live_demo.url, shot)
+    fill_details(page, name="Pau Riera", email="pau@example.com")
+    answer_questions(page, LEG_NOTHING_TO_REPORT)
+    shot("health")
+    send_answers(page, LEG_NOTHING_TO_REPORT)
+    booking = Booking.objects.get()
+    assert booking.start_at - timezone.now() > timedelta(days=2)
+    page.goto(live_demo.url + booking.get_absolute_url())
+    expect(page.get_by_role("link", name="Choose another time")).to_be_visible()
+    shot("manage")
+    page.get_by_label("Anything you would like to tell us?").fill("Work trip, sorry.")
+    page.get_by_role("button", name="Cancel this booking").click()
+    expect(page.get_by_role("status").first).to_contain_text("Your booking is cancelled.")
+    expect(page.get_by_role("button", name="Cancel this booking")).to_have_count(0)
+    shot("cancelled")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.cancel_reason == "Work trip, sorry."
+    assert any(m.to == ["pau@example.com"] and "cancelled" in m.subject for m in mail.outbox)
+
+    start = timezone.now() + timedelta(hours=3)
+    soon = Booking.objects.create(
+        client=Client.objects.get(email="pau@example.com"),
+        service=booking.service,
+        length=booking.length,
+        therapist=booking.therapist,
+        room=booking.room,
+        start_at=start,
+        end_at=start + timedelta(minutes=booking.length.minutes),
+        blocked_until=start + timedelta(minutes=booking.length.minutes + 10),
+        price=booking.price,
+        status=BookingStatus.CONFIRMED,
+    )
+    page.goto(live_demo.url + soon.get_absolute_url())
+    expect(page.get_by_text("so it can no longer be changed online")).to_be_visible()
+    expect(page.get_by_text("Please contact the studio")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel this booking")).to_have_count(0)
+    expect(page.get_by_role("link", name="Choose another time")).to_have_count(0)
+    shot("inside-window")
+    soon.refresh_from_db()
+    assert soon.status == BookingStatus.CONFIRMED
+
+
+def test_two_clients_race_for_one_slot_and_exactly_one_holds_it(page, browser, live_demo, shot_of):
+    """Both click the same time: one gets the details page, the other a friendly refusal."""
+    other_context = browser.new_context()
+    try:
+        rival = other_context.new_page()
+        pages = (page, rival)
+        for each in pages:
+            open_times(each, live_demo.url, therapist="ana")
+        slot_name = slot_buttons(page).last.get_attribute("aria-label")
+        for each in pages:
+            expect(each.get_by_role("button", name=slot_name, exact=True)).to_be_visible()
+        shot_of(page, "times")
+        for each in pages:
+            each.get_by_role("button", name=slot_name, exact=True).click(no_wait_after=True)
+
+        details = re.compile(r"/book/hold/[0-9a-f-]+/$")
+        for each in pages:
+            # The loser may wait for the winner's lock: allow a loaded machine some time.
+            expect(
+                each.get_by_role("heading", name="Your details").or_(
+                    each.get_by_role("alert").filter(has_text="just taken")
+                )
+            ).to_be_visible(timeout=15_000)
+        winners = [each for each in pages if details.search(each.url)]
+        assert len(winners) == 1, [each.url for each in pages]
+        (loser,) = [each for each in pages if each is not winners[0]]
+        shot_of(winners[0], "winner")
+        shot_of(loser, "loser")
+        expect(loser.get_by_role("alert")).to_contain_text(
+            "Sorry, that time was just taken. Here are the times still free."
+        )
+        expect(loser.get_by_role("button", name=slot_name, exact=True)).to_have_count(0)
+        expect(slot_buttons(loser).first).to_be_visible()
+        assert _active_bookings().count() == 1
+    finally:
+        other_context.close()
+
+
+# The focused element, described the way a screen reader would name it.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : "";
+  return {
+    tag: el.tagName.toLowerCase(),
+    type: el.type || "",
+    name: el.name || "",
+    value: el.value || "",
+    checked: !!el.checked,
+    text: (el.getAttribute("aria-label") || label || el.textContent || "").trim(),
+  };
+}"""
+
+
+def _tab_to(page, pattern, *, limit=80):
+    """Press Tab until the focused element's name matches; return its description."""
+    for _step in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if re.search(pattern, focused["text"]):
+            return focused
+    raise AssertionError(f"Tab never reached {pattern!r}")
+
+
+def _answer_by_keyboard(page, answers: dict[str, str], before_send) -> None:
+    """Tab through the questionnaire: arrows pick a radio, Space ticks consent, Enter sends."""
+    from tests.browser.conftest import question
+
+    for _step in range(120):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["type"] == "radio":
+            code = focused["name"].removeprefix("q_")
+            values = [option.value for option in question(code).options]
+            wanted = values.index(answers[code])
+            # Tab lands on the group's first radio; the arrows move to and tick the answer.
+            for _move in range(wanted):
+                page.keyboard.press("ArrowDown")
+            if wanted == 0:
+                page.keyboard.press("Space")
+            assert page.evaluate(FOCUSED)["value"] == answers[code]
+        elif focused["type"] == "checkbox" and focused["name"] == "consent":
+            page.keyboard.press("Space")
+            assert page.evaluate(FOCUSED)["checked"]
+        elif focused["text"] == "Send my answers":
+            before_send()
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError("Tab never reached the send button")
+
+
+def test_whole_booking_flow_works_with_the_keyboard_alone(page, live_demo, shot):
+    """From the list of massages to "You're booked in" with Tab, arrows, Space and Enter."""
+    page.goto(live_demo.url + "/book/")
+    shot("services")
+    _tab_to(page, r"^Leg massage")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/book/leg-massage/")
+    shot("times")
+    # Past today's times, so that none nears the minimum notice while the test runs.
+    today = timezone.localdate(timezone.now(), studio_tz())
+    not_today = rf"^(?!{today:%A} {today.day} {today:%B},)" + SLOT_NAME.pattern.lstrip("^")
+    slot = _tab_to(page, not_today, limit=120)
+    shot("slot-focused")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/book/hold/**")
+
+    _tab_to(page, r"^Your name")
+    page.keyboard.type("Jordi Keys")
+    page.keyboard.press("Tab")
+    page.keyboard.type("jordi@example.com")
+    page.keyboard.press("Tab")
+    page.keyboard.type("+34 600 333 444")
+    shot("details")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/health/")
+
+    _answer_by_keyboard(page, LEG_NOTHING_TO_REPORT, before_send=lambda: shot("health"))
+    expect(page.get_by_role("heading", name="You're booked in")).to_be_visible()
+    shot("confirmed")
+    booking = Booking.objects.get(client__email="jordi@example.com")
+    assert booking.status == BookingStatus.CONFIRMED
+    assert slot["text"].endswith(
+        timezone.localtime(booking.start_at, studio_tz()).strftime(", %H:%M")
+    )
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{page.url} is {width}px wide"
+
+
+def test_booking_flow_fits_a_phone_screen_without_sideways_scrolling(browser, live_demo, shot_of):
+    """At 375 px wide every page of the flow fits the screen."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        phone = context.new_page()
+        phone.goto(live_demo.url + "/book/")
+        _no_horizontal_scroll(phone)
+        shot_of(phone, "services")
+        phone.get_by_role("link", name=re.compile("^Leg massage")).click()
+        phone.wait_for_url("**/book/leg-massage/")
+        _no_horizontal_scroll(phone)
+        shot_of(phone, "times")
+        # A week ahead, so the booking can still be changed online.
+        next_week(phone)
+        slot_buttons(phone).first.click()
+        phone.wait_for_url("**/book/hold/**")
+        _no_horizontal_scroll(phone)
+        shot_of(phone, "details")
+        fill_details(phone, name="Clara Mòbil", email="clara@example.com")
+        _no_horizontal_scroll(phone)
+        shot_of(phone, "health")
+        send_answers(phone, LEG_NOTHING_TO_REPORT)
+        expect(phone.get_by_role("heading", name="You're booked in")).to_be_visible()
+        _no_horizontal_scroll(phone)
+        shot_of(phone, "confirmed")
+        phone.get_by_role("link", name="Choose another time").click()
+        phone.wait_for_url("**/reschedule/")
+        _no_horizontal_scroll(phone)
+        shot_of(phone, "reschedule")
+    finally:
+        context.close()
