@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,24 +93,39 @@ def _check_offer(*, service: Service, length: ServiceLength, therapist: Therapis
         raise BookingRefused(_("That therapist does not offer this massage."))
 
 
-def _lock_resources(*, service: Service, therapist: Therapist | None) -> None:
-    """Lock the therapist and room rows a booking of this service could take, in fixed order."""
+def _lock_resources(
+    *, service: Service, therapist: Therapist | None
+) -> tuple[list[int], list[int]]:
+    """Lock the therapist and room rows a booking of this service could take, in fixed order.
+
+    Return the ids locked, so the transaction touches only the holds they guard.
+    """
     therapists = Therapist.objects.filter(services=service, is_active=True)
     if therapist is not None:
         therapists = therapists.filter(pk=therapist.pk)
-    list(therapists.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True))
-    list(
+    therapist_ids = list(
+        therapists.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True)
+    )
+    room_ids = list(
         Room.objects.filter(services=service, is_active=True)
         .order_by("pk")
         .select_for_update(of=("self",))
         .values_list("pk", flat=True)
     )
+    return therapist_ids, room_ids
 
 
-def _expire_dead_holds(*, now: datetime) -> int:
-    return Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now).update(
-        status=BookingStatus.EXPIRED, updated_at=now
-    )
+def _expire_dead_holds(*, now: datetime, locked: tuple[list[int], list[int]] | None = None) -> int:
+    """Mark holds past their expiry as expired: all of them, or those of the locked rows.
+
+    Inside a booking transaction only the holds of the therapists and rooms it has locked
+    are touched, so two bookings for unrelated therapists never contend for the same rows.
+    """
+    holds = Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now)
+    if locked is not None:
+        therapist_ids, room_ids = locked
+        holds = holds.filter(Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids))
+    return holds.update(status=BookingStatus.EXPIRED, updated_at=now)
 
 
 def _choose(
@@ -178,8 +194,8 @@ def hold_create(
     hold_for = hold_for or timedelta(minutes=studio.hold_minutes)
     try:
         with transaction.atomic():
-            _lock_resources(service=service, therapist=therapist)
-            _expire_dead_holds(now=now)
+            locked = _lock_resources(service=service, therapist=therapist)
+            _expire_dead_holds(now=now, locked=locked)
             therapist_id, room_id = _choose(
                 service=service,
                 length=length,
@@ -379,7 +395,7 @@ def booking_reschedule(
     studio = Studio.load()
     try:
         with transaction.atomic():
-            _lock_resources(service=booking.service, therapist=therapist)
+            locked = _lock_resources(service=booking.service, therapist=therapist)
             booking = (
                 Booking.objects.select_for_update()
                 .select_related("service", "length")
@@ -388,7 +404,7 @@ def booking_reschedule(
             if by_client:
                 _check_client_window(booking=booking, now=now)
             _check_start(studio=studio, start_at=start_at, now=now)
-            _expire_dead_holds(now=now)
+            _expire_dead_holds(now=now, locked=locked)
             therapist_id, room_id = _choose(
                 service=booking.service,
                 length=booking.length,
@@ -411,7 +427,7 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
     studio = Studio.load()
     try:
         with transaction.atomic():
-            _lock_resources(service=booking.service, therapist=booking.therapist)
+            locked = _lock_resources(service=booking.service, therapist=booking.therapist)
             booking = (
                 Booking.objects.select_for_update()
                 .select_related("service", "length", "therapist")
@@ -420,8 +436,9 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
             if booking.status != BookingStatus.STOPPED:
                 raise BookingRefused(_("This booking has already been submitted."))
             _check_start(studio=studio, start_at=booking.start_at, now=now)
-            _expire_dead_holds(now=now)
-            _choose(
+            _expire_dead_holds(now=now, locked=locked)
+            # The attempt's room may have been taken since the stop: take the free one found.
+            _therapist_id, booking.room_id = _choose(
                 service=booking.service,
                 length=booking.length,
                 therapist=booking.therapist,
@@ -432,7 +449,7 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
             )
             booking.status = status
             booking.confirmed_at = now if status == BookingStatus.CONFIRMED else None
-            booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+            booking.save(update_fields=["status", "confirmed_at", "room", "updated_at"])
             return booking
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -467,7 +484,7 @@ def booking_move(
     studio = Studio.load()
     try:
         with transaction.atomic():
-            _lock_resources(service=booking.service, therapist=therapist)
+            locked = _lock_resources(service=booking.service, therapist=therapist)
             booking = (
                 Booking.objects.select_for_update(of=("self",))
                 .select_related("service", "length")
@@ -488,7 +505,7 @@ def booking_move(
                 raise BookingRefused(_("This booking has already started and cannot be moved."))
             _check_offer(service=booking.service, length=booking.length, therapist=therapist)
             _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=False)
-            _expire_dead_holds(now=now)
+            _expire_dead_holds(now=now, locked=locked)
             try:
                 therapist_id, room_id = _choose(
                     service=booking.service,

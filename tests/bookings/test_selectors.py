@@ -1,0 +1,154 @@
+"""The availability selector: what it reads from the database and how many queries it takes."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from bookings import selectors
+from bookings.models import Booking, BookingStatus
+from studio.models import Studio, TimeOff
+from tests.bookings.helpers import NOW, madrid
+from tests.factories import BookingFactory
+
+pytestmark = pytest.mark.django_db
+
+TUESDAY = date(2026, 11, 24)
+
+
+def starts(demo, *, therapist="ana", day=TUESDAY, days=1, now=NOW, **kwargs):
+    result = selectors.availability(
+        service=demo.service(),
+        length=demo.length(60),
+        therapist=demo.therapist(therapist) if therapist else None,
+        first_day=day,
+        days=days,
+        now=now,
+        **kwargs,
+    )
+    return [slot.start for slot in result.slots]
+
+
+def book(demo, start_at, *, therapist="ana", room="olive", status=BookingStatus.CONFIRMED):
+    return BookingFactory(
+        service=demo.service(),
+        length=demo.length(60),
+        therapist=demo.therapist(therapist),
+        room=demo.service().rooms.get(slug=room),
+        start_at=start_at,
+        status=status,
+        hold_expires_at=NOW + timedelta(minutes=10) if status == BookingStatus.HELD else None,
+    )
+
+
+def test_ana_on_a_tuesday_is_offered_from_nine_to_one_oclock(demo):
+    """Offer Ana's 60-minute starts from 09:00 to 13:00 Madrid on a free Tuesday."""
+    found = starts(demo)
+    assert found[0] == madrid(2026, 11, 24, 9, 0)
+    assert found[-1] == madrid(2026, 11, 24, 13, 0)
+    assert len(found) == 17
+
+
+def test_time_off_removes_the_therapists_starts(demo):
+    """Offer nothing that overlaps a therapist's recorded time off."""
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 24, 9, 0),
+        end_at=madrid(2026, 11, 24, 12, 0),
+    )
+    assert starts(demo)[0] == madrid(2026, 11, 24, 12, 0)
+
+
+def test_a_live_hold_blocks_and_an_expired_unswept_one_does_not(demo):
+    """Treat a hold past its expiry as free even before the sweep has marked it."""
+    book(demo, madrid(2026, 11, 24, 9, 0), status=BookingStatus.HELD)
+    assert madrid(2026, 11, 24, 9, 0) not in starts(demo)
+    assert madrid(2026, 11, 24, 9, 0) in starts(demo, now=NOW + timedelta(minutes=10))
+
+
+@pytest.mark.parametrize(
+    "status", [BookingStatus.CANCELLED, BookingStatus.EXPIRED, BookingStatus.DECLINED]
+)
+def test_inactive_bookings_do_not_block(demo, status):
+    """Ignore cancelled, expired and declined bookings."""
+    book(demo, madrid(2026, 11, 24, 9, 0), status=status)
+    assert madrid(2026, 11, 24, 9, 0) in starts(demo)
+
+
+def test_a_booking_can_be_left_out_when_rescheduling_it(demo):
+    """Offer a booking's own time back to it when asked to leave it out."""
+    booking = book(demo, madrid(2026, 11, 24, 9, 0))
+    assert madrid(2026, 11, 24, 9, 0) not in starts(demo)
+    assert madrid(2026, 11, 24, 9, 0) in starts(demo, exclude_booking_id=booking.pk)
+
+
+def test_a_room_booked_by_another_service_blocks_a_shared_room(demo):
+    """Block the sports massage (garden room only) while a leg massage uses the garden room."""
+    book(demo, madrid(2026, 11, 24, 15, 30), therapist="carla", room="garden")
+    result = selectors.availability(
+        service=demo.service("sports-massage"),
+        length=demo.length(60, "sports-massage"),
+        therapist=None,
+        first_day=TUESDAY,
+        days=1,
+        now=NOW,
+    )
+    found = [slot.start for slot in result.slots]
+    assert found[0] == madrid(2026, 11, 24, 14, 0)
+    assert madrid(2026, 11, 24, 14, 15) in found  # 60 minutes + 15 buffer end at 15:30
+    assert madrid(2026, 11, 24, 14, 30) not in found
+    assert madrid(2026, 11, 24, 16, 30) not in found
+    assert madrid(2026, 11, 24, 16, 45) in found  # after 60 minutes and a 10-minute buffer
+
+
+def test_booked_minutes_are_counted_per_local_day_and_therapist(demo):
+    """Count each therapist's session minutes on each local day, for "anyone"."""
+    book(demo, madrid(2026, 11, 24, 9, 0))
+    book(demo, madrid(2026, 11, 24, 11, 0))
+    book(demo, madrid(2026, 11, 25, 15, 0), therapist="carla", room="garden")
+    result = selectors.availability(
+        service=demo.service(),
+        length=demo.length(60),
+        therapist=None,
+        first_day=TUESDAY,
+        days=2,
+        now=NOW,
+    )
+    ana, carla = demo.therapist("ana").pk, demo.therapist("carla").pk
+    assert result.booked_minutes[(TUESDAY, ana)] == 120
+    assert result.booked_minutes[(date(2026, 11, 25), carla)] == 60
+    assert (TUESDAY, carla) not in result.booked_minutes
+
+
+@pytest.mark.parametrize("count", [0, 200])
+def test_the_selector_takes_five_queries_whatever_the_bookings(
+    demo, django_assert_num_queries, count
+):
+    """Read therapists, hours, rooms, time off and bookings: five queries, never more."""
+    studio = Studio.load()
+    service, length = demo.service(), demo.length(60)
+    ana, carla = demo.therapist("ana"), demo.therapist("carla")
+    olive, garden = service.rooms.get(slug="olive"), service.rooms.get(slug="garden")
+    start = madrid(2026, 11, 23, 0, 0)
+    # Two lanes, 75 minutes apart: no therapist or room is ever double-booked.
+    Booking.objects.bulk_create(
+        BookingFactory.build(
+            service=service,
+            length=length,
+            therapist=(ana, carla)[k % 2],
+            room=(olive, garden)[k % 2],
+            client=None,
+            start_at=start + timedelta(minutes=75 * (k // 2)),
+        )
+        for k in range(count)
+    )
+    assert Booking.objects.count() == count
+    with django_assert_num_queries(5):
+        selectors.availability(
+            service=service,
+            length=length,
+            therapist=None,
+            first_day=date(2026, 11, 23),
+            days=7,
+            now=NOW,
+            studio=studio,
+        )

@@ -1,0 +1,480 @@
+"""Holds, booking, cancel and reschedule against the database, with the clock pinned."""
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from bookings import selectors, services
+from bookings.errors import BookingRefused
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from studio.models import WorkingHours
+from tests.bookings.helpers import MADRID, NOW, madrid, utc
+from tests.factories import (
+    BookingFactory,
+    ClientFactory,
+    RoomFactory,
+    ServiceFactory,
+    ServiceLengthFactory,
+    TherapistFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Tuesday 24 November 2026: Ana works 09:00–14:00, Carla 10:00–13:30, Ben 14:00–20:00.
+TUESDAY_10 = madrid(2026, 11, 24, 10, 0)
+
+
+def hold(demo, *, therapist="ana", start_at=TUESDAY_10, minutes=60, now=NOW, slug="leg-massage"):
+    """Hold a demo slot; ``therapist=None`` asks for anyone."""
+    return services.hold_create(
+        service=demo.service(slug),
+        length=demo.length(minutes, slug),
+        therapist=demo.therapist(therapist) if therapist else None,
+        start_at=start_at,
+        now=now,
+    )
+
+
+def confirmed(demo, *, therapist="ana", start_at=TUESDAY_10, minutes=60, now=NOW):
+    """Hold, name and confirm a demo booking through the services."""
+    booking = hold(demo, therapist=therapist, start_at=start_at, minutes=minutes, now=now)
+    services.hold_attach_client(
+        booking=booking, name="Marta", email="marta@example.com", phone="600", now=now
+    )
+    return services.booking_settle(booking=booking, status=BookingStatus.CONFIRMED, now=now)
+
+
+def free_starts(demo, *, therapist="ana", day=date(2026, 11, 24), minutes=60, now=NOW):
+    result = selectors.availability(
+        service=demo.service(),
+        length=demo.length(minutes),
+        therapist=demo.therapist(therapist) if therapist else None,
+        first_day=day,
+        days=1,
+        now=now,
+    )
+    return {slot.start for slot in result.slots}
+
+
+# --- hold_create -----------------------------------------------------------------------------
+
+
+def test_hold_create_holds_a_free_slot_for_ten_minutes(demo):
+    """Create a held booking with times in UTC, the buffer, the price and a ten-minute expiry."""
+    booking = hold(demo)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+    assert booking.therapist.slug == "ana"
+    assert booking.room.slug in {"olive", "garden"}
+    assert booking.start_at == utc(2026, 11, 24, 9, 0)
+    assert booking.end_at == utc(2026, 11, 24, 10, 0)
+    assert booking.blocked_until == utc(2026, 11, 24, 10, 10)
+    assert booking.hold_expires_at == NOW + timedelta(minutes=10)
+    assert booking.price == demo.length(60).price
+    assert TUESDAY_10 not in free_starts(demo)
+
+
+@pytest.mark.parametrize(
+    ("case", "start_at", "message"),
+    [
+        ("in the past", madrid(2026, 11, 23, 8, 0), "already passed"),
+        ("inside the minimum notice", madrid(2026, 11, 23, 10, 45), "too soon"),
+        ("past the horizon", madrid(2027, 1, 25, 10, 0), "further ahead"),
+        ("off the grid", madrid(2026, 11, 24, 10, 5), "not one we offer"),
+        ("naive", madrid(2026, 11, 24, 10, 0).replace(tzinfo=None), "not valid"),
+    ],
+)
+def test_hold_create_refuses_a_start_outside_the_rules_and_creates_nothing(
+    demo, case, start_at, message
+):
+    """Refuse a start in the past, too soon, too far ahead or off the 15-minute grid."""
+    with pytest.raises(BookingRefused) as refused:
+        hold(demo, start_at=start_at)
+    assert message in refused.value.message, case
+    assert not Booking.objects.exists()
+
+
+def test_the_minimum_notice_boundary_itself_can_be_booked(demo):
+    """Accept a start exactly two hours ahead, the studio's default minimum notice."""
+    booking = hold(demo, start_at=NOW + timedelta(minutes=120))
+    assert booking.start_at == madrid(2026, 11, 23, 11, 0)
+
+
+def test_hold_create_refuses_a_length_of_another_service(demo):
+    """Refuse a leg massage with the foot massage's 30-minute length, creating nothing."""
+    with pytest.raises(BookingRefused) as refused:
+        services.hold_create(
+            service=demo.service("leg-massage"),
+            length=demo.length(30, "foot-massage"),
+            therapist=demo.therapist("ana"),
+            start_at=TUESDAY_10,
+            now=NOW,
+        )
+    assert "length is not offered" in refused.value.message
+    assert not Booking.objects.exists()
+
+
+def test_hold_create_refuses_a_therapist_who_does_not_offer_the_service(demo):
+    """Refuse a foot massage with Ben, who offers sports and leg massage but not feet."""
+    with pytest.raises(BookingRefused) as refused:
+        hold(demo, slug="foot-massage", therapist="ben", minutes=30, start_at=TUESDAY_10)
+    assert "does not offer" in refused.value.message
+    assert not Booking.objects.exists()
+
+
+def test_hold_create_refuses_a_time_the_therapist_does_not_work(demo):
+    """Refuse Ben at 10:00 (he works afternoons) as a time that is not free."""
+    with pytest.raises(BookingRefused) as refused:
+        hold(demo, therapist="ben")
+    assert refused.value.code == BookingRefused.SLOT_TAKEN
+    assert not Booking.objects.exists()
+
+
+def test_a_held_slot_is_refused_to_a_second_hold(demo):
+    """Refuse a second hold on the same therapist and time while the first is alive."""
+    first = hold(demo)
+    with pytest.raises(BookingRefused) as refused:
+        hold(demo, now=NOW + timedelta(minutes=9))
+    assert refused.value.code == BookingRefused.SLOT_TAKEN
+    assert list(Booking.objects.all()) == [first]
+
+
+def test_anyone_goes_to_the_lowest_id_when_nobody_is_booked(demo):
+    """Give "anyone" to the first-created therapist when both free ones have nothing booked."""
+    booking = hold(demo, therapist=None)
+    ana, carla = demo.therapist("ana"), demo.therapist("carla")
+    assert ana.pk < carla.pk
+    assert booking.therapist == ana
+
+
+def test_anyone_goes_to_the_therapist_least_booked_that_day(demo):
+    """Count only the minutes booked on the day asked: Carla's busy Wednesday does not count."""
+    confirmed(demo, therapist="ana", start_at=madrid(2026, 11, 24, 12, 0), minutes=30)
+    for hour in (10, 11, 12):
+        confirmed(demo, therapist="carla", start_at=madrid(2026, 11, 25, hour, 0), minutes=45)
+    booking = hold(demo, therapist=None)
+    assert booking.therapist.slug == "carla"
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def test_an_expired_hold_no_longer_blocks_its_slot(demo):
+    """Let a second client hold the slot once the first hold has expired, marking it expired."""
+    first = hold(demo)
+    later = first.hold_expires_at
+    assert TUESDAY_10 in free_starts(demo, now=later)  # even before any sweep
+    second = hold(demo, now=later)
+    first.refresh_from_db()
+    assert first.status == BookingStatus.EXPIRED
+    assert second.status == BookingStatus.HELD
+    assert second.start_at == first.start_at and second.therapist == first.therapist
+
+
+def test_holds_expire_marks_only_dead_holds_and_is_idempotent(demo):
+    """Expire the holds past their time once; a second sweep finds nothing to do."""
+    old = hold(demo)
+    young = hold(demo, start_at=madrid(2026, 11, 24, 12, 0), now=NOW + timedelta(minutes=5))
+    sweep_at = NOW + timedelta(minutes=12)
+    assert services.holds_expire(now=sweep_at) == 1
+    assert services.holds_expire(now=sweep_at) == 0
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert old.status == BookingStatus.EXPIRED
+    assert young.status == BookingStatus.HELD
+
+
+def test_hold_check_accepts_a_live_hold_and_refuses_an_expired_one(demo):
+    """Refuse a hold at its expiry time with the "hold expired" code."""
+    booking = hold(demo)
+    services.hold_check(booking=booking, now=booking.hold_expires_at - timedelta(seconds=1))
+    with pytest.raises(BookingRefused) as refused:
+        services.hold_check(booking=booking, now=booking.hold_expires_at)
+    assert refused.value.code == BookingRefused.HOLD_EXPIRED
+
+
+def test_hold_check_refuses_a_swept_hold_as_expired_not_as_already_submitted(demo):
+    """Report a hold the sweep already marked expired as expired, so views send them back."""
+    booking = hold(demo)
+    services.holds_expire(now=booking.hold_expires_at)
+    booking.refresh_from_db()
+    with pytest.raises(BookingRefused) as refused:
+        services.hold_check(booking=booking, now=booking.hold_expires_at)
+    assert refused.value.code == BookingRefused.HOLD_EXPIRED
+
+
+def test_hold_check_refuses_a_hold_already_settled(demo):
+    """Refuse to go on with a booking that is no longer a hold."""
+    booking = confirmed(demo)
+    with pytest.raises(BookingRefused) as refused:
+        services.hold_check(booking=booking, now=NOW)
+    assert refused.value.code == BookingRefused.INVALID
+
+
+# --- settle ----------------------------------------------------------------------------------
+
+
+def test_booking_settle_confirms_a_named_live_hold(demo):
+    """Confirm the hold: status confirmed, confirmation time stamped, no expiry left."""
+    booking = confirmed(demo)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.confirmed_at == NOW
+    assert booking.hold_expires_at is None
+    assert booking.client.email == "marta@example.com"
+
+
+def test_booking_settle_can_leave_a_booking_awaiting_review(demo):
+    """Settle to "awaiting review" without a confirmation time."""
+    booking = hold(demo)
+    services.hold_attach_client(booking=booking, name="Marta", email="m@example.com", phone="6")
+    settled = services.booking_settle(
+        booking=booking, status=BookingStatus.AWAITING_REVIEW, now=NOW
+    )
+    assert settled.status == BookingStatus.AWAITING_REVIEW
+    assert settled.confirmed_at is None
+
+
+def test_booking_settle_refuses_a_hold_without_a_client(demo):
+    """Refuse to confirm a hold nobody has put their name to."""
+    booking = hold(demo)
+    with pytest.raises(BookingRefused):
+        services.booking_settle(booking=booking, status=BookingStatus.CONFIRMED, now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+
+
+def test_booking_settle_refuses_an_expired_hold(demo):
+    """Refuse to confirm a hold past its expiry."""
+    booking = hold(demo)
+    services.hold_attach_client(booking=booking, name="Marta", email="m@example.com", phone="6")
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_settle(
+            booking=booking, status=BookingStatus.CONFIRMED, now=booking.hold_expires_at
+        )
+    assert refused.value.code == BookingRefused.HOLD_EXPIRED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+
+
+def test_client_upsert_reuses_the_client_with_the_same_email(demo):
+    """Find a returning client by email whatever its case, updating their details."""
+    first = services.client_upsert(name="Marta", email="Marta@Example.com", phone="600")
+    again = services.client_upsert(name="Marta P.", email="marta@example.com ", phone="")
+    assert again.pk == first.pk
+    again.refresh_from_db()
+    assert (again.name, again.phone) == ("Marta P.", "600")
+
+
+# --- cancel ----------------------------------------------------------------------------------
+
+# Wednesday 25 November 2026, 10:00 Madrid: 49 hours after NOW.
+WEDNESDAY_10 = madrid(2026, 11, 25, 10, 0)
+
+
+def test_a_client_may_cancel_outside_the_24_hour_window(demo):
+    """Cancel a booking more than a day ahead, freeing its slot and raising its revision."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    assert services.client_can_change(booking=booking, now=NOW)
+    cancelled = services.booking_cancel(booking=booking, reason="Feeling unwell", now=NOW)
+    assert cancelled.status == BookingStatus.CANCELLED
+    assert cancelled.cancelled_at == NOW
+    assert cancelled.cancel_reason == "Feeling unwell"
+    assert cancelled.sequence == booking.sequence + 1
+    assert WEDNESDAY_10 in free_starts(demo, day=date(2026, 11, 25))
+
+
+def test_exactly_24_hours_ahead_is_still_inside_the_policy(demo):
+    """Allow a change at exactly 24 hours before the start, and not a second later."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    assert services.client_can_change(booking=booking, now=WEDNESDAY_10 - timedelta(hours=24))
+    late = WEDNESDAY_10 - timedelta(hours=24) + timedelta(seconds=1)
+    assert not services.client_can_change(booking=booking, now=late)
+
+
+def test_a_client_may_not_cancel_inside_the_24_hour_window(demo):
+    """Refuse a client's cancellation 23 hours ahead, leaving the booking confirmed."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    late = WEDNESDAY_10 - timedelta(hours=23)
+    assert not services.client_can_change(booking=booking, now=late)
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_cancel(booking=booking, now=late)
+    assert refused.value.code == BookingRefused.POLICY
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.sequence == 0
+
+
+def test_the_studio_may_cancel_inside_the_window(demo):
+    """Let the front desk cancel at any time, unlike a client."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    cancelled = services.booking_cancel(
+        booking=booking, by_client=False, now=WEDNESDAY_10 - timedelta(hours=1)
+    )
+    assert cancelled.status == BookingStatus.CANCELLED
+
+
+def test_a_cancelled_booking_cannot_be_changed_again(demo):
+    """Refuse to cancel twice or to reschedule a cancelled booking."""
+    booking = services.booking_cancel(booking=confirmed(demo, start_at=WEDNESDAY_10), now=NOW)
+    assert not services.client_can_change(booking=booking, now=NOW)
+    with pytest.raises(BookingRefused):
+        services.booking_cancel(booking=booking, now=NOW)
+    with pytest.raises(BookingRefused):
+        services.booking_reschedule(booking=booking, start_at=TUESDAY_10, now=NOW)
+
+
+# --- reschedule ------------------------------------------------------------------------------
+
+
+def test_reschedule_moves_to_a_free_start_and_frees_the_old_one(demo):
+    """Move the booking, raise its revision and give the old time back to others."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    new_start = madrid(2026, 11, 25, 12, 0)
+    moved = services.booking_reschedule(
+        booking=booking, start_at=new_start, therapist=demo.therapist("ana"), now=NOW
+    )
+    moved.refresh_from_db()
+    assert moved.start_at == new_start
+    assert moved.end_at == new_start + timedelta(minutes=60)
+    assert moved.blocked_until == new_start + timedelta(minutes=70)
+    assert moved.sequence == 1
+    assert moved.status == BookingStatus.CONFIRMED
+    starts = free_starts(demo, day=date(2026, 11, 25))
+    assert WEDNESDAY_10 in starts
+    assert new_start not in starts
+
+
+def test_reschedule_may_overlap_its_own_old_time(demo):
+    """Move a booking by 15 minutes, overlapping only itself."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    later = WEDNESDAY_10 + timedelta(minutes=15)
+    moved = services.booking_reschedule(
+        booking=booking, start_at=later, therapist=demo.therapist("ana"), now=NOW
+    )
+    assert moved.start_at == later
+
+
+def test_reschedule_to_a_taken_start_is_refused_and_changes_nothing(demo):
+    """Refuse a move onto another client's booking; keep time, therapist and revision."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    other_start = madrid(2026, 11, 26, 10, 0)
+    confirmed(demo, start_at=other_start)
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_reschedule(
+            booking=booking, start_at=other_start, therapist=demo.therapist("ana"), now=NOW
+        )
+    assert refused.value.code == BookingRefused.SLOT_TAKEN
+    booking.refresh_from_db()
+    assert booking.start_at == WEDNESDAY_10
+    assert booking.sequence == 0
+
+
+def test_reschedule_inside_the_window_is_refused(demo):
+    """Refuse a client's move when the booked session is less than 24 hours away."""
+    booking = confirmed(demo, start_at=WEDNESDAY_10)
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_reschedule(
+            booking=booking,
+            start_at=madrid(2026, 11, 26, 10, 0),
+            now=WEDNESDAY_10 - timedelta(hours=2),
+        )
+    assert refused.value.code == BookingRefused.POLICY
+    booking.refresh_from_db()
+    assert booking.start_at == WEDNESDAY_10
+
+
+# --- DST -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sunday_studio(db):
+    """Return a service and a therapist who works Sundays 09:00–14:00, for the DST days."""
+    room = RoomFactory()
+    service = ServiceFactory(rooms=[room])
+    length = ServiceLengthFactory(service=service, minutes=60)
+    therapist = TherapistFactory(services=[service])
+    WorkingHours.objects.create(therapist=therapist, weekday=6, starts=time(9), ends=time(14))
+    return service, length, therapist
+
+
+@pytest.mark.parametrize(
+    ("local", "stored"),
+    [
+        (madrid(2026, 10, 25, 10, 0), utc(2026, 10, 25, 9, 0)),  # CET again, UTC+1
+        (madrid(2026, 3, 29, 10, 0), utc(2026, 3, 29, 8, 0)),  # CEST from 02:00, UTC+2
+    ],
+)
+def test_a_booking_on_a_dst_day_is_stored_in_utc(sunday_studio, local, stored):
+    """Store 10:00 Madrid on the DST Sundays as 09:00 UTC (autumn) and 08:00 UTC (spring)."""
+    service, length, therapist = sunday_studio
+    booking = services.hold_create(
+        service=service,
+        length=length,
+        therapist=therapist,
+        start_at=local,
+        now=local - timedelta(days=5),
+    )
+    booking.refresh_from_db()
+    assert booking.start_at == stored
+    assert booking.start_at.astimezone(MADRID).hour == 10
+
+
+def test_the_first_start_on_the_autumn_dst_day_is_nine_local(sunday_studio):
+    """Offer 09:00 Madrid (08:00 UTC) as the first time on 25 October 2026."""
+    service, length, therapist = sunday_studio
+    result = selectors.availability(
+        service=service,
+        length=length,
+        therapist=therapist,
+        first_day=date(2026, 10, 25),
+        days=1,
+        now=utc(2026, 10, 20, 8, 0),
+    )
+    assert result.slots[0].start == utc(2026, 10, 25, 8, 0)
+    assert result.slots[-1].start == utc(2026, 10, 25, 12, 0)
+
+
+def test_a_booking_from_the_factory_blocks_its_therapist(sunday_studio):
+    """Keep a factory-made booking's therapist busy for the session and its buffer."""
+    service, length, therapist = sunday_studio
+    BookingFactory(
+        service=service,
+        length=length,
+        therapist=therapist,
+        room=service.rooms.get(),
+        client=ClientFactory(),
+        start_at=utc(2026, 10, 25, 8, 0),
+    )
+    result = selectors.availability(
+        service=service,
+        length=length,
+        therapist=therapist,
+        first_day=date(2026, 10, 25),
+        days=1,
+        now=utc(2026, 10, 20, 8, 0),
+    )
+    assert result.slots[0].start == utc(2026, 10, 25, 9, 15)  # after 60 min + 10 buffer
+
+
+# --- reactivating a stopped attempt ----------------------------------------------------------
+
+
+def test_reactivating_a_stopped_attempt_never_double_books_its_old_room(demo):
+    """Take another free room when the stopped attempt's room was taken in the meantime."""
+    stopped = hold(demo, therapist="ana")
+    services.hold_release(booking=stopped, status=BookingStatus.STOPPED)
+    other = hold(demo, therapist="carla", now=NOW + timedelta(minutes=1))
+    assert other.room_id == stopped.room_id  # the room the attempt had is taken now
+
+    again = services.booking_reactivate(
+        booking=stopped, status=BookingStatus.AWAITING_REVIEW, now=NOW + timedelta(minutes=2)
+    )
+    again.refresh_from_db()
+    assert again.status == BookingStatus.AWAITING_REVIEW
+    assert again.therapist.slug == "ana"
+    assert again.room_id != other.room_id
+    active_in_room = Booking.objects.filter(
+        room_id=again.room_id, status__in=ACTIVE_STATUSES, start_at=TUESDAY_10
+    )
+    assert active_in_room.count() == 1
