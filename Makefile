@@ -34,6 +34,7 @@ lint: install
 # calma_bench on the PostgreSQL server DATABASE_URL points at); see docs/PERFORMANCE.md.
 bench: install
 	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/availability.py
+	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/staff_calendar.py
 
 # Celery, for the full stack by hand (REDIS_URL must point at a Redis server).
 worker: install
