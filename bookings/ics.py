@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from bookings.models import Booking, BookingStatus
@@ -31,13 +32,21 @@ def _event(booking: Booking, *, studio: Studio, for_therapist: bool, now: dateti
     if for_therapist:
         who = booking.client.name if booking.client else ""
         event.add("summary", f"{booking.service.name} · {who}".strip(" ·"))
-        event.add("description", f"{booking.length.minutes} min · {booking.room.name}")
+        event.add(
+            "description",
+            _("%(minutes)s minutes · %(room)s")
+            % {"minutes": booking.length.minutes, "room": booking.room.name},
+        )
     else:
         event.add("summary", f"{booking.service.name} · {studio.name}")
         event.add(
             "description",
-            f"{booking.length.minutes} min with {booking.therapist.display_name}. "
-            f"{settings.SITE_URL.rstrip('/')}{booking.get_absolute_url()}",
+            _("%(minutes)s minutes with %(therapist)s. Your booking: %(url)s")
+            % {
+                "minutes": booking.length.minutes,
+                "therapist": booking.therapist.display_name,
+                "url": settings.SITE_URL.rstrip("/") + booking.get_absolute_url(),
+            },
         )
     if studio.address:
         event.add("location", studio.address)

@@ -104,6 +104,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            if _browser_tests_off():
+                # Skipped before Playwright tries to launch a browser that is not there.
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+def _browser_tests_off() -> bool:
+    return not IN_CI and not os.path.exists(CHROMIUM)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Leave out the browser tests when Chromium is missing, except in CI."""
+    if _browser_tests_off() and collection_path.name == "browser" and collection_path.is_dir():
+        return True
+    return None
+
+
+def pytest_report_header(config):
+    if _browser_tests_off():
+        return [f"browser tests: left out, no Chromium at {CHROMIUM} (apt-get install chromium)"]
+    return []
 
 
 @pytest.fixture(autouse=True)
