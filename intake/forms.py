@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.triage import NON_QUESTION_ERRORS, TEXT_MAX_LENGTH, QuestionSpec, validate_answers
 
 FIELD_PREFIX = "q_"
+CONFIRM_PREFIX = "confirm_"
 
 
 class IntakeForm(forms.Form):
@@ -28,6 +29,7 @@ class IntakeForm(forms.Form):
         service_slug: str,
         version: int,
         ask_consent: bool = True,
+        previous: dict | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -40,6 +42,15 @@ class IntakeForm(forms.Form):
         self.fields["version"].initial = version
         for spec in self.specs:
             self.fields[FIELD_PREFIX + spec.code] = self._field_for(spec)
+        # A returning client confirms each section their last answers fill in, or changes it.
+        self.previous = previous or {}
+        self.confirm_sections = []
+        for spec in self.specs:
+            if spec.code in self.previous and spec.section not in self.confirm_sections:
+                self.confirm_sections.append(spec.section)
+                self.fields[CONFIRM_PREFIX + spec.section] = forms.BooleanField(
+                    label=_("These answers are still true today."), required=False
+                )
 
     @staticmethod
     def _field_for(spec: QuestionSpec) -> forms.Field:
@@ -82,12 +93,24 @@ class IntakeForm(forms.Form):
         errors = validate_answers(
             self.specs, self.answers() | unknown, service_slug=self.service_slug
         )
+        self._check_confirmations()
         for code, message in errors.items():
             if code == NON_QUESTION_ERRORS:
                 self.add_error(None, message)
             elif FIELD_PREFIX + code in self.fields and FIELD_PREFIX + code not in self.errors:
                 self.add_error(FIELD_PREFIX + code, message)
         return cleaned
+
+    def _check_confirmations(self) -> None:
+        answers = self.answers()
+        for section in self.confirm_sections:
+            codes = [spec.code for spec in self.specs if spec.section == section]
+            unchanged = all(answers.get(code) == self.previous.get(code) for code in codes)
+            if unchanged and not self.cleaned_data.get(CONFIRM_PREFIX + section):
+                self.add_error(
+                    CONFIRM_PREFIX + section,
+                    _("Please confirm these answers are still true, or change them."),
+                )
 
     def sections(self, titles: dict) -> list[dict]:
         """Return the questions grouped by section, in order, with their bound fields."""
@@ -99,6 +122,11 @@ class IntakeForm(forms.Form):
                     "code": spec.section,
                     "title": titles.get(spec.section, spec.section.replace("_", " ").title()),
                     "questions": [],
+                    "confirm": (
+                        self[CONFIRM_PREFIX + spec.section]
+                        if spec.section in self.confirm_sections
+                        else None
+                    ),
                 },
             )
             section["questions"].append({"spec": spec, "field": self[FIELD_PREFIX + spec.code]})

@@ -76,7 +76,7 @@ def intake_form(request, public_id):
 
     questionnaire = selectors.questionnaire_current()
     specs = selectors.question_specs(questionnaire)
-    previous = _previous_answers(request, booking) if request.method == "GET" else None
+    previous = _previous_answers(request, booking)
     initial = {}
     if previous is not None:
         # Answers given on an older version are offered only where the code still exists.
@@ -87,6 +87,7 @@ def intake_form(request, public_id):
         specs=specs,
         service_slug=booking.service.slug,
         version=questionnaire.version,
+        previous=previous.answers if previous is not None else None,
     )
     error = None
     if request.method == "POST" and form.is_valid():

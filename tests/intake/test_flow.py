@@ -22,6 +22,7 @@ from intake.triage import AFTER_STOP_REASON_CODE, ASSESSMENT_REASON_CODE
 from tests.intake.conftest import (
     book,
     clear_answers,
+    form_data,
     give_details,
     health_url,
     hold,
@@ -525,3 +526,51 @@ def test_answers_older_than_six_months_are_asked_afresh(visitor):
 
     assert "We have filled in" not in html
     assert checked(html, "pregnant") == []
+
+
+def _returning(visitor):
+    """Book once, open the emailed link, and hold a second time with the same details."""
+    first, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
+    visitor.get(emailed_link(first))
+    return held_with_details(visitor)
+
+
+def test_a_returning_client_must_confirm_each_unchanged_section(visitor):
+    """Sending the filled-in answers back untouched asks to confirm each section."""
+    second = _returning(visitor)
+
+    response = send_answers(visitor, second, clear_answers(LEG, **PREGNANT))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("Please confirm these answers are still true, or change them.") == len(
+        {"circulation", "skin", "health"}
+    )
+    second.refresh_from_db()
+    assert second.status == BookingStatus.HELD
+    assert not Submission.objects.filter(booking=second).exists()
+
+
+def test_confirmed_sections_go_through(visitor):
+    second = _returning(visitor)
+    data = form_data(clear_answers(LEG, **PREGNANT))
+    data.update({"confirm_circulation": "on", "confirm_skin": "on", "confirm_health": "on"})
+
+    response = visitor.post(health_url(second), data)
+
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == BookingStatus.AWAITING_REVIEW
+
+
+def test_a_changed_section_needs_no_confirmation(visitor):
+    """Changing an answer is itself the update; only the untouched sections are confirmed."""
+    second = _returning(visitor)
+    data = form_data(clear_answers(LEG))  # "pregnant" is now "no": the health section changed
+    data.update({"confirm_circulation": "on", "confirm_skin": "on"})
+
+    response = visitor.post(health_url(second), data)
+
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == BookingStatus.CONFIRMED
