@@ -14,6 +14,7 @@ from studio.models import Studio
 
 PRODID = "-//Calma//Massage studio bookings//EN"
 _CANCELLED = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
+_HAPPENED = (BookingStatus.ARRIVED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
 def booking_uid(booking: Booking) -> str:
@@ -50,8 +51,12 @@ def _event(booking: Booking, *, studio: Studio, for_therapist: bool, now: dateti
         )
     if studio.address:
         event.add("location", studio.address)
-    cancelled = booking.status in _CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if booking.status in _CANCELLED:
+        event.add("status", "CANCELLED")
+    elif booking.status == BookingStatus.CONFIRMED or booking.status in _HAPPENED:
+        event.add("status", "CONFIRMED")
+    else:
+        event.add("status", "TENTATIVE")  # awaiting review, or on hold after a re-screen
     return event
 
 

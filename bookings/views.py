@@ -101,6 +101,11 @@ def _week_context(*, studio, service, length, therapist, week, exclude_booking_i
     }
 
 
+def _status(refusal: BookingRefused) -> int:
+    """Answer 409 when the calendar changed under the client, 400 for a request never valid."""
+    return 409 if refusal.code in (BookingRefused.SLOT_TAKEN, BookingRefused.POLICY) else 400
+
+
 def _last_day(studio: Studio):
     """Return the last local day inside the booking horizon."""
     horizon = timedelta(days=studio.horizon_days)
@@ -183,7 +188,9 @@ def hold(request, slug):
             service=service, length=length, therapist=therapist, start_at=form.cleaned_data["start"]
         )
     except BookingRefused as refusal:
-        return _times_page(request, service, data=request.POST, error=refusal.message, status=409)
+        return _times_page(
+            request, service, data=request.POST, error=refusal.message, status=_status(refusal)
+        )
     _remember_hold(request, booking)
     return redirect("booking_details", public_id=booking.public_id)
 
@@ -317,7 +324,7 @@ def reschedule(request, token):
                     therapist=booking.therapist,
                 )
             except BookingRefused as refusal:
-                error, status = refusal.message, 409
+                error, status = refusal.message, _status(refusal)
             else:
                 messages.success(request, _("Your booking has been moved."))
                 return redirect(booking.get_absolute_url())

@@ -269,10 +269,10 @@ def test_a_therapist_of_another_service_is_refused(client, demo):
 
 
 def test_a_start_off_the_grid_is_refused_with_the_reason(client, demo):
-    """Answer 409 with the reason to a well-formed start that is not on the 15-minute grid."""
+    """Answer 400 with the reason to a well-formed start that is not on the 15-minute grid."""
     start = parse_datetime(start_after(client, timezone.now())) + timedelta(minutes=5)
     response = post_hold(client, demo, start.isoformat())
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert "not one we offer" in response.content.decode()
     assert not Booking.objects.exists()
 

@@ -27,8 +27,8 @@ from tests.notifications.conftest import CLIENT_EMAIL
 pytestmark = [
     pytest.mark.redis,
     # The worker reads the booking over its own connection: the data must be committed.
-    # serialized_rollback restores the questionnaires a flush before may have emptied.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # (tests/conftest.py reloads the questionnaires that an earlier flush emptied.)
+    pytest.mark.django_db(transaction=True),
 ]
 
 DELIVERY_TIMEOUT = 20.0
