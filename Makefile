@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench worker beat sweeps clean
+.PHONY: install run test lint bench bench-http worker beat sweeps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calma needs Python 3.11 or newer")'
@@ -35,6 +35,14 @@ lint: install
 bench: install
 	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/availability.py
 	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/staff_calendar.py
+	$(MAKE) bench-http
+
+# Load the pages over HTTP: gunicorn on a throwaway PostgreSQL database (calma_http_bench,
+# on the server DATABASE_URL names or 127.0.0.1:5432), locust on the same machine, and
+# django-appointment for comparison (the bench extra). Not part of CI; see docs/PERFORMANCE.md.
+bench-http: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	DJANGO_SETTINGS_MODULE=bench.http_settings $(BIN)/python bench/http_load.py
 
 # Celery, for the full stack by hand (REDIS_URL must point at a Redis server).
 worker: install

@@ -176,12 +176,15 @@ def free_slots(
     tz: ZoneInfo,
     not_before: datetime,
     not_after: datetime,
+    complete: bool = True,
 ) -> list[Slot]:
     """Return every free start, each with the therapists and rooms that could take it.
 
     ``therapists`` carry their working time (``work``) and busy spans; ``rooms`` carry busy
     spans only. A start is offered when at least one therapist and one room are free.
-    ``not_before``/``not_after`` bound the start (minimum notice and horizon).
+    ``not_before``/``not_after`` bound the start (minimum notice and horizon). With
+    ``complete=False`` a start lists only the first free therapist found: enough to show
+    the time to a client, not to assign it (booking asks again, completely).
     """
     if duration <= timedelta(0) or step <= timedelta(0) or not therapists or not rooms:
         return []
@@ -197,6 +200,8 @@ def free_slots(
                 end = start + duration
                 if end > span.end:
                     break
+                if not complete and start in candidates:
+                    continue
                 if busy.is_free(start, end + buffer):
                     candidates.setdefault(start, []).append(therapist.id)
     slots = []

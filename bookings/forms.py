@@ -14,8 +14,12 @@ from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
 class TimesForm(forms.Form):
     """The length, therapist and week a client is looking at (GET)."""
 
-    length = forms.TypedChoiceField(label=_("Length"), coerce=int)
-    therapist = forms.ChoiceField(label=_("Therapist"))
+    length = forms.TypedChoiceField(
+        label=_("Length"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    therapist = forms.ChoiceField(
+        label=_("Therapist"), widget=forms.Select(attrs={"class": "form-select"})
+    )
     week = forms.DateField(label=_("Week starting"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, service: Service, **kwargs):

@@ -57,11 +57,13 @@ def availability(
     studio: Studio | None = None,
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
+    complete: bool = True,
 ) -> Availability:
     """Return the free starts for a service length over some local days.
 
     Five queries whatever the number of bookings, therapists or days: therapists, their
-    weekly hours, time off, suitable rooms, and the active bookings in the window.
+    weekly hours, time off, suitable rooms, and the active bookings in the window. Pages
+    that only show times pass ``complete=False`` (see ``free_slots``).
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -130,6 +132,7 @@ def availability(
         tz=tz,
         not_before=max(window_start, now + timedelta(minutes=notice_minutes)),
         not_after=min(window_end, now + timedelta(days=studio.horizon_days)),
+        complete=complete,
     )
     return Availability(slots, dict(booked_minutes), therapists)
 

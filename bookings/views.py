@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -67,12 +68,16 @@ def _week_context(*, studio, service, length, therapist, week, exclude_booking_i
         now=now,
         studio=studio,
         exclude_booking_id=exclude_booking_id,
+        complete=False,
     )
     tz = selectors.studio_tz()
     days = [week + timedelta(days=offset) for offset in range(WEEK_DAYS)]
+    # The grid holds hundreds of buttons: each value and time is formatted once, here,
+    # rather than by template filters on every use.
     by_day = {day: [] for day in days}
     for slot in result.slots:
-        by_day.setdefault(timezone.localtime(slot.start, tz).date(), []).append(slot)
+        local = slot.start.astimezone(tz)
+        by_day.setdefault(local.date(), []).append((local.isoformat(), f"{local:%H:%M}"))
     today = timezone.localdate(now, tz)
     last_day = timezone.localdate(now + timedelta(days=studio.horizon_days), tz)
     next_free = None
@@ -86,12 +91,13 @@ def _week_context(*, studio, service, length, therapist, week, exclude_booking_i
             now=now,
             studio=studio,
             exclude_booking_id=exclude_booking_id,
+            complete=False,
         )
         if later.slots:
             next_free = timezone.localtime(later.slots[0].start, tz).date()
     previous_week = week - timedelta(days=WEEK_DAYS)
     return {
-        "days": [(day, by_day[day]) for day in days],
+        "days": [(day, date_format(day, "l j F"), by_day[day]) for day in days],
         "week": week,
         "previous_week": max(previous_week, today) if week > today else None,
         "next_week": week + timedelta(days=WEEK_DAYS)

@@ -7,7 +7,7 @@ from functools import cache
 from django import template
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -69,3 +69,18 @@ def review_count(context) -> int:
 def get_item(mapping, key):
     """Return mapping[key], or None: for dictionaries keyed by id in templates."""
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def slot_buttons(slots, label):
+    """Render a day's slot buttons: the week grid's hot loop, kept out of template tags.
+
+    ``slots`` are (value, time) pairs already formatted by the view. Each button's
+    accessible name is the day and the time.
+    """
+    return format_html_join(
+        "\n",
+        '<button type="submit" name="start" value="{}" class="btn btn-outline-dark btn-sm" '
+        'aria-label="{}, {}">{}</button>',
+        ((value, label, at, at) for value, at in slots),
+    )

@@ -359,6 +359,19 @@ def test_free_slots_offers_exactly_what_a_brute_force_search_finds(case):
 
 
 @PROPERTY_SETTINGS
+@given(scenarios())
+def test_the_display_shortcut_offers_the_same_starts_with_a_free_therapist_each(case):
+    """With complete=False, offer exactly the same starts and rooms, each naming one of the
+    therapists the complete search lists."""
+    complete = free_slots(**case)
+    shown = free_slots(**case, complete=False)
+    assert [(s.start, s.room_ids) for s in shown] == [(s.start, s.room_ids) for s in complete]
+    for quick, full in zip(shown, complete, strict=True):
+        assert len(quick.therapist_ids) == 1
+        assert set(quick.therapist_ids) <= set(full.therapist_ids)
+
+
+@PROPERTY_SETTINGS
 @given(scenarios(), st.data())
 def test_booking_a_slot_removes_it_for_that_therapist_and_leaves_distant_slots_alone(case, data):
     """Take a free slot away from its therapist and room, and change no slot clear of it."""

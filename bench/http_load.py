@@ -1,0 +1,1034 @@
+"""Load the booking pages over HTTP: gunicorn on PostgreSQL, locust on the same machine.
+
+Run with ``make bench-http``, or by hand::
+
+    DJANGO_SETTINGS_MODULE=bench.http_settings .venv/bin/python bench/http_load.py
+
+It needs the ``bench`` extra (``pip install -e ".[dev,bench]"``: locust and
+django-appointment) and a PostgreSQL server: the one ``DATABASE_URL`` names, or
+``postgresql://calma@127.0.0.1:5432``. It never touches the development databases: it
+creates ``calma_http_bench`` afresh and drops it at the end.
+
+1. Generate the studio with bench/availability.py's generator (10 therapists, 4 rooms, one
+   service, the next weeks half booked and a long history) and copy the therapists, their
+   hours, the service, its buffer and every booking that holds time into django-appointment.
+2. Start gunicorn (one sync worker per core) on a free port of 127.0.0.1.
+3. Check that Calma's times page and django-appointment's slot API give the same free starts
+   for every day of the week, therapist by therapist and for "anyone", once the upcoming
+   bookings are packed into the first rooms (django-appointment has no rooms; see
+   pack_upcoming_rooms()).
+4. Run locust headless, once per endpoint, 8 users with no think time for 20 s each: the bare
+   view (a fixed string: the ceiling of Django and gunicorn here), the service page, a week of
+   "anyone" slots, the same week through django-appointment, and the booking POST (holds on
+   starts prepared so that every one should win).
+5. Race 50 clients, each with its own session and CSRF token, posting the same start at once:
+   for one named therapist (exactly one may win), and for "anyone" (exactly as many as there
+   are free therapist-and-room pairs may win, never two on one therapist or room).
+6. Print the table, the ratios and the targets, and where the week page's time goes; stop
+   gunicorn; drop the database.
+
+The whole run takes about two and a half minutes. ``BENCH_HTTP_SECONDS`` and ``BENCH_HTTP_BOOKINGS``
+shorten it. It exits non-zero when a check fails (not when a speed target is missed).
+"""
+
+import csv
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE = "calma_http_bench"
+DEFAULT_SERVER = "postgresql://calma@127.0.0.1:5432/postgres"
+SETTINGS = "bench.http_settings"
+BOOKINGS = int(os.environ.get("BENCH_HTTP_BOOKINGS", "50000"))
+SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "20"))
+USERS = 8
+RACERS = 50
+WARM_UP = 20  # requests per endpoint before each timed run: templates, pools, caches
+LENGTH_MINUTES = 60
+BIN = Path(sys.executable).parent
+
+# Row names in locust's statistics (bench/locustfile.py).
+BARE = "bare view"
+SERVICE_PAGE = "service page"
+WEEK = "week of slots, anyone"
+HOLD = "booking POST (hold)"
+APPOINTMENT_DAY = "django-appointment: 1 staff, 1 day"
+APPOINTMENT_WEEK = "django-appointment: week, all staff"
+
+
+# --- The throwaway database ------------------------------------------------------------------
+
+
+def server_url() -> str:
+    """Return the URL of the PostgreSQL server's maintenance database."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_SERVER
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
+
+
+def bench_url() -> str:
+    return urlunsplit(urlsplit(server_url())._replace(path="/" + DATABASE))
+
+
+def recreate_database(*, create: bool) -> None:
+    """Drop the benchmark database, and create it afresh with ``create``."""
+    import psycopg
+    from psycopg import sql
+
+    name = sql.Identifier(DATABASE)
+    with psycopg.connect(server_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = bench_url()
+    # One plain connection in this process; gunicorn's workers get the pool (see serve()).
+    os.environ["DATABASE_POOL"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if settings.ROOT_URLCONF != "bench.http_urls":
+        sys.exit(f"Run with DJANGO_SETTINGS_MODULE={SETTINGS} (it adds the bare view).")
+    if settings.DATABASES["default"]["NAME"] != DATABASE:
+        sys.exit("Refusing to run on a database other than the throwaway one.")
+
+
+# --- The studio, in Calma and in django-appointment ----------------------------------------
+
+
+def build_studio(today):
+    """Generate the studio and its bookings with the in-process benchmark's generator."""
+    from bench import availability as generator
+
+    parts = generator.build_studio()
+    future = generator.place_bookings(BOOKINGS, studio_parts=parts, today=today)
+    generator.analyse()
+    return parts, future
+
+
+def mirror_into_appointment(parts) -> dict:
+    """Copy therapists, hours, the service, its buffer and the bookings into django-appointment.
+
+    The same users become its staff members; each length becomes one of its services (it
+    has one duration per service). Calma's buffer after a session is its "slot gap time",
+    which it applies on both sides of an appointment: the same rule, since a new session plus
+    its buffer must not overlap an existing one plus its buffer. Calma's slot step is its
+    slot duration, the minimum notice its "appointment buffer time". Bookings are stored as
+    local dates and wall-clock times, as it does. It has no rooms: see pack_upcoming_rooms().
+    """
+    from appointment.models import (
+        Appointment,
+        AppointmentRequest,
+        Config,
+        StaffMember,
+    )
+    from appointment.models import Service as AppointmentService
+    from appointment.models import WorkingHours as AppointmentHours
+
+    from bookings.models import ACTIVE_STATUSES, Booking
+    from bookings.selectors import studio_tz
+    from studio.models import WorkingHours
+
+    studio, service, lengths, therapists, _rooms, _clients = parts
+    hours = list(WorkingHours.objects.filter(therapist__in=therapists))
+    Config(
+        slot_duration=studio.slot_step_minutes,
+        lead_time=min(h.starts for h in hours),
+        finish_time=max(h.ends for h in hours),
+        appointment_buffer_time=studio.min_notice_minutes,
+        slot_gap_time=service.buffer_minutes,
+        default_to_service_duration=True,
+        website_name="Calma bench",
+    ).save()
+    services = {
+        length.pk: AppointmentService.objects.create(
+            name=f"{service.name}, {length.minutes} min",
+            duration=timedelta(minutes=length.minutes),
+            price=length.price,
+            currency="EUR",
+        )
+        for length in lengths.values()
+    }
+    staff = {}
+    for therapist in therapists:
+        weekdays = {h.weekday for h in hours if h.therapist_id == therapist.pk}
+        member = StaffMember.objects.create(
+            user=therapist.user,
+            slot_duration=studio.slot_step_minutes,
+            appointment_buffer_time=studio.min_notice_minutes,
+            slot_gap_time=service.buffer_minutes,
+            work_on_saturday=5 in weekdays,
+            work_on_sunday=6 in weekdays,
+        )
+        member.services_offered.set(services.values())
+        staff[therapist.pk] = member
+    # Its weekdays count from Sunday (0); Calma's from Monday (0).
+    AppointmentHours.objects.bulk_create(
+        AppointmentHours(
+            staff_member=staff[h.therapist_id],
+            day_of_week=(h.weekday + 1) % 7,
+            start_time=h.starts,
+            end_time=h.ends,
+        )
+        for h in hours
+    )
+    tz = studio_tz()
+    requests = []
+    for therapist_id, length_id, start_at, end_at in Booking.objects.filter(
+        status__in=ACTIVE_STATUSES
+    ).values_list("therapist_id", "length_id", "start_at", "end_at"):
+        start, end = start_at.astimezone(tz), end_at.astimezone(tz)
+        requests.append(
+            AppointmentRequest(
+                date=start.date(),
+                start_time=start.time(),
+                end_time=end.time(),
+                service=services[length_id],
+                staff_member=staff[therapist_id],
+                id_request=f"bench{len(requests)}",
+            )
+        )
+    requests = AppointmentRequest.objects.bulk_create(requests, batch_size=2_000)
+    Appointment.objects.bulk_create(
+        (
+            Appointment(
+                appointment_request=request,
+                amount_to_pay=request.service.price,
+                id_request=f"bench{n}",
+            )
+            for n, request in enumerate(requests)
+        ),
+        batch_size=2_000,
+    )
+    from bench import availability as generator
+
+    generator.analyse()
+    return {
+        "service_id": services[lengths[LENGTH_MINUTES].pk].pk,
+        "staff_ids": {therapist.slug: staff[therapist.pk].pk for therapist in therapists},
+        "appointments": len(requests),
+    }
+
+
+# --- gunicorn and plain HTTP -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(port: int, log: Path) -> subprocess.Popen:
+    """Start gunicorn with one sync worker per core, the psycopg pool on, and wait for it."""
+    env = dict(os.environ, DATABASE_POOL="true", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    env["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    command = [
+        str(BIN / "gunicorn"),
+        "studio.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={os.cpu_count()}",
+        "--log-level=warning",
+        f"--error-logfile={log}",
+        f"--chdir={ROOT}",
+    ]
+    with open(log, "a") as output:  # the workers' own stderr: Django's log lines
+        server = subprocess.Popen(  # noqa: S603
+            command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}; see {log}")
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop(server)
+    sys.exit("gunicorn did not answer within 30 s.")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def times_path(config: dict, *, therapist: str = "any", week: str | None = None) -> str:
+    return (
+        f"/book/{config['service_slug']}/?length={config['length_pk']}"
+        f"&therapist={therapist}&week={week or config['week']}"
+    )
+
+
+def appointment_path(config: dict, *, day: str, staff_id: int) -> str:
+    query = {
+        "selected_date": day,
+        "staff_member": staff_id,
+        "service_id": config["appointment"]["service_id"],
+    }
+    return "/appointment/ajax/available_slots/?" + urlencode(query)
+
+
+AJAX = {"X-Requested-With": "XMLHttpRequest"}
+
+
+# --- Same answer from both systems -----------------------------------------------------------
+
+
+def calma_week(port: int, config: dict, *, therapist: str) -> dict[str, list[str]]:
+    """Return the free local starts ("HH:MM") by day that Calma's times page shows."""
+    from bookings.selectors import studio_tz
+
+    status, body = get(port, times_path(config, therapist=therapist))
+    if status != 200:
+        raise RuntimeError(f"times page answered {status}")
+    tz = studio_tz()
+    starts: dict[str, list[str]] = {day: [] for day in config["appointment"]["days"]}
+    for value in re.findall(r'name="start" value="([^"]+)"', body):
+        local = datetime.fromisoformat(value).astimezone(tz)
+        starts[local.date().isoformat()].append(f"{local:%H:%M}")
+    return {day: sorted(times) for day, times in starts.items()}
+
+
+def appointment_starts(port: int, config: dict, *, day: str, staff_id: int) -> list[str]:
+    """Return the free starts django-appointment's slot API gives for one staff member."""
+    status, body = get(port, appointment_path(config, day=day, staff_id=staff_id), AJAX)
+    if status != 200:
+        raise RuntimeError(f"django-appointment answered {status}: {body[:200]}")
+    data = json.loads(body)
+    return sorted(f"{datetime.fromisoformat(s):%H:%M}" for s, _label in data["available_slots"])
+
+
+def compare_week(port: int, config: dict) -> tuple[list[str], int, int]:
+    """Compare the week's free starts, therapist by therapist and for "anyone".
+
+    Return the differences, the number of "anyone" starts Calma offers, and how many more
+    django-appointment offers (it has no rooms, so it cannot see that none is free).
+    """
+    problems = []
+    days = config["appointment"]["days"]
+    union: dict[str, set[str]] = {day: set() for day in days}
+    for slug, staff_id in config["appointment"]["staff_ids"].items():
+        ours = calma_week(port, config, therapist=slug)
+        for day in days:
+            theirs = appointment_starts(port, config, day=day, staff_id=staff_id)
+            union[day].update(theirs)
+            if ours[day] != theirs:
+                problems.append(f"{slug} on {day}: Calma {ours[day]}, django-appointment {theirs}")
+    anyone = calma_week(port, config, therapist="any")
+    offered = sum(len(times) for times in anyone.values())
+    extra = sum(len(union[day] - set(anyone[day])) for day in days)
+    for day in days:
+        if anyone[day] != sorted(union[day]):
+            problems.append(
+                f"anyone on {day}: Calma {anyone[day]}, django-appointment {sorted(union[day])}"
+            )
+    return problems, offered, extra
+
+
+def pack_upcoming_rooms(*, parts, since) -> int:
+    """Move the upcoming bookings into as few rooms as they fit, keeping therapists and times.
+
+    The generator rotates bookings over the rooms so that bookings in neighbouring time
+    cells use different rooms, and a start between two cells then finds no room free.
+    django-appointment has no rooms and would offer it; packed into the first rooms, the
+    others stay free all day and a room never decides a start. Return the bookings moved.
+    """
+    from django.db import transaction
+
+    from bookings.models import Booking, BookingStatus
+
+    rooms = parts[4]
+    upcoming = list(Booking.objects.filter(start_at__gte=since).order_by("start_at", "room_id"))
+    statuses = {booking.pk: booking.status for booking in upcoming}
+    previous, index = None, 0
+    for booking in upcoming:
+        index = index + 1 if booking.start_at == previous else 0
+        booking.room = rooms[index]
+        previous = booking.start_at
+    with transaction.atomic():
+        # Out of the exclusion constraints while rooms change hands, back in (and checked) after.
+        Booking.objects.filter(pk__in=statuses).update(status=BookingStatus.CANCELLED)
+        Booking.objects.bulk_update(upcoming, ["room"], batch_size=1_000)
+        for status in set(statuses.values()):
+            Booking.objects.filter(pk__in=[pk for pk, s in statuses.items() if s == status]).update(
+                status=status
+            )
+    return len(upcoming)
+
+
+# --- Load --------------------------------------------------------------------------------------
+
+
+def warm_up(port: int, path: str, headers: dict | None = None) -> None:
+    for _ in range(WARM_UP):
+        get(port, path, headers)
+
+
+def cpu_seconds(server: subprocess.Popen) -> dict:
+    """Return the CPU seconds used so far: the machine's, and ours by part.
+
+    Ours: gunicorn's master and workers, the PostgreSQL backends serving the benchmark's
+    database, and this script's finished children (locust). The rest of the machine's busy
+    time is other work on a shared machine; stolen time is the hypervisor's.
+    """
+    import psutil
+    from django.db import connection
+
+    def used(process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # ended since it was listed
+            return 0.0
+        return times.user + times.system
+
+    machine = psutil.cpu_times()
+    master = psutil.Process(server.pid)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DATABASE])
+        backends = {pid: used(psutil.Process(pid)) for (pid,) in cursor.fetchall()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "busy": machine.user + machine.nice + machine.system + machine.irq + machine.softirq,
+        "steal": getattr(machine, "steal", 0.0),
+        "gunicorn": sum(used(p) for p in [master, *master.children(recursive=True)]),
+        "postgres": backends,
+        "locust": children.ru_utime + children.ru_stime,
+    }
+
+
+def cpu_shares(before: dict, after: dict, seconds: float) -> dict[str, float]:
+    """Return each part's share of the machine's CPU capacity between two readings."""
+    capacity = seconds * (os.cpu_count() or 1)
+    postgres = sum(t - before["postgres"].get(pid, 0.0) for pid, t in after["postgres"].items())
+    shares = {
+        "gunicorn": after["gunicorn"] - before["gunicorn"],
+        "postgres": postgres,
+        "locust": after["locust"] - before["locust"],
+    }
+    shares["other"] = max(0.0, after["busy"] - before["busy"] - sum(shares.values()))
+    shares["steal"] = after["steal"] - before["steal"]
+    return {part: value / capacity for part, value in shares.items()}
+
+
+def run_locust(
+    *, user_class: str, server: subprocess.Popen, port: int, config_file: Path, folder: Path
+) -> dict:
+    """Run one headless locust run; return its statistics rows by name, and its notes."""
+    prefix = folder / user_class
+    log = folder / f"{user_class}.log"
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        f"--users={USERS}",
+        f"--spawn-rate={USERS}",
+        f"--run-time={SECONDS}s",
+        "--stop-timeout=5",
+        f"--host=http://127.0.0.1:{port}",
+        f"--csv={prefix}",
+        "--only-summary",
+        user_class,
+    ]
+    env = dict(os.environ, CALMA_BENCH_CONFIG=str(config_file))
+    before, started = cpu_seconds(server), time.monotonic()
+    with open(log, "w") as output:
+        subprocess.run(  # noqa: S603
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, timeout=SECONDS + 60
+        )
+    cpu = cpu_shares(before, cpu_seconds(server), time.monotonic() - started)
+    rows = {}
+    stats = Path(f"{prefix}_stats.csv")
+    if not stats.exists():
+        sys.exit(f"locust wrote no statistics:\n{log.read_text()[-3000:]}")
+    with open(stats) as file:
+        for row in csv.DictReader(file):
+            rows[row["Name"]] = row
+    text = log.read_text()
+    rows["_notes"] = [line.strip() for line in text.splitlines() if "CPU usage" in line]
+    rows["_cpu"] = cpu
+    return rows
+
+
+def figures(rows: dict, name: str) -> dict:
+    row = rows[name]
+    return {
+        "cpu": rows["_cpu"],
+        "requests": int(row["Request Count"]),
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "errors": int(row["Failure Count"]),
+    }
+
+
+def bookable_slots(*, parts, now):
+    """Return the "anyone" slots of the whole horizon that stay bookable during the run."""
+    from django.utils import timezone
+
+    from bookings import selectors
+
+    studio, service, lengths, _therapists, _rooms, _clients = parts
+    result = selectors.availability(
+        service=service,
+        length=lengths[LENGTH_MINUTES],
+        therapist=None,
+        first_day=timezone.localdate(now, selectors.studio_tz()),
+        days=studio.horizon_days + 1,
+        now=now,
+        studio=studio,
+    )
+    # Margins: the run goes on for a while, and the minimum notice and horizon move with it.
+    earliest = now + timedelta(minutes=studio.min_notice_minutes + 30)
+    latest = now + timedelta(days=studio.horizon_days) - timedelta(hours=1)
+    return [slot for slot in result.slots if earliest <= slot.start <= latest]
+
+
+def spacing(parts) -> timedelta:
+    """Return how far apart two starts must be for their sessions and buffers not to touch."""
+    service, lengths = parts[1], parts[2]
+    return timedelta(minutes=lengths[LENGTH_MINUTES].minutes + service.buffer_minutes)
+
+
+def capacity(slot) -> int:
+    """Return how many "anyone" holds fit at a slot: one per free therapist-and-room pair."""
+    return min(len(slot.therapist_ids), len(slot.room_ids))
+
+
+def race_plan(*, parts, now) -> dict:
+    """Choose the races' starts before the load fills the calendar, well apart."""
+    slots = bookable_slots(parts=parts, now=now)
+    named = slots[-1]
+    slug = next(t.slug for t in parts[3] if t.pk == named.therapist_ids[0])
+    anyone = max(
+        (slot for slot in slots if abs(slot.start - named.start) >= spacing(parts)),
+        key=capacity,
+    )
+    return {"named": named, "slug": slug, "anyone": anyone}
+
+
+def hold_starts(*, parts, now, keep_clear: list[datetime]) -> list[str]:
+    """Return starts to hold that all succeed, whatever order the posts arrive in.
+
+    Starts at least a session plus its buffer apart never touch each other's holds; each is
+    listed once per free therapist-and-room pair, since that many "anyone" holds fit there.
+    Nothing is held near ``keep_clear`` (the races' starts).
+    """
+    from bookings.selectors import studio_tz
+
+    gap, tz = spacing(parts), studio_tz()
+    starts, last = [], None
+    for slot in bookable_slots(parts=parts, now=now):
+        if (last and slot.start < last + gap) or any(
+            abs(slot.start - other) < gap for other in keep_clear
+        ):
+            continue
+        starts.extend([slot.start.astimezone(tz).isoformat()] * capacity(slot))
+        last = slot.start
+    return starts
+
+
+# --- The race ----------------------------------------------------------------------------------
+
+
+def race(*, port: int, config: dict, start: datetime, therapist: str) -> list:
+    """Post one start from RACERS clients at once, each with its own session; return statuses."""
+    from bookings.selectors import studio_tz
+
+    local = start.astimezone(studio_tz())
+    monday = (local.date() - timedelta(days=local.weekday())).isoformat()
+    page = times_path(config, therapist=therapist, week=monday)
+    form = urlencode(
+        {
+            "length": config["length_pk"],
+            "therapist": therapist,
+            "start": local.isoformat(),
+            "week": monday,
+        }
+    )
+    barrier = threading.Barrier(RACERS)
+    results: list = [None] * RACERS
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", page)
+            response = conn.getresponse()
+            response.read()
+            jar = SimpleCookie()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar.load(header)
+            cookies = "; ".join(f"{key}={morsel.value}" for key, morsel in jar.items())
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookies,
+                "X-CSRFToken": jar["csrftoken"].value,
+                "Referer": f"http://127.0.0.1:{port}{page}",
+            }
+            barrier.wait(timeout=60)
+            conn.request("POST", f"/book/{config['service_slug']}/hold/", form, headers)
+            response = conn.getresponse()
+            response.read()
+            results[index] = response.status
+        except Exception as error:  # reported in the results, and fails the check
+            barrier.abort()
+            results[index] = repr(error)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def overlapping_pairs(since: datetime) -> int:
+    """Count pairs of active bookings from ``since`` on sharing a therapist or a room in time."""
+    from django.db import connection
+
+    from bookings.models import ACTIVE_STATUSES, Booking
+
+    table = connection.ops.quote_name(Booking._meta.db_table)
+    query = (
+        f"SELECT count(*) FROM {table} a JOIN {table} b ON a.id < b.id "  # noqa: S608
+        "AND (a.therapist_id = b.therapist_id OR a.room_id = b.room_id) "
+        "AND tstzrange(a.start_at, a.blocked_until) && tstzrange(b.start_at, b.blocked_until) "
+        "WHERE a.status = ANY(%s) AND b.status = ANY(%s) "
+        "AND a.start_at >= %s AND b.start_at >= %s"
+    )
+    statuses = [str(status) for status in ACTIVE_STATUSES]
+    with connection.cursor() as cursor:
+        cursor.execute(query, [statuses, statuses, since, since])
+        return cursor.fetchone()[0]
+
+
+def races(*, port: int, config: dict, plan: dict) -> tuple[list[str], list[str]]:
+    """Run both races on the starts kept free for them; return (report lines, failures)."""
+    from bookings import selectors
+    from bookings.models import Booking, BookingStatus
+
+    named_slot, anyone_slot, slug = plan["named"], plan["anyone"], plan["slug"]
+    lines, failures = [], []
+    for label, slot, therapist, expected in (
+        (f"one therapist ({slug})", named_slot, slug, 1),
+        ("anyone", anyone_slot, "any", capacity(anyone_slot)),
+    ):
+        began = datetime.now(UTC)
+        statuses = race(port=port, config=config, start=slot.start, therapist=therapist)
+        won = statuses.count(302)
+        refused = statuses.count(409)
+        held = list(
+            Booking.objects.filter(
+                start_at=slot.start, status=BookingStatus.HELD, created_at__gte=began
+            ).values_list("therapist_id", "room_id")
+        )
+        distinct = len({t for t, _r in held}) == len(held) == len({r for _t, r in held})
+        lines.append(
+            f"{RACERS} clients post {slot.start.astimezone(selectors.studio_tz()):%Y-%m-%d %H:%M}"
+            f" for {label}: {won} held (expected {expected}), {refused} told it was just taken,"
+            f" {RACERS - won - refused} other answers; {len(held)} new active bookings"
+            f" at that start, {'each on its own' if distinct else 'SHARING a'} therapist and room"
+        )
+        if won != expected or len(held) != expected or won + refused != RACERS or not distinct:
+            failures.append(f"race for {label}: answers {sorted(map(str, statuses))}")
+    since = datetime.now(UTC) - timedelta(days=1)
+    pairs = overlapping_pairs(since)
+    lines.append(f"Overlapping active bookings on one therapist or room, from today on: {pairs}")
+    if pairs:
+        failures.append(f"{pairs} double bookings")
+    met = not failures
+    lines.append(
+        f"\n  {'met   ' if met else 'MISSED'}  zero double bookings when {RACERS} post at once"
+    )
+    return lines, failures
+
+
+# --- Where the time of the slots page goes ---------------------------------------------------
+
+
+def profile_week(config: dict, runs: int = 40) -> str:
+    """Time the week-of-slots view in this process: selector, pure rule, rendering, queries.
+
+    The connection stays open between requests, as the pool keeps it in gunicorn.
+    """
+    from django.db import connection
+    from django.template.backends import django as template_backend
+    from django.test import Client
+
+    from bookings import selectors
+
+    spent = {"availability": 0.0, "free_slots": 0.0, "render": 0.0, "database": 0.0}
+    queries = [0]
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return wrapper
+
+    def database(execute, sql, params, many, context):
+        queries[0] += 1
+        return timed("database", execute)(sql, params, many, context)
+
+    template = template_backend.Template
+    originals = (selectors.availability, selectors.free_slots, template.render)
+    selectors.availability = timed("availability", selectors.availability)
+    selectors.free_slots = timed("free_slots", selectors.free_slots)
+    template.render = timed("render", template.render)
+    client = Client(HTTP_HOST="127.0.0.1")
+    path = times_path(config)
+    max_age = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = None
+    try:
+        for _ in range(5):
+            client.get(path)
+        spent.update(dict.fromkeys(spent, 0.0))
+        queries[0] = 0
+        started = time.perf_counter()
+        with connection.execute_wrapper(database):
+            for _ in range(runs):
+                if client.get(path).status_code != 200:
+                    raise RuntimeError("the times page failed in process")
+        total = (time.perf_counter() - started) / runs * 1000
+    finally:
+        selectors.availability, selectors.free_slots, template.render = originals
+        connection.settings_dict["CONN_MAX_AGE"] = max_age
+        connection.close()
+
+    def each(key):
+        return spent[key] / runs * 1000
+
+    return (
+        f"The week-of-slots page in process, mean of {runs}: {total:.1f} ms; template rendering "
+        f"{each('render'):.1f} ms, selectors.availability {each('availability'):.1f} ms (the "
+        f"pure free_slots {each('free_slots'):.1f} ms of it); {queries[0] // runs} queries, "
+        f"{each('database'):.1f} ms waiting for PostgreSQL in all."
+    )
+
+
+# --- Report ------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    memory = cpu = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            memory = f"{int(meminfo.readline().split()[1]) / 1024 / 1024:.1f} GiB memory"
+        with open("/proc/cpuinfo") as cpuinfo:
+            cpu = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
+                "",
+            )
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("django", "gunicorn", "psycopg", "locust", "django-appointment")
+    )
+    return (
+        f"{os.cpu_count()} CPUs (nproc) {cpu}, {memory}; {platform.platform()}; "
+        f"Python {platform.python_version()}; {versions}"
+    )
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    if not denominator:
+        return "n/a"
+    value = numerator / denominator
+    return f"{value:.3f}" if value < 1 else f"{value:.2f}"
+
+
+def report(results: dict, appointment: dict | None, config: dict) -> list[str]:
+    """Print the table, the ratios and the targets; return the targets missed."""
+    rows = [
+        ("bare view (fixed string)", results[BARE]),
+        ("service page", results[SERVICE_PAGE]),
+        ("week of slots, anyone (1 request)", results[WEEK]),
+    ]
+    if appointment:
+        rows += [
+            ("django-appointment: 1 staff, 1 day (JSON)", appointment["day"]),
+            (
+                f"django-appointment: the week ({appointment['per_week']} requests)",
+                appointment["week"],
+            ),
+        ]
+    rows.append(("booking POST (hold)", results[HOLD]))
+    width = max(len(label) for label, _ in rows)
+    header = f"| {'endpoint':<{width}} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>6} | "
+    header += f"{'p95 ms':>6} | {'errors':>6} |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for label, row in rows:
+        print(
+            f"| {label:<{width}} | {row['requests']:>8} | {row['rps']:>7.1f} | "
+            f"{row['p50']:>6.0f} | {row['p95']:>6.0f} | {row['errors']:>6} |"
+        )
+    print()
+    print(f"Share of the machine's CPU during each run ({os.cpu_count()} CPUs = 100%):\n")
+    header = f"| {'run':<{width}} | gunicorn | PostgreSQL | locust | other work | stolen |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for label, row in rows:
+        if label.startswith("django-appointment: 1 staff"):
+            continue  # the same run as the week's row
+        cpu = row["cpu"]
+        print(
+            f"| {label:<{width}} | {cpu['gunicorn']:>8.0%} | {cpu['postgres']:>10.0%} | "
+            f"{cpu['locust']:>6.0%} | {cpu['other']:>10.0%} | {cpu['steal']:>6.0%} |"
+        )
+    bare, week, hold = results[BARE], results[WEEK], results[HOLD]
+    print()
+    print(f"Week of slots / bare view (req/s): {ratio(week['rps'], bare['rps'])}")
+    print(f"Service page / bare view (req/s): {ratio(results[SERVICE_PAGE]['rps'], bare['rps'])}")
+    missed = []
+    targets = [
+        ("week of slots >= 1/3 of the bare view's req/s", week["rps"] >= bare["rps"] / 3),
+        (f"week of slots p95 < 100 ms at {USERS} users", week["p95"] < 100),
+        (f"service page p95 < 100 ms at {USERS} users", results[SERVICE_PAGE]["p95"] < 100),
+        ("booking POST p95 < 200 ms", hold["p95"] < 200),
+    ]
+    if appointment:
+        weeks = appointment["week"]
+        print(
+            f"Week of slots / django-appointment, weeks per second: "
+            f"{ratio(week['rps'], weeks['rps'])}; one Calma week vs one django-appointment "
+            f"request: {ratio(week['rps'], appointment['day']['rps'])}; "
+            f"p95 of a whole week: {week['p95']:.0f} ms vs {weeks['p95']:.0f} ms"
+        )
+        targets.append(
+            (
+                "week of slots >= 10x django-appointment's (weeks/s)",
+                week["rps"] >= 10 * weeks["rps"],
+            )
+        )
+    errors = sum(row["errors"] for _label, row in rows)
+    targets.append(("zero errors", errors == 0))
+    print()
+    for label, met in targets:
+        print(f"  {'met   ' if met else 'MISSED'}  {label}")
+        if not met:
+            missed.append(label)
+    return missed
+
+
+def main() -> int:
+    for tool in ("gunicorn", "locust"):
+        if not (BIN / tool).exists():
+            sys.exit(f"{tool} is missing: pip install -e '.[dev,bench]'")
+    recreate_database(create=True)
+    server = None
+    folder = Path(tempfile.mkdtemp(prefix="calma-http-bench-"))
+    failures: list[str] = []
+    try:
+        setup_django()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+        from django.utils import timezone
+
+        from bookings.selectors import studio_tz
+
+        started = time.monotonic()
+        call_command("migrate", verbosity=0)
+        if settings.HAS_APPOINTMENT:
+            # django-appointment ships no migrations (its guide has users run makemigrations
+            # into the installed package): create its tables directly, once auth's exist.
+            call_command("migrate", run_syncdb=True, verbosity=0)
+        now = timezone.now().replace(second=0, microsecond=0)
+        today = timezone.localdate(now, studio_tz())
+        monday = today + timedelta(days=7 - today.weekday())
+        parts, future = build_studio(today)
+        service, lengths = parts[1], parts[2]
+        config = {
+            "service_slug": service.slug,
+            "length_pk": lengths[LENGTH_MINUTES].pk,
+            "week": monday.isoformat(),
+        }
+        appointment = None
+        if settings.HAS_APPOINTMENT:
+            config["appointment"] = mirror_into_appointment(parts)
+            config["appointment"]["days"] = [
+                (monday + timedelta(days=n)).isoformat() for n in range(7)
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        print(f"Machine: {machine()}")
+        print(
+            f"Database: PostgreSQL {version}, {DATABASE} (throwaway); {BOOKINGS:,} bookings "
+            f"({future:,} of them in the next weeks), built in {time.monotonic() - started:.0f} s"
+        )
+        if settings.HAS_APPOINTMENT:
+            print(
+                f"django-appointment: the same {config['appointment']['appointments']:,} "
+                "bookings that hold time, as appointments"
+            )
+        print(
+            f"Load: locust headless, {USERS} users, no think time, {SECONDS} s per endpoint; "
+            f"gunicorn {os.cpu_count()} sync workers; week {monday} (60 minutes, anyone)\n"
+        )
+        connection.close()
+
+        port = free_port()
+        server = serve(port, folder / "gunicorn.log")
+        agree = False
+        if settings.HAS_APPOINTMENT:
+            staff = len(config["appointment"]["staff_ids"])
+            _problems, offered, extra = compare_week(port, config)
+            print(
+                f"Week {monday}, as generated: Calma offers {offered} starts for anyone; "
+                f"django-appointment offers {extra} more, at which every room is taken."
+            )
+            moved = pack_upcoming_rooms(parts=parts, since=now)
+            problems, offered, extra = compare_week(port, config)
+            agree = not problems
+            if problems:
+                failures.append("django-appointment disagrees with Calma")
+                print(
+                    "With the rooms packed, free starts still differ:\n  " + "\n  ".join(problems)
+                )
+                print("django-appointment is not timed.\n")
+            else:
+                print(
+                    f"Upcoming bookings packed into the first rooms ({moved} moved, same "
+                    f"therapists and times): the same free starts on every day of the week for "
+                    f"each of the {staff} therapists and for anyone ({offered} starts).\n"
+                )
+        config_file = folder / "config.json"
+        config_file.write_text(json.dumps(config))
+
+        results = {}
+        runs = [
+            ("BareView", BARE, "/bench/bare", None),
+            ("ServicePage", SERVICE_PAGE, f"/services/{service.slug}/", None),
+            ("WeekOfSlots", WEEK, times_path(config), None),
+        ]
+        for user_class, name, path, headers in runs:
+            warm_up(port, path, headers)
+            rows = run_locust(
+                user_class=user_class,
+                server=server,
+                port=port,
+                config_file=config_file,
+                folder=folder,
+            )
+            results[name] = figures(rows, name)
+            for note in rows["_notes"]:
+                print(f"({user_class}) {note}")
+        if agree:
+            first = config["appointment"]
+            staff_id = next(iter(first["staff_ids"].values()))
+            warm_up(port, appointment_path(config, day=first["days"][0], staff_id=staff_id), AJAX)
+            rows = run_locust(
+                user_class="AppointmentWeek",
+                server=server,
+                port=port,
+                config_file=config_file,
+                folder=folder,
+            )
+            appointment = {
+                "day": figures(rows, APPOINTMENT_DAY),
+                "week": figures(rows, APPOINTMENT_WEEK),
+                "per_week": len(first["days"]) * len(first["staff_ids"]),
+            }
+            for note in rows["_notes"]:
+                print(f"(AppointmentWeek) {note}")
+
+        # Measured before the holds fill the calendar (a full week also looks for the next
+        # free day, a second and longer read).
+        profile = profile_week(config)
+        now = timezone.now()
+        plan = race_plan(parts=parts, now=now)
+        keep_clear = [plan["named"].start, plan["anyone"].start]
+        config["hold_starts"] = hold_starts(parts=parts, now=now, keep_clear=keep_clear)
+        connection.close()
+        config_file.write_text(json.dumps(config))
+        rows = run_locust(
+            user_class="HoldPost", server=server, port=port, config_file=config_file, folder=folder
+        )
+        results[HOLD] = figures(rows, HOLD)
+        print(
+            f"Booking POST: {len(config['hold_starts'])} holds prepared, "
+            f"{results[HOLD]['requests']} posted\n"
+        )
+        missed = report(results, appointment, config)
+
+        print()
+        lines, race_failures = races(port=port, config=config, plan=plan)
+        print("\n".join(lines))
+        failures += race_failures
+        print()
+        print(profile)
+    finally:
+        if server is not None:
+            stop(server)
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 — Django may not be set up yet
+            pass
+        recreate_database(create=False)
+        shutil.rmtree(folder, ignore_errors=True)
+    if missed:
+        print(f"\nTargets missed: {', '.join(missed)}")
+    if failures:
+        print("\nFAILED: " + "; ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Settings for the HTTP load benchmark (bench/http_load.py) only; the product never reads them.
+
+The base profile with DEBUG off, plus a bench-only URLconf (a bare view to measure the
+ceiling of Django and gunicorn on this machine) and, when the ``bench`` extra is installed,
+django-appointment, the library the availability page is compared with. The production
+profile is not used: it redirects plain HTTP to HTTPS and marks the CSRF cookie secure, and
+the load runs over plain HTTP on 127.0.0.1.
+"""
+
+from importlib.util import find_spec
+
+from studio.settings.base import *  # noqa: F403
+from studio.settings.base import INSTALLED_APPS
+
+DEBUG = False
+ROOT_URLCONF = "bench.http_urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+HAS_APPOINTMENT = find_spec("appointment") is not None
+if HAS_APPOINTMENT:
+    INSTALLED_APPS = [*INSTALLED_APPS, "appointment"]
