@@ -4,7 +4,7 @@ Every change goes through the same services as online booking, so the same rules
 database guarantees apply to a booking made by phone.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -94,8 +94,6 @@ def _day_bounds(day: date, days: int = 1):
 
 def _hours_span(therapists, weekdays) -> tuple:
     """Return the earliest opening and latest closing among the therapists' hours."""
-    from datetime import time
-
     starts, ends = [], []
     for therapist in therapists:
         for hours in therapist.hours.all():

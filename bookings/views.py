@@ -215,11 +215,9 @@ def next_step_url(booking: Booking) -> str:
 @require_http_methods(["GET", "POST"])
 def details(request, public_id):
     booking = held_booking(request, public_id)
-    if booking.status != BookingStatus.HELD and booking.manage_token:
-        if booking.status in (BookingStatus.EXPIRED,):
-            return _hold_gone(request, booking, BookingRefused(_("That time has been released.")))
+    if booking.status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
         return redirect(booking.get_absolute_url())
-    try:
+    try:  # an expired hold, swept or not, is refused here with the "released" message
         services.hold_check(booking=booking)
     except BookingRefused as refusal:
         return _hold_gone(request, booking, refusal)
@@ -230,12 +228,12 @@ def details(request, public_id):
     form = ClientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            returning = _session_client(request)
+            proven = _session_client(request)
             booking = services.hold_attach_client(
                 booking=booking,
                 **form.cleaned_data,
-                may_update=returning is not None
-                and returning.email == form.cleaned_data["email"].strip().lower(),
+                may_update=proven is not None
+                and proven.email == form.cleaned_data["email"].strip().lower(),
             )
         except BookingRefused as refusal:
             return _hold_gone(request, booking, refusal)
