@@ -38,8 +38,9 @@ bench: install
 	$(MAKE) bench-http
 
 # Load the pages over HTTP: gunicorn on a throwaway PostgreSQL database (calma_http_bench,
-# on the server DATABASE_URL names or 127.0.0.1:5432), locust on the same machine, and
-# django-appointment for comparison (the bench extra). Not part of CI; see docs/PERFORMANCE.md.
+# on the server DATABASE_URL names or 127.0.0.1:5432), Redis for the stored weeks of times
+# (BENCH_REDIS_URL or 127.0.0.1:6379/0), locust on the same machine, and django-appointment
+# for comparison (the bench extra). Not part of CI; see docs/PERFORMANCE.md.
 bench-http: install
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	DJANGO_SETTINGS_MODULE=bench.http_settings $(BIN)/python bench/http_load.py

@@ -5,9 +5,11 @@ Run with ``make bench-http``, or by hand::
     DJANGO_SETTINGS_MODULE=bench.http_settings .venv/bin/python bench/http_load.py
 
 It needs the ``bench`` extra (``pip install -e ".[dev,bench]"``: locust and
-django-appointment) and a PostgreSQL server: the one ``DATABASE_URL`` names, or
-``postgresql://calma@127.0.0.1:5432``. It never touches the development databases: it
-creates ``calma_http_bench`` afresh and drops it at the end.
+django-appointment), a PostgreSQL server (the one ``DATABASE_URL`` names, or
+``postgresql://calma@127.0.0.1:5432``) and a Redis server (``BENCH_REDIS_URL``, default
+``redis://127.0.0.1:6379/0``) for the stored weeks of times, as in production. It never
+touches the development databases: it creates ``calma_http_bench`` afresh and drops it at
+the end, and its cache keys carry a prefix of the run's own, removed at the end.
 
 1. Generate the studio with bench/availability.py's generator (10 therapists, 4 rooms, one
    service, the next weeks half booked and a long history) and copy the therapists, their
@@ -20,7 +22,9 @@ creates ``calma_http_bench`` afresh and drops it at the end.
 4. Run locust headless, once per endpoint, 8 users with no think time for 20 s each: the bare
    view (a fixed string: the ceiling of Django and gunicorn here), the service page, a week of
    "anyone" slots, the same week through django-appointment, and the booking POST (holds on
-   starts prepared so that every one should win).
+   starts prepared so that every one should win). The week runs twice: as served (stored
+   until the calendar changes, bookings/times_cache.py) and computed on every request, on a
+   second gunicorn with ``CALMA_TIMES_CACHE_SECONDS=0``.
 5. Race 50 clients, each with its own session and CSRF token, posting the same start at once:
    for one named therapist (exactly one may win), and for "anyone" (exactly as many as there
    are free therapist-and-room pairs may win, never two on one therapist or room).
@@ -70,6 +74,8 @@ BARE = "bare view"
 SERVICE_PAGE = "service page"
 WEEK = "week of slots, anyone"
 HOLD = "booking POST (hold)"
+# The same locust user as WEEK, against the server that computes every week.
+WEEK_COMPUTED = "week of slots, anyone, computed every time"
 APPOINTMENT_DAY = "django-appointment: 1 staff, 1 day"
 APPOINTMENT_WEEK = "django-appointment: week, all staff"
 
@@ -101,8 +107,36 @@ def recreate_database(*, create: bool) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
+def redis_url() -> str:
+    return os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def check_redis() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        sys.exit(f"No Redis at {redis_url()} ({error}); set BENCH_REDIS_URL.")
+
+
+def forget_cache() -> None:
+    """Remove this run's keys (the calendar version and any stored week) from Redis."""
+    import redis
+
+    prefix = os.environ.get("BENCH_CACHE_PREFIX")
+    if not prefix:
+        return
+    server = redis.Redis.from_url(redis_url())
+    keys = list(server.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
+
+
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = bench_url()
+    # This run's own cache keys, for this process and the gunicorn it starts.
+    os.environ["BENCH_CACHE_PREFIX"] = f"calma-bench-{os.getpid()}"
     # One plain connection in this process; gunicorn's workers get the pool (see serve()).
     os.environ["DATABASE_POOL"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
@@ -243,9 +277,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(port: int, log: Path) -> subprocess.Popen:
-    """Start gunicorn with one sync worker per core, the psycopg pool on, and wait for it."""
+def serve(port: int, log: Path, **settings) -> subprocess.Popen:
+    """Start gunicorn with one sync worker per core, the psycopg pool on, and wait for it.
+
+    ``settings`` are extra environment variables, such as ``CALMA_TIMES_CACHE_SECONDS``.
+    """
     env = dict(os.environ, DATABASE_POOL="true", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    env.update(settings)
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS
     command = [
         str(BIN / "gunicorn"),
@@ -291,6 +329,17 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:
         return response.status, response.read().decode()
     finally:
         conn.close()
+
+
+START_VALUE = re.compile(r'name="start" value="([^"]+)"')
+
+
+def page_starts(port: int, path: str) -> list[str]:
+    """Return the starts a times page offers, as its buttons post them."""
+    status, body = get(port, path)
+    if status != 200:
+        sys.exit(f"GET {path} answered {status}")
+    return START_VALUE.findall(body)
 
 
 def times_path(config: dict, *, therapist: str = "any", week: str | None = None) -> str:
@@ -386,6 +435,8 @@ def pack_upcoming_rooms(*, parts, since) -> int:
         index = index + 1 if booking.start_at == previous else 0
         booking.room = rooms[index]
         previous = booking.start_at
+    from bookings import times_cache
+
     with transaction.atomic():
         # Out of the exclusion constraints while rooms change hands, back in (and checked) after.
         Booking.objects.filter(pk__in=statuses).update(status=BookingStatus.CANCELLED)
@@ -394,6 +445,8 @@ def pack_upcoming_rooms(*, parts, since) -> int:
             Booking.objects.filter(pk__in=[pk for pk, s in statuses.items() if s == status]).update(
                 status=status
             )
+        # Bulk writes send no signals: the weeks gunicorn stored before this are stale.
+        times_cache.calendar_changed()
     return len(upcoming)
 
 
@@ -696,7 +749,7 @@ def profile_week(config: dict, runs: int = 40) -> str:
     """
     from django.db import connection
     from django.template.backends import django as template_backend
-    from django.test import Client
+    from django.test import Client, override_settings
 
     from bookings import selectors
 
@@ -727,16 +780,26 @@ def profile_week(config: dict, runs: int = 40) -> str:
     max_age = connection.settings_dict["CONN_MAX_AGE"]
     connection.settings_dict["CONN_MAX_AGE"] = None
     try:
+        # Served: the first request stores the week, the others find it.
         for _ in range(5):
             client.get(path)
-        spent.update(dict.fromkeys(spent, 0.0))
-        queries[0] = 0
         started = time.perf_counter()
-        with connection.execute_wrapper(database):
-            for _ in range(runs):
-                if client.get(path).status_code != 200:
-                    raise RuntimeError("the times page failed in process")
-        total = (time.perf_counter() - started) / runs * 1000
+        for _ in range(runs):
+            if client.get(path).status_code != 200:
+                raise RuntimeError("the times page failed in process")
+        served = (time.perf_counter() - started) / runs * 1000
+        # Computed: where the time of a week worked out afresh goes.
+        with override_settings(CALMA_TIMES_CACHE_SECONDS=0):
+            for _ in range(5):
+                client.get(path)
+            spent.update(dict.fromkeys(spent, 0.0))
+            queries[0] = 0
+            started = time.perf_counter()
+            with connection.execute_wrapper(database):
+                for _ in range(runs):
+                    if client.get(path).status_code != 200:
+                        raise RuntimeError("the times page failed in process")
+            total = (time.perf_counter() - started) / runs * 1000
     finally:
         selectors.availability, selectors.free_slots, template.render = originals
         connection.settings_dict["CONN_MAX_AGE"] = max_age
@@ -746,7 +809,8 @@ def profile_week(config: dict, runs: int = 40) -> str:
         return spent[key] / runs * 1000
 
     return (
-        f"The week-of-slots page in process, mean of {runs}: {total:.1f} ms; template rendering "
+        f"The week-of-slots page in process, mean of {runs}: served from the cache {served:.2f} "
+        f"ms; computed {total:.1f} ms: template rendering "
         f"{each('render'):.1f} ms, selectors.availability {each('availability'):.1f} ms (the "
         f"pure free_slots {each('free_slots'):.1f} ms of it); {queries[0] // runs} queries, "
         f"{each('database'):.1f} ms waiting for PostgreSQL in all."
@@ -795,6 +859,7 @@ def report(results: dict, appointment: dict | None, config: dict) -> list[str]:
         ("bare view (fixed string)", results[BARE]),
         ("service page", results[SERVICE_PAGE]),
         ("week of slots, anyone (1 request)", results[WEEK]),
+        ("the same week, computed every time", results[WEEK_COMPUTED]),
     ]
     if appointment:
         rows += [
@@ -830,7 +895,9 @@ def report(results: dict, appointment: dict | None, config: dict) -> list[str]:
         )
     bare, week, hold = results[BARE], results[WEEK], results[HOLD]
     print()
+    computed = results[WEEK_COMPUTED]
     print(f"Week of slots / bare view (req/s): {ratio(week['rps'], bare['rps'])}")
+    print(f"Week computed every time / bare view (req/s): {ratio(computed['rps'], bare['rps'])}")
     print(f"Service page / bare view (req/s): {ratio(results[SERVICE_PAGE]['rps'], bare['rps'])}")
     missed = []
     targets = [
@@ -846,6 +913,10 @@ def report(results: dict, appointment: dict | None, config: dict) -> list[str]:
             f"{ratio(week['rps'], weeks['rps'])}; one Calma week vs one django-appointment "
             f"request: {ratio(week['rps'], appointment['day']['rps'])}; "
             f"p95 of a whole week: {week['p95']:.0f} ms vs {weeks['p95']:.0f} ms"
+        )
+        print(
+            f"Week computed every time / django-appointment, weeks per second: "
+            f"{ratio(computed['rps'], weeks['rps'])}"
         )
         targets.append(
             (
@@ -867,6 +938,7 @@ def main() -> int:
     for tool in ("gunicorn", "locust"):
         if not (BIN / tool).exists():
             sys.exit(f"{tool} is missing: pip install -e '.[dev,bench]'")
+    check_redis()
     recreate_database(create=True)
     server = None
     folder = Path(tempfile.mkdtemp(prefix="calma-http-bench-"))
@@ -967,6 +1039,32 @@ def main() -> int:
             results[name] = figures(rows, name)
             for note in rows["_notes"]:
                 print(f"({user_class}) {note}")
+
+        # The same week on a second gunicorn that stores nothing and computes every request.
+        computed_port = free_port()
+        computed = serve(
+            computed_port, folder / "gunicorn-computed.log", CALMA_TIMES_CACHE_SECONDS="0"
+        )
+        try:
+            served_starts = page_starts(port, times_path(config))
+            computed_starts = page_starts(computed_port, times_path(config))
+            if served_starts != computed_starts:
+                failures.append("the stored week differs from the computed one")
+                print(
+                    f"The stored week offers {len(served_starts)} starts, the computed one "
+                    f"{len(computed_starts)}: they differ."
+                )
+            warm_up(computed_port, times_path(config))
+            rows = run_locust(
+                user_class="WeekOfSlots",
+                server=computed,
+                port=computed_port,
+                config_file=config_file,
+                folder=folder,
+            )
+            results[WEEK_COMPUTED] = figures(rows, WEEK)
+        finally:
+            stop(computed)
         if agree:
             first = config["appointment"]
             staff_id = next(iter(first["staff_ids"].values()))
@@ -1021,6 +1119,7 @@ def main() -> int:
         except Exception:  # noqa: S110 — Django may not be set up yet
             pass
         recreate_database(create=False)
+        forget_cache()
         shutil.rmtree(folder, ignore_errors=True)
     if missed:
         print(f"\nTargets missed: {', '.join(missed)}")

@@ -20,7 +20,15 @@ from bookings.availability import (
     working_intervals,
 )
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
-from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff
+from studio.models import (
+    Room,
+    Service,
+    ServiceLength,
+    Studio,
+    Therapist,
+    TimeOff,
+    WorkingHours,
+)
 
 # No session with its buffer lasts this long; the bookings query relies on it (see below).
 LONGEST_BOOKING = timedelta(days=1)
@@ -43,7 +51,31 @@ class Availability:
     slots: list[Slot]
     # Booked minutes per (local day, therapist id): "anyone" goes to the least booked.
     booked_minutes: dict[tuple[date, int], int]
-    therapists: dict[int, Therapist]
+    # The answer holds, with no write to the calendar, until this instant: then a hold
+    # expires, the first start falls inside the minimum notice, or the horizon moves on.
+    valid_until: datetime
+    # The first start alone holds until this instant: a start the horizon brings in comes
+    # after it. Equal to ``valid_until`` when there are no starts.
+    first_valid_until: datetime
+
+
+def _valid_until(
+    *,
+    now: datetime,
+    slots: list[Slot],
+    hold_expiries: list[datetime],
+    notice: timedelta,
+    horizon_cut: bool,
+) -> datetime:
+    """Return when an availability computed at ``now`` may first change by itself."""
+    moments = [expiry for expiry in hold_expiries if expiry > now]
+    if slots:
+        # A start is offered while now + notice <= start; the earliest goes first.
+        moments.append(slots[0].start - notice)
+    if horizon_cut:
+        # Starts lie on whole minutes, so none can enter the horizon before the next one.
+        moments.append(now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    return min(moments, default=now + timedelta(days=1))
 
 
 def availability(
@@ -63,34 +95,41 @@ def availability(
 
     Five queries whatever the number of bookings, therapists or days: therapists, their
     weekly hours, time off, suitable rooms, and the active bookings in the window. Pages
-    that only show times pass ``complete=False`` (see ``free_slots``).
+    that only show times pass ``complete=False`` (see ``free_slots``). Rows are read as
+    tuples: on the busiest page this is most of the time not spent in ``free_slots``.
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
     tz = studio_tz()
     window_start, window_end = local_day_bounds(first_day, days)
+    notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
+    horizon_end = now + timedelta(days=studio.horizon_days)
 
-    therapists_qs = Therapist.objects.filter(is_active=True, services=service).prefetch_related(
-        "hours"
-    )
+    therapists_qs = Therapist.objects.filter(is_active=True, services=service)
     if therapist is not None:
         therapists_qs = therapists_qs.filter(pk=therapist.pk)
-    therapists = {t.pk: t for t in therapists_qs}
+    therapist_ids = list(therapists_qs.values_list("pk", flat=True))
     room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
-    if not therapists or not room_ids:
-        return Availability([], {}, therapists)
+    if not therapist_ids or not room_ids:
+        return Availability([], {}, now + timedelta(days=1), now + timedelta(days=1))
+
+    hours = defaultdict(list)
+    for therapist_id, weekday, starts, ends in WorkingHours.objects.filter(
+        therapist_id__in=therapist_ids
+    ).values_list("therapist_id", "weekday", "starts", "ends"):
+        hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
 
     # Anything that could touch the window, including a neighbour's buffer across midnight.
     margin = timedelta(days=1)
     time_off = defaultdict(list)
     for therapist_id, start_at, end_at in TimeOff.objects.filter(
-        therapist_id__in=therapists, start_at__lt=window_end + margin, end_at__gt=window_start
+        therapist_id__in=therapist_ids, start_at__lt=window_end + margin, end_at__gt=window_start
     ).values_list("therapist_id", "start_at", "end_at"):
         time_off[therapist_id].append(Interval(start_at, end_at))
 
     bookings = (
         Booking.objects.filter(
-            Q(therapist_id__in=therapists) | Q(room_id__in=room_ids),
+            Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
             status__in=ACTIVE_STATUSES,
             start_at__lt=window_end + margin,
             blocked_until__gt=window_start - margin,
@@ -100,12 +139,22 @@ def availability(
         )
         # A hold past its expiry no longer blocks anything, swept or not.
         .exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)
-        .values_list("pk", "therapist_id", "room_id", "start_at", "end_at", "blocked_until")
+        .values_list(
+            "pk",
+            "therapist_id",
+            "room_id",
+            "start_at",
+            "end_at",
+            "blocked_until",
+            "status",
+            "hold_expires_at",
+        )
     )
     therapist_busy = defaultdict(list)
     room_busy = defaultdict(list)
     booked_minutes: dict[tuple[date, int], int] = defaultdict(int)
-    for pk, therapist_id, room_id, start_at, end_at, blocked_until in bookings:
+    hold_expiries = []
+    for pk, therapist_id, room_id, start_at, end_at, blocked_until, status, expiry in bookings:
         if pk == exclude_booking_id:
             continue
         span = Interval(start_at, blocked_until)
@@ -113,14 +162,18 @@ def availability(
         room_busy[room_id].append(span)
         day = start_at.astimezone(tz).date()
         booked_minutes[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
+        if status == BookingStatus.HELD:
+            hold_expiries.append(expiry)
 
-    notice_minutes = studio.min_notice_minutes if enforce_notice else 0
     day_list = local_days(first_day, days)
-    therapist_resources = []
-    for pk, item in therapists.items():
-        hours = [WeeklyHours(h.weekday, h.starts, h.ends) for h in item.hours.all()]
-        work = subtract(working_intervals(hours, day_list, tz), time_off[pk])
-        therapist_resources.append(Resource(pk, busy=therapist_busy[pk], work=work))
+    therapist_resources = [
+        Resource(
+            pk,
+            busy=therapist_busy[pk],
+            work=subtract(working_intervals(hours[pk], day_list, tz), time_off[pk]),
+        )
+        for pk in therapist_ids
+    ]
     room_resources = [Resource(pk, busy=room_busy[pk]) for pk in room_ids]
 
     slots = free_slots(
@@ -130,11 +183,14 @@ def availability(
         buffer=timedelta(minutes=service.buffer_minutes),
         step=timedelta(minutes=studio.slot_step_minutes),
         tz=tz,
-        not_before=max(window_start, now + timedelta(minutes=notice_minutes)),
-        not_after=min(window_end, now + timedelta(days=studio.horizon_days)),
+        not_before=max(window_start, now + notice),
+        not_after=min(window_end, horizon_end),
         complete=complete,
     )
-    return Availability(slots, dict(booked_minutes), therapists)
+    moments = {"now": now, "slots": slots, "hold_expiries": hold_expiries, "notice": notice}
+    valid_until = _valid_until(**moments, horizon_cut=horizon_end < window_end)
+    first_valid_until = _valid_until(**moments, horizon_cut=False) if slots else valid_until
+    return Availability(slots, dict(booked_minutes), valid_until, first_valid_until)
 
 
 def booking_for_manage(*, token: str) -> Booking | None:

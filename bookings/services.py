@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import selectors
+from bookings import selectors, times_cache
 from bookings.availability import pick_therapist
 from bookings.errors import BookingRefused
 from bookings.models import ACTIVE_STATUSES, CHANGEABLE_STATUSES, Booking, BookingStatus, Client
@@ -125,6 +125,7 @@ def _expire_dead_holds(*, now: datetime, locked: tuple[list[int], list[int]] | N
     if locked is not None:
         therapist_ids, room_ids = locked
         holds = holds.filter(Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids))
+    # No calendar_changed(): a hold past its expiry already frees its slot for every reader.
     return holds.update(status=BookingStatus.EXPIRED, updated_at=now)
 
 
@@ -250,6 +251,8 @@ def hold_release(*, booking: Booking, status: str = BookingStatus.EXPIRED) -> No
     Booking.objects.filter(pk=booking.pk, status=BookingStatus.HELD).update(
         status=status, updated_at=timezone.now()
     )
+    # An update sends no signal: say so, since the slot is free again.
+    times_cache.calendar_changed()
     booking.refresh_from_db(fields=["status"])
 
 

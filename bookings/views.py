@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import ics, notifications, selectors, services
+from bookings import ics, notifications, selectors, services, times_cache
 from bookings.errors import BookingRefused
 from bookings.forms import (
     CancelForm,
@@ -57,8 +58,7 @@ def held_booking(request, public_id) -> Booking:
     )
 
 
-def _week_context(*, studio, service, length, therapist, week, exclude_booking_id=None):
-    now = timezone.now()
+def _week_context(*, studio, service, length, therapist, week, now, exclude_booking_id=None):
     result = selectors.availability(
         service=service,
         length=length,
@@ -81,6 +81,7 @@ def _week_context(*, studio, service, length, therapist, week, exclude_booking_i
     today = timezone.localdate(now, tz)
     last_day = timezone.localdate(now + timedelta(days=studio.horizon_days), tz)
     next_free = None
+    valid_until = result.valid_until
     if not result.slots and week + timedelta(days=WEEK_DAYS) <= last_day:
         later = selectors.availability(
             service=service,
@@ -93,6 +94,8 @@ def _week_context(*, studio, service, length, therapist, week, exclude_booking_i
             exclude_booking_id=exclude_booking_id,
             complete=False,
         )
+        # Only the first later start is shown: the horizon moving on cannot change it.
+        valid_until = min(valid_until, later.first_valid_until)
         if later.slots:
             next_free = timezone.localtime(later.slots[0].start, tz).date()
     previous_week = week - timedelta(days=WEEK_DAYS)
@@ -104,6 +107,8 @@ def _week_context(*, studio, service, length, therapist, week, exclude_booking_i
         if week + timedelta(days=WEEK_DAYS) <= last_day
         else None,
         "next_free": next_free,
+        # When the week shown may change with no write to the calendar (see times_cache).
+        "valid_until": valid_until,
     }
 
 
@@ -112,10 +117,9 @@ def _status(refusal: BookingRefused) -> int:
     return 409 if refusal.code in (BookingRefused.SLOT_TAKEN, BookingRefused.POLICY) else 400
 
 
-def _last_day(studio: Studio):
+def _last_day(studio: Studio, now):
     """Return the last local day inside the booking horizon."""
-    horizon = timedelta(days=studio.horizon_days)
-    return timezone.localdate(timezone.now() + horizon, selectors.studio_tz())
+    return _today(now + timedelta(days=studio.horizon_days))
 
 
 @require_safe
@@ -123,9 +127,15 @@ def choose_service(request):
     return render(request, "bookings/choose_service.html", {"services": service_list()})
 
 
-def _times_page(request, service, *, data, error=None, status=200):
+def _today(now):
+    return timezone.localdate(now, selectors.studio_tz())
+
+
+def _times_page(request, service, *, data, error=None, status=200, now=None, cache_key=None):
+    """Render the week of times; with a ``cache_key``, store it for the next visitors."""
+    now = now or timezone.now()
     form = TimesForm(data, service=service)
-    today = timezone.localdate(timezone.now(), selectors.studio_tz())
+    today = _today(now)
     if not form.is_valid():
         # A tampered length or therapist falls back to the defaults.
         first_length = service.lengths.all()[0] if service.lengths.all() else None
@@ -140,7 +150,7 @@ def _times_page(request, service, *, data, error=None, status=200):
     therapist_slug = form.cleaned_data["therapist"]
     therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
     studio = Studio.load()
-    week = parse_first_day(data.get("week"), today, last=_last_day(studio))
+    week = parse_first_day(data.get("week"), today, last=_last_day(studio, now))
     context = {
         "service": service,
         "form": form,
@@ -150,18 +160,31 @@ def _times_page(request, service, *, data, error=None, status=200):
         "error": error,
     }
     context.update(
-        _week_context(studio=studio, service=service, length=length, therapist=therapist, week=week)
+        _week_context(
+            studio=studio, service=service, length=length, therapist=therapist, week=week, now=now
+        )
     )
     template = (
         "bookings/includes/slots.html" if request.htmx and not error else "bookings/times.html"
     )
-    return render(request, template, context, status=status)
+    if cache_key is None or error:
+        return render(request, template, context, status=status)
+    html = render_to_string(
+        template, {**context, "csrf_token": times_cache.CSRF_PLACEHOLDER}, request
+    )
+    return times_cache.store(request, cache_key, html, now=now, valid_until=context["valid_until"])
 
 
 @require_safe
 def choose_time(request, slug):
+    now = timezone.now()
+    cache_key = times_cache.page_key(request, slug, today=_today(now))
+    if cache_key is not None:
+        cached = times_cache.cached_response(request, cache_key, now=now)
+        if cached is not None:
+            return cached
     service = _bookable_service(slug)
-    return _times_page(request, service, data=request.GET)
+    return _times_page(request, service, data=request.GET, now=now, cache_key=cache_key)
 
 
 @require_POST
@@ -334,9 +357,9 @@ def reschedule(request, token):
                 return redirect(booking.get_absolute_url())
         else:
             error, status = _("Please choose one of the times shown."), 400
-    today = timezone.localdate(timezone.now(), selectors.studio_tz())
+    now = timezone.now()
     studio = Studio.load()
-    week = parse_first_day(request.GET.get("week"), today, last=_last_day(studio))
+    week = parse_first_day(request.GET.get("week"), _today(now), last=_last_day(studio, now))
     context = {"booking": booking, "error": error}
     context.update(
         _week_context(
@@ -345,6 +368,7 @@ def reschedule(request, token):
             length=booking.length,
             therapist=booking.therapist,
             week=week,
+            now=now,
             exclude_booking_id=booking.pk,
         )
     )

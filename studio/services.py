@@ -118,10 +118,11 @@ def demo_seed() -> dict[str, str]:
         )
         therapist.services.add(*(services[slug] for slug in data["services"]))
         if created:
-            WorkingHours.objects.bulk_create(
-                WorkingHours(therapist=therapist, weekday=day, starts=starts, ends=ends)
-                for day, starts, ends in data["hours"]
-            )
+            # One by one, not bulk_create: each save tells the stored weeks of times.
+            for day, starts, ends in data["hours"]:
+                WorkingHours.objects.create(
+                    therapist=therapist, weekday=day, starts=starts, ends=ends
+                )
 
     _user_ensure(**demo.STAFF, group=groups[Role.STAFF], is_staff=True)
     _user_ensure(**demo.OWNER, group=groups[Role.OWNER], is_staff=True)

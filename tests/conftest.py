@@ -44,6 +44,14 @@ def _transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with no stored weeks of times: a rolled-back test leaves its pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _migrated_data_after_flush(request):
     """Reload the data that migrations create, for transactional tests.
 

@@ -162,6 +162,22 @@ CELERY_BEAT_SCHEDULE = {
     "send-aftercare": {"task": "bookings.tasks.aftercare_send", "schedule": 900.0},
 }
 
+# The cache, for the stored weeks of free times (bookings/times_cache.py). Every web process
+# must see the same calendar version, so they are only stored in a shared cache: Redis when
+# REDIS_URL is set. Without it (one development process) every page is rendered afresh.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "calma",
+        }
+    }
+# The longest a stored week is served; 0 turns storing off.
+CALMA_TIMES_CACHE_SECONDS = (
+    int(os.environ.get("CALMA_TIMES_CACHE_SECONDS", "300")) if REDIS_URL else 0
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
+# Every test goes through the stored weeks of free times, in this process's memory (emptied
+# before each test by tests/conftest.py); tests/bookings/test_times_cache_redis.py covers Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CALMA_TIMES_CACHE_SECONDS = 300
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Pooled connections and thread races do not mix inside the test runner.
     DATABASES["default"]["OPTIONS"].pop("pool", None)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from bookings import selectors, services
+from bookings import selectors, services, times_cache
 from bookings.models import Booking, BookingStatus
 from tests.bookings.helpers import MADRID, Demo
 from tests.factories import BookingFactory, ClientFactory
@@ -365,6 +365,8 @@ def _fill_nights(demo, count: int) -> None:
             )
         )
     Booking.objects.bulk_create(bookings)
+    # bulk_create sends no signal: like any bulk write, it must say the calendar changed.
+    times_cache.calendar_changed()
 
 
 HOUR_AND_A_HALF = timedelta(minutes=90)

@@ -1,0 +1,96 @@
+"""The stored weeks of free times in a real Redis, as production keeps them.
+
+Every key goes under a prefix of this run's own, and only those keys are deleted afterwards:
+the database REDIS_URL names may be shared with other runs and with Celery.
+"""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client as Browser
+from django.test import override_settings
+from django.utils import timezone
+
+from bookings import times_cache
+from studio.models import TimeOff
+from tests.bookings.helpers import madrid
+from tests.bookings.test_times_cache import (
+    START,
+    Clock,
+    get,
+    normalised,
+    query,
+    starts,
+    uncached,
+)
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """The same pinned Monday morning as tests/bookings/test_times_cache.py."""
+    pinned = Clock(START)
+    monkeypatch.setattr(timezone, "now", pinned)
+    return pinned
+
+
+@pytest.fixture
+def redis_cache():
+    """Point Django's cache at Redis under a fresh prefix; delete that prefix's keys after."""
+    prefix = f"calma-test-{uuid.uuid4().hex}"
+    location = os.environ["REDIS_URL"]
+    config = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = redis.Redis.from_url(location)
+    try:
+        with override_settings(CACHES=config):
+            assert isinstance(caches["default"], RedisCache)
+            yield client, prefix
+    finally:
+        try:
+            for key in client.scan_iter(match=f"{prefix}:*"):
+                client.delete(key)
+        finally:
+            client.close()
+
+
+def redis_keys(client, prefix: str) -> list[str]:
+    return [key.decode() for key in client.scan_iter(match=f"{prefix}:*")]
+
+
+def test_the_week_is_stored_in_redis_and_a_write_replaces_it(
+    demo, clock, redis_cache, django_assert_num_queries
+):
+    """Redis serves the stored week with no query; a write raises the version there."""
+    client, prefix = redis_cache
+    params = query(demo)
+    browser = Browser()
+    before = get(browser, params)
+    assert starts(before)
+    with django_assert_num_queries(0):
+        assert normalised(get(Browser(), params)) == normalised(before)
+    stored = redis_keys(client, prefix)
+    assert any(times_cache.KEY_PREFIX in key for key in stored)
+    assert any(key.endswith(times_cache.VERSION_KEY) for key in stored)
+    old_version = cache.get(times_cache.VERSION_KEY)
+
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 30, 9, 0),
+        end_at=madrid(2026, 11, 30, 12, 0),
+    )
+
+    assert cache.get(times_cache.VERSION_KEY) != old_version
+    after = get(browser, params)
+    assert normalised(after) == normalised(uncached(params))
+    assert starts(after) != starts(before)
