@@ -90,6 +90,7 @@ def availability(
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
     complete: bool = True,
+    resources: tuple[list[int], list[int]] | None = None,
 ) -> Availability:
     """Return the free starts for a service length over some local days.
 
@@ -97,6 +98,8 @@ def availability(
     weekly hours, time off, suitable rooms, and the active bookings in the window. Pages
     that only show times pass ``complete=False`` (see ``free_slots``). Rows are read as
     tuples: on the busiest page this is most of the time not spent in ``free_slots``.
+    A write that has just read (and locked) the therapist and room ids passes them as
+    ``resources`` and saves two of the queries.
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -105,11 +108,14 @@ def availability(
     notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
     horizon_end = now + timedelta(days=studio.horizon_days)
 
-    therapists_qs = Therapist.objects.filter(is_active=True, services=service)
-    if therapist is not None:
-        therapists_qs = therapists_qs.filter(pk=therapist.pk)
-    therapist_ids = list(therapists_qs.values_list("pk", flat=True))
-    room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
+    if resources is not None:
+        therapist_ids, room_ids = resources
+    else:
+        therapists_qs = Therapist.objects.filter(is_active=True, services=service)
+        if therapist is not None:
+            therapists_qs = therapists_qs.filter(pk=therapist.pk)
+        therapist_ids = list(therapists_qs.values_list("pk", flat=True))
+        room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
     if not therapist_ids or not room_ids:
         return Availability([], {}, now + timedelta(days=1), now + timedelta(days=1))
 

@@ -1,15 +1,17 @@
 """Write-side booking functions: holds, booking, cancel and reschedule.
 
-Every write that takes time on a calendar runs in one transaction that locks the therapist
-and room rows in a fixed order (therapists, then rooms, each by id), re-reads availability
-under the lock and only then writes. On PostgreSQL the exclusion constraints are the last
-line of defence; their violation becomes the same friendly refusal as a lost re-check.
+Every write that takes time on a calendar runs in one transaction that locks the calendars
+it could take (each therapist and room, each local day, in one fixed order: see
+``_lock_calendar``), re-reads availability under the locks and only then writes. On
+PostgreSQL the exclusion constraints are the last line of defence; their violation becomes
+the same friendly refusal as a lost re-check.
 """
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,40 +95,103 @@ def _check_offer(*, service: Service, length: ServiceLength, therapist: Therapis
         raise BookingRefused(_("That therapist does not offer this massage."))
 
 
-def _lock_resources(
-    *, service: Service, therapist: Therapist | None
-) -> tuple[list[int], list[int]]:
-    """Lock the therapist and room rows a booking of this service could take, in fixed order.
+@dataclass(frozen=True)
+class Locked:
+    """The therapists and rooms a write may take, and the span it may take them for."""
 
-    Return the ids locked, so the transaction touches only the holds they guard.
+    therapist_ids: list[int]
+    room_ids: list[int]
+    start_at: datetime
+    end_at: datetime
+
+
+def _advisory_key(kind: int, pk: int, day: date) -> int:
+    # kind (1 therapist, 2 room) | id | day: distinct for any id below 2**36, up to year 2870.
+    return (kind << 56) | (pk << 20) | day.toordinal()
+
+
+def _lock_calendar(
+    *, therapist_ids: list[int], room_ids: list[int], start_at: datetime, end_at: datetime
+) -> None:
+    """Let one writer at a time change a therapist's or room's calendar on a local day.
+
+    On PostgreSQL a transaction-scoped advisory lock per (therapist or room, local day) that
+    [start_at, end_at) touches, all taken in one ascending order, so writers never wait on
+    each other in a cycle. Two writes that could clash overlap in time on one therapist or
+    room, so they share at least one lock and the second re-reads the calendar after the
+    first commits; writes on other days or resources go ahead side by side. SQLite lets one
+    writer in at a time (IMMEDIATE transactions), so there is nothing to take there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tz = selectors.studio_tz()
+    first = timezone.localtime(start_at, tz).date()
+    last = timezone.localtime(max(start_at, end_at - timedelta(microseconds=1)), tz).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    keys = sorted(
+        [_advisory_key(1, pk, day) for pk in therapist_ids for day in days]
+        + [_advisory_key(2, pk, day) for pk in room_ids for day in days]
+    )
+    with connection.cursor() as cursor:
+        # unnest yields the array in order, and each lock is taken as its row is produced.
+        cursor.execute("SELECT pg_advisory_xact_lock(key) FROM unnest(%s::bigint[]) AS key", [keys])
+
+
+def _lock_resources(
+    *, service: Service, therapist: Therapist | None, start_at: datetime, end_at: datetime
+) -> Locked:
+    """Lock the calendars a booking of this service could take over [start_at, end_at).
+
+    Return what was locked, so the transaction touches only the holds those locks guard.
     """
     therapists = Therapist.objects.filter(services=service, is_active=True)
     if therapist is not None:
         therapists = therapists.filter(pk=therapist.pk)
-    therapist_ids = list(
-        therapists.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True)
+    # In the order the availability selector reads them (it picks the first free room).
+    locked = Locked(
+        therapist_ids=list(therapists.values_list("pk", flat=True)),
+        room_ids=list(service.rooms.filter(is_active=True).values_list("pk", flat=True)),
+        start_at=start_at,
+        end_at=end_at,
     )
-    room_ids = list(
-        Room.objects.filter(services=service, is_active=True)
-        .order_by("pk")
-        .select_for_update(of=("self",))
-        .values_list("pk", flat=True)
+    _lock_calendar(
+        therapist_ids=locked.therapist_ids,
+        room_ids=locked.room_ids,
+        start_at=start_at,
+        end_at=end_at,
     )
-    return therapist_ids, room_ids
+    return locked
 
 
-def _expire_dead_holds(*, now: datetime, locked: tuple[list[int], list[int]] | None = None) -> int:
-    """Mark holds past their expiry as expired: all of them, or those of the locked rows.
+def _expire_dead_holds(*, now: datetime, locked: Locked | None = None) -> int:
+    """Mark holds past their expiry as expired: all of them, or those a write could meet.
 
-    Inside a booking transaction only the holds of the therapists and rooms it has locked
-    are touched, so two bookings for unrelated therapists never contend for the same rows.
+    Inside a booking transaction only the dead holds on the locked therapists and rooms
+    over the locked span are touched: the ones the exclusion constraints would otherwise
+    count. Rows are locked in id order and, for the sweep, skipped if a booking has them.
     """
     holds = Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now)
     if locked is not None:
-        therapist_ids, room_ids = locked
-        holds = holds.filter(Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids))
+        holds = holds.filter(
+            Q(therapist_id__in=locked.therapist_ids) | Q(room_id__in=locked.room_ids),
+            start_at__lt=locked.end_at,
+            blocked_until__gt=locked.start_at,
+        )
+    ids = list(
+        holds.order_by("pk")
+        .select_for_update(of=("self",), skip_locked=locked is None)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
     # No calendar_changed(): a hold past its expiry already frees its slot for every reader.
-    return holds.update(status=BookingStatus.EXPIRED, updated_at=now)
+    return Booking.objects.filter(pk__in=ids).update(status=BookingStatus.EXPIRED, updated_at=now)
+
+
+def _blocked_until(booking: Booking, start_at: datetime) -> datetime:
+    """Return when a booking's session and buffer would end if it started at ``start_at``."""
+    minutes = booking.length.minutes + booking.service.buffer_minutes
+    return start_at + timedelta(minutes=minutes)
 
 
 def _choose(
@@ -137,6 +202,7 @@ def _choose(
     start_at: datetime,
     now: datetime,
     studio: Studio,
+    locked: Locked,
     exclude_booking_id: int | None = None,
     room: Room | None = None,
     enforce_notice: bool = True,
@@ -158,6 +224,7 @@ def _choose(
         studio=studio,
         exclude_booking_id=exclude_booking_id,
         enforce_notice=enforce_notice,
+        resources=(locked.therapist_ids, locked.room_ids),
     )
     if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
         raise BookingRefused(_("That room does not suit this massage."))
@@ -195,7 +262,11 @@ def hold_create(
     hold_for = hold_for or timedelta(minutes=studio.hold_minutes)
     try:
         with transaction.atomic():
-            locked = _lock_resources(service=service, therapist=therapist)
+            end_at = start_at + timedelta(minutes=length.minutes)
+            blocked_until = end_at + timedelta(minutes=service.buffer_minutes)
+            locked = _lock_resources(
+                service=service, therapist=therapist, start_at=start_at, end_at=blocked_until
+            )
             _expire_dead_holds(now=now, locked=locked)
             therapist_id, room_id = _choose(
                 service=service,
@@ -204,10 +275,10 @@ def hold_create(
                 start_at=start_at,
                 now=now,
                 studio=studio,
+                locked=locked,
                 room=room,
                 enforce_notice=not by_front_desk,
             )
-            end_at = start_at + timedelta(minutes=length.minutes)
             return Booking.objects.create(
                 client=client,
                 service=service,
@@ -216,7 +287,7 @@ def hold_create(
                 room_id=room_id,
                 start_at=start_at,
                 end_at=end_at,
-                blocked_until=end_at + timedelta(minutes=service.buffer_minutes),
+                blocked_until=blocked_until,
                 price=length.price,
                 status=BookingStatus.HELD,
                 source=source,
@@ -258,7 +329,8 @@ def hold_release(*, booking: Booking, status: str = BookingStatus.EXPIRED) -> No
 
 def holds_expire(*, now: datetime | None = None) -> int:
     """Mark every hold past its expiry as expired; return how many. Idempotent."""
-    return _expire_dead_holds(now=now or timezone.now())
+    with transaction.atomic():
+        return _expire_dead_holds(now=now or timezone.now())
 
 
 def client_upsert(
@@ -398,7 +470,12 @@ def booking_reschedule(
     studio = Studio.load()
     try:
         with transaction.atomic():
-            locked = _lock_resources(service=booking.service, therapist=therapist)
+            locked = _lock_resources(
+                service=booking.service,
+                therapist=therapist,
+                start_at=start_at,
+                end_at=_blocked_until(booking, start_at),
+            )
             booking = (
                 Booking.objects.select_for_update()
                 .select_related("service", "length")
@@ -415,6 +492,7 @@ def booking_reschedule(
                 start_at=start_at,
                 now=now,
                 studio=studio,
+                locked=locked,
                 exclude_booking_id=booking.pk,
             )
             return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
@@ -430,7 +508,12 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
     studio = Studio.load()
     try:
         with transaction.atomic():
-            locked = _lock_resources(service=booking.service, therapist=booking.therapist)
+            locked = _lock_resources(
+                service=booking.service,
+                therapist=booking.therapist,
+                start_at=booking.start_at,
+                end_at=_blocked_until(booking, booking.start_at),
+            )
             booking = (
                 Booking.objects.select_for_update()
                 .select_related("service", "length", "therapist")
@@ -448,6 +531,7 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
                 start_at=booking.start_at,
                 now=now,
                 studio=studio,
+                locked=locked,
                 exclude_booking_id=booking.pk,
             )
             booking.status = status
@@ -487,7 +571,12 @@ def booking_move(
     studio = Studio.load()
     try:
         with transaction.atomic():
-            locked = _lock_resources(service=booking.service, therapist=therapist)
+            locked = _lock_resources(
+                service=booking.service,
+                therapist=therapist,
+                start_at=start_at,
+                end_at=_blocked_until(booking, start_at),
+            )
             booking = (
                 Booking.objects.select_for_update(of=("self",))
                 .select_related("service", "length")
@@ -517,6 +606,7 @@ def booking_move(
                     start_at=start_at,
                     now=now,
                     studio=studio,
+                    locked=locked,
                     exclude_booking_id=booking.pk,
                     room=room,
                     enforce_notice=False,
@@ -568,7 +658,7 @@ def time_block_create(
     if end_at <= start_at:
         raise BookingRefused(_("The end must be after the start."))
     with transaction.atomic():
-        _lock_resources_for_therapist(therapist)
+        _lock_calendar(therapist_ids=[therapist.pk], room_ids=[], start_at=start_at, end_at=end_at)
         clash = Booking.objects.filter(
             therapist=therapist,
             status__in=ACTIVE_STATUSES,
@@ -593,10 +683,6 @@ def time_block_create(
         except IntegrityError as error:
             raise BookingRefused(_("This overlaps time off already recorded.")) from error
         return time_off
-
-
-def _lock_resources_for_therapist(therapist: Therapist) -> None:
-    list(Therapist.objects.filter(pk=therapist.pk).select_for_update().values_list("pk"))
 
 
 def calendar_token_renew(*, therapist: Therapist) -> str:

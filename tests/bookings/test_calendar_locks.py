@@ -1,0 +1,180 @@
+"""Who waits for whom on PostgreSQL: one writer per therapist or room and local day.
+
+A second connection (a thread) takes calendar locks and keeps its transaction open; this
+connection then tries a write with ``lock_timeout`` set, so a write that has to wait fails
+with "lock not available" instead of hanging, and a write that need not wait goes through.
+"""
+
+import threading
+from datetime import time, timedelta
+
+import pytest
+from django.db import OperationalError, connection, transaction
+
+from bookings import services
+from bookings.models import Booking, BookingStatus
+from studio.models import Studio, WorkingHours
+from tests.bookings.helpers import NOW, madrid
+from tests.factories import (
+    BookingFactory,
+    RoomFactory,
+    ServiceFactory,
+    ServiceLengthFactory,
+    TherapistFactory,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# Tuesday 24 and Wednesday 25 November 2026, in Madrid; the therapists work both days.
+TUESDAY = madrid(2026, 11, 24, 10, 0)
+WEDNESDAY = madrid(2026, 11, 25, 10, 0)
+
+
+@pytest.fixture
+def studio():
+    Studio.load()
+    rooms = [RoomFactory(), RoomFactory()]
+    service = ServiceFactory(rooms=rooms)
+    length = ServiceLengthFactory(service=service, minutes=60)
+    staff = [TherapistFactory(services=[service]) for _ in range(2)]
+    for therapist in staff:
+        for weekday in (1, 2):
+            WorkingHours.objects.create(
+                therapist=therapist, weekday=weekday, starts=time(9), ends=time(17)
+            )
+    return service, length, staff, rooms
+
+
+class Holder:
+    """Hold calendar locks (or rows) in another connection until told to let go."""
+
+    def __init__(self, take):
+        self._take = take
+        self._ready = threading.Event()
+        self._release = threading.Event()
+        self._error = None
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        try:
+            with transaction.atomic():
+                self._take()
+                self._ready.set()
+                self._release.wait(timeout=30)
+        except Exception as error:  # reported by __exit__
+            self._error = error
+            self._ready.set()
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        assert self._ready.wait(timeout=30)
+        assert self._error is None, self._error
+        return self
+
+    def __exit__(self, *exc):
+        self._release.set()
+        self._thread.join(timeout=30)
+        assert not self._thread.is_alive()
+        assert self._error is None, self._error
+
+
+def _lock(therapists=(), rooms=(), *, start, end):
+    return lambda: services._lock_calendar(
+        therapist_ids=[t.pk for t in therapists],
+        room_ids=[r.pk for r in rooms],
+        start_at=start,
+        end_at=end,
+    )
+
+
+@pytest.fixture
+def impatient():
+    """Make this connection give up on a lock after half a second instead of waiting."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '500ms'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = 0")
+
+
+def _hold(service, length, therapist, start):
+    return services.hold_create(
+        service=service, length=length, therapist=therapist, start_at=start, now=NOW
+    )
+
+
+def test_a_hold_waits_for_a_writer_on_the_same_therapist_and_day(studio, impatient):
+    """A write to Ana's Tuesday makes a hold on Ana's Tuesday wait, even at another hour."""
+    service, length, (ana, _ben), _rooms = studio
+    evening = TUESDAY.replace(hour=15)
+    other = Holder(_lock([ana], start=evening, end=evening + timedelta(hours=1)))
+    with other, pytest.raises(OperationalError, match="lock"):
+        _hold(service, length, ana, TUESDAY)
+    assert not Booking.objects.exists()
+    # Once the other writer is done, the same hold goes through.
+    assert _hold(service, length, ana, TUESDAY).status == BookingStatus.HELD
+
+
+def test_a_hold_on_another_day_of_the_same_therapist_goes_ahead(studio, impatient):
+    """A write to Ana's Tuesday does not hold up a hold on her Wednesday."""
+    service, length, (ana, _ben), rooms = studio
+    with Holder(_lock([ana], rooms, start=TUESDAY, end=TUESDAY + timedelta(hours=1))):
+        booking = _hold(service, length, ana, WEDNESDAY)
+        assert booking.therapist_id == ana.pk
+        assert Booking.objects.filter(pk=booking.pk, status=BookingStatus.HELD).exists()
+
+
+def test_a_hold_waits_for_a_writer_on_a_room_it_could_take(studio, impatient):
+    """Ben's hold could take either room: a write to one room's Tuesday makes it wait."""
+    service, length, (_ana, ben), rooms = studio
+    other = Holder(_lock(rooms=[rooms[1]], start=TUESDAY, end=TUESDAY + timedelta(hours=1)))
+    with other, pytest.raises(OperationalError, match="lock"):
+        _hold(service, length, ben, TUESDAY)
+    assert not Booking.objects.exists()
+
+
+def test_a_time_block_across_midnight_waits_for_the_next_day(studio, impatient):
+    """A block from Tuesday 23:30 to Wednesday 00:30 meets a writer on Ana's Wednesday."""
+    _service, _length, (ana, _ben), _rooms = studio
+    with Holder(_lock([ana], start=WEDNESDAY, end=WEDNESDAY + timedelta(hours=1))):
+        with pytest.raises(OperationalError, match="lock"):
+            services.time_block_create(
+                therapist=ana,
+                start_at=madrid(2026, 11, 24, 23, 30),
+                end_at=madrid(2026, 11, 25, 0, 30),
+            )
+        # Ending at midnight it touches Tuesday only, and goes ahead.
+        block = services.time_block_create(
+            therapist=ana, start_at=madrid(2026, 11, 24, 23, 0), end_at=madrid(2026, 11, 25, 0, 0)
+        )
+        assert block.pk is not None
+
+
+def test_the_sweep_passes_over_a_dead_hold_a_booking_is_busy_with(studio, impatient):
+    """The expiry sweep never waits: a dead hold locked elsewhere is left for the next sweep."""
+    service, length, (ana, ben), rooms = studio
+    dead = {
+        therapist.pk: BookingFactory(
+            service=service,
+            length=length,
+            therapist=therapist,
+            room=room,
+            start_at=TUESDAY,
+            status=BookingStatus.HELD,
+            hold_expires_at=NOW - timedelta(minutes=1),
+        )
+        for therapist, room in ((ana, rooms[0]), (ben, rooms[1]))
+    }
+    busy = dead[ana.pk]
+
+    def lock_row():
+        list(Booking.objects.select_for_update().filter(pk=busy.pk).values_list("pk"))
+
+    with Holder(lock_row):
+        assert services.holds_expire(now=NOW) == 1
+    statuses = dict(Booking.objects.values_list("therapist_id", "status"))
+    assert statuses == {ana.pk: BookingStatus.HELD, ben.pk: BookingStatus.EXPIRED}
+    assert services.holds_expire(now=NOW) == 1
+    assert not Booking.objects.filter(status=BookingStatus.HELD).exists()
