@@ -91,6 +91,7 @@ def availability(
     enforce_notice: bool = True,
     complete: bool = True,
     resources: tuple[list[int], list[int]] | None = None,
+    only_start: datetime | None = None,
 ) -> Availability:
     """Return the free starts for a service length over some local days.
 
@@ -99,7 +100,9 @@ def availability(
     that only show times pass ``complete=False`` (see ``free_slots``). Rows are read as
     tuples: on the busiest page this is most of the time not spent in ``free_slots``.
     A write that has just read (and locked) the therapist and room ids passes them as
-    ``resources`` and saves two of the queries.
+    ``resources`` and saves two of the queries, and one that only needs to know whether a
+    single start is free passes it as ``only_start``: the rule then looks at that start
+    alone rather than at every start of the days.
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -189,8 +192,8 @@ def availability(
         buffer=timedelta(minutes=service.buffer_minutes),
         step=timedelta(minutes=studio.slot_step_minutes),
         tz=tz,
-        not_before=max(window_start, now + notice),
-        not_after=min(window_end, horizon_end),
+        not_before=max(window_start, now + notice, only_start or window_start),
+        not_after=min(window_end, horizon_end, only_start or window_end),
         complete=complete,
     )
     moments = {"now": now, "slots": slots, "hold_expiries": hold_expiries, "notice": notice}

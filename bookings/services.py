@@ -225,6 +225,7 @@ def _choose(
         exclude_booking_id=exclude_booking_id,
         enforce_notice=enforce_notice,
         resources=(locked.therapist_ids, locked.room_ids),
+        only_start=start_at,
     )
     if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
         raise BookingRefused(_("That room does not suit this massage."))

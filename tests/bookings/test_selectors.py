@@ -152,3 +152,33 @@ def test_the_selector_takes_five_queries_whatever_the_bookings(
             now=NOW,
             studio=studio,
         )
+
+
+def test_asking_about_one_start_answers_as_the_whole_day_does(demo):
+    """``only_start`` offers a start, with the same therapists and rooms, iff the day does."""
+    book(demo, madrid(2026, 11, 24, 10, 0))
+    book(demo, madrid(2026, 11, 24, 11, 30), therapist="carla", room="garden")
+    service, length = demo.service(), demo.length(60)
+
+    def slots(**kwargs):
+        return selectors.availability(
+            service=service,
+            length=length,
+            therapist=None,
+            first_day=TUESDAY,
+            days=1,
+            now=NOW,
+            **kwargs,
+        ).slots
+
+    whole_day = {slot.start: slot for slot in slots()}
+    assert madrid(2026, 11, 24, 10, 0) in whole_day  # someone else is free then
+    checked = 0
+    start = madrid(2026, 11, 24, 7, 0)
+    while start < madrid(2026, 11, 24, 21, 0):
+        alone = slots(only_start=start)
+        assert alone == ([whole_day[start]] if start in whole_day else [])
+        checked += 1
+        start += timedelta(minutes=15)
+    assert checked == 56
+    assert len(whole_day) > 20
