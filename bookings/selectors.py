@@ -128,7 +128,7 @@ def availability(
     ).values_list("therapist_id", "weekday", "starts", "ends"):
         hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
 
-    # Anything that could touch the window, including a neighbour's buffer across midnight.
+    # Any time off that could touch the window's working hours.
     margin = timedelta(days=1)
     time_off = defaultdict(list)
     for therapist_id, start_at, end_at in TimeOff.objects.filter(
@@ -136,15 +136,18 @@ def availability(
     ).values_list("therapist_id", "start_at", "end_at"):
         time_off[therapist_id].append(Interval(start_at, end_at))
 
+    session = timedelta(minutes=length.minutes + service.buffer_minutes)
     bookings = (
         Booking.objects.filter(
             Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
             status__in=ACTIVE_STATUSES,
-            start_at__lt=window_end + margin,
-            blocked_until__gt=window_start - margin,
+            # A start s in the window meets a booking [a, blocked_until) when a < s + session
+            # and s < blocked_until (its session includes the buffer, as blocked_until does).
+            start_at__lt=window_end + session,
+            blocked_until__gt=window_start,
             # Redundant for any booking shorter than a day with its buffer, but it bounds the
             # range read from the start_at index: without it every past booking is scanned.
-            start_at__gt=window_start - margin - LONGEST_BOOKING,
+            start_at__gt=window_start - LONGEST_BOOKING,
         )
         # A hold past its expiry no longer blocks anything, swept or not.
         .exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)

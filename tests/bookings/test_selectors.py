@@ -182,3 +182,37 @@ def test_asking_about_one_start_answers_as_the_whole_day_does(demo):
         start += timedelta(minutes=15)
     assert checked == 56
     assert len(whole_day) > 20
+
+
+def _late_and_early_hours(demo):
+    """Give Ana Tuesday hours from midnight and up to midnight, and a 30-minute buffer."""
+    from datetime import time
+
+    from studio.models import WorkingHours
+
+    ana = demo.therapist("ana")
+    WorkingHours.objects.filter(therapist=ana, weekday__in=(0, 1, 2)).delete()
+    WorkingHours.objects.create(therapist=ana, weekday=0, starts=time(20), ends=time(23, 59))
+    WorkingHours.objects.create(therapist=ana, weekday=1, starts=time(0), ends=time(3))
+    WorkingHours.objects.create(therapist=ana, weekday=1, starts=time(20), ends=time(23, 59))
+    service = demo.service()
+    service.buffer_minutes = 30
+    service.save()
+
+
+def test_a_booking_from_the_evening_before_blocks_the_first_starts_after_midnight(demo):
+    """A Monday 23:00 session with its buffer reaches 00:30 on Tuesday: no start before."""
+    _late_and_early_hours(demo)
+    book(demo, madrid(2026, 11, 23, 23, 0))  # 60 minutes and a 30-minute buffer: to 00:30
+    found = starts(demo)
+    assert found[0] == madrid(2026, 11, 24, 0, 30)
+
+
+def test_a_booking_just_after_midnight_blocks_a_late_start_whose_buffer_reaches_it(demo):
+    """A Wednesday 00:00 booking refuses Tuesday 22:45 (to 00:15 with its buffer) only."""
+    _late_and_early_hours(demo)
+    before = starts(demo)
+    assert madrid(2026, 11, 24, 22, 45) in before
+    book(demo, madrid(2026, 11, 25, 0, 0))
+    after = starts(demo)
+    assert set(before) - set(after) == {madrid(2026, 11, 24, 22, 45)}
