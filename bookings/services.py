@@ -1,14 +1,14 @@
 """Write-side booking functions: holds, booking, cancel and reschedule.
 
 Every write that takes time on a calendar runs in one transaction that locks the calendars
-it could take (each therapist and room, each local day, in one fixed order: see
+it could take (each therapist and room, each hour, in one fixed order: see
 ``_lock_calendar``), re-reads availability under the locks and only then writes. On
 PostgreSQL the exclusion constraints are the last line of defence; their violation becomes
 the same friendly refusal as a lost re-check.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -105,32 +105,39 @@ class Locked:
     end_at: datetime
 
 
-def _advisory_key(kind: int, pk: int, day: date) -> int:
-    # kind (1 therapist, 2 room) | id | day: distinct for any id below 2**36, up to year 2870.
-    return (kind << 56) | (pk << 20) | day.toordinal()
+# Calendars are locked by the hour: two writes can clash only where their spans overlap in
+# time on one therapist or room, and two spans that overlap touch at least one hour in common.
+LOCK_BUCKET_SECONDS = 3600
+
+
+def _advisory_key(kind: int, pk: int, bucket: int) -> int:
+    # kind (1 therapist, 2 room) | id | hour since 1970 (UTC): distinct for any id below
+    # 2**32 until the year 3800, and below 2**63.
+    return (kind << 56) | (pk << 24) | bucket
 
 
 def _lock_calendar(
     *, therapist_ids: list[int], room_ids: list[int], start_at: datetime, end_at: datetime
 ) -> None:
-    """Let one writer at a time change a therapist's or room's calendar on a local day.
+    """Let one writer at a time change a therapist's or room's calendar in a given hour.
 
-    On PostgreSQL a transaction-scoped advisory lock per (therapist or room, local day) that
+    On PostgreSQL a transaction-scoped advisory lock per (therapist or room, hour) that
     [start_at, end_at) touches, all taken in one ascending order, so writers never wait on
     each other in a cycle. Two writes that could clash overlap in time on one therapist or
     room, so they share at least one lock and the second re-reads the calendar after the
-    first commits; writes on other days or resources go ahead side by side. SQLite lets one
-    writer in at a time (IMMEDIATE transactions), so there is nothing to take there.
+    first commits; writes at other times or on other resources go ahead side by side.
+    SQLite lets one writer in at a time (IMMEDIATE transactions): nothing to take there.
     """
     if connection.vendor != "postgresql":
         return
-    tz = selectors.studio_tz()
-    first = timezone.localtime(start_at, tz).date()
-    last = timezone.localtime(max(start_at, end_at - timedelta(microseconds=1)), tz).date()
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    first = int(start_at.timestamp()) // LOCK_BUCKET_SECONDS
+    last = int(max(start_at, end_at - timedelta(microseconds=1)).timestamp()) // (
+        LOCK_BUCKET_SECONDS
+    )
+    buckets = range(first, last + 1)
     keys = sorted(
-        [_advisory_key(1, pk, day) for pk in therapist_ids for day in days]
-        + [_advisory_key(2, pk, day) for pk in room_ids for day in days]
+        [_advisory_key(1, pk, bucket) for pk in therapist_ids for bucket in buckets]
+        + [_advisory_key(2, pk, bucket) for pk in room_ids for bucket in buckets]
     )
     with connection.cursor() as cursor:
         # unnest yields the array in order, and each lock is taken as its row is produced.

@@ -1,4 +1,4 @@
-"""Who waits for whom on PostgreSQL: one writer per therapist or room and local day.
+"""Who waits for whom on PostgreSQL: one writer per therapist or room and hour.
 
 A second connection (a thread) takes calendar locks and keeps its transaction open; this
 connection then tries a write with ``lock_timeout`` set, so a write that has to wait fails
@@ -105,11 +105,11 @@ def _hold(service, length, therapist, start):
     )
 
 
-def test_a_hold_waits_for_a_writer_on_the_same_therapist_and_day(studio, impatient):
-    """A write to Ana's Tuesday makes a hold on Ana's Tuesday wait, even at another hour."""
+def test_a_hold_waits_for_a_writer_on_the_same_therapist_and_hour(studio, impatient):
+    """A write to Ana's 10:45–11:00 makes a 10:00–11:10 hold for Ana wait."""
     service, length, (ana, _ben), _rooms = studio
-    evening = TUESDAY.replace(hour=15)
-    other = Holder(_lock([ana], start=evening, end=evening + timedelta(hours=1)))
+    late = TUESDAY + timedelta(minutes=45)
+    other = Holder(_lock([ana], start=late, end=late + timedelta(minutes=15)))
     with other, pytest.raises(OperationalError, match="lock"):
         _hold(service, length, ana, TUESDAY)
     assert not Booking.objects.exists()
@@ -117,17 +117,22 @@ def test_a_hold_waits_for_a_writer_on_the_same_therapist_and_day(studio, impatie
     assert _hold(service, length, ana, TUESDAY).status == BookingStatus.HELD
 
 
-def test_a_hold_on_another_day_of_the_same_therapist_goes_ahead(studio, impatient):
-    """A write to Ana's Tuesday does not hold up a hold on her Wednesday."""
+@pytest.mark.parametrize(
+    "elsewhere",
+    [WEDNESDAY, TUESDAY + timedelta(hours=4)],
+    ids=["another-day", "later-the-same-day"],
+)
+def test_a_hold_at_another_time_for_the_same_therapist_goes_ahead(studio, impatient, elsewhere):
+    """A write to Ana's Tuesday 10:00–11:00 does not hold up her Wednesday or her 14:00."""
     service, length, (ana, _ben), rooms = studio
     with Holder(_lock([ana], rooms, start=TUESDAY, end=TUESDAY + timedelta(hours=1))):
-        booking = _hold(service, length, ana, WEDNESDAY)
+        booking = _hold(service, length, ana, elsewhere)
         assert booking.therapist_id == ana.pk
         assert Booking.objects.filter(pk=booking.pk, status=BookingStatus.HELD).exists()
 
 
 def test_a_hold_waits_for_a_writer_on_a_room_it_could_take(studio, impatient):
-    """Ben's hold could take either room: a write to one room's Tuesday makes it wait."""
+    """Ben's hold could take either room: a write to one room at that hour makes it wait."""
     service, length, (_ana, ben), rooms = studio
     other = Holder(_lock(rooms=[rooms[1]], start=TUESDAY, end=TUESDAY + timedelta(hours=1)))
     with other, pytest.raises(OperationalError, match="lock"):
@@ -136,16 +141,17 @@ def test_a_hold_waits_for_a_writer_on_a_room_it_could_take(studio, impatient):
 
 
 def test_a_time_block_across_midnight_waits_for_the_next_day(studio, impatient):
-    """A block from Tuesday 23:30 to Wednesday 00:30 meets a writer on Ana's Wednesday."""
+    """A block from Tuesday 23:30 to Wednesday 00:30 meets a writer at Wednesday 00:00."""
     _service, _length, (ana, _ben), _rooms = studio
-    with Holder(_lock([ana], start=WEDNESDAY, end=WEDNESDAY + timedelta(hours=1))):
+    midnight = madrid(2026, 11, 25, 0, 0)
+    with Holder(_lock([ana], start=midnight, end=midnight + timedelta(minutes=10))):
         with pytest.raises(OperationalError, match="lock"):
             services.time_block_create(
                 therapist=ana,
                 start_at=madrid(2026, 11, 24, 23, 30),
                 end_at=madrid(2026, 11, 25, 0, 30),
             )
-        # Ending at midnight it touches Tuesday only, and goes ahead.
+        # Ending at midnight it touches Tuesday's last hour only, and goes ahead.
         block = services.time_block_create(
             therapist=ana, start_at=madrid(2026, 11, 24, 23, 0), end_at=madrid(2026, 11, 25, 0, 0)
         )
