@@ -30,3 +30,17 @@ class Demo:
 
     def therapist(self, slug: str) -> Therapist:
         return Therapist.objects.get(slug=slug)
+
+
+class Clock:
+    """A settable stand-in for ``django.utils.timezone.now``, for code that reads the clock.
+
+    Patch it in with ``monkeypatch.setattr(timezone, "now", Clock(...))``; tests move it by
+    setting ``now``.
+    """
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from bookings import selectors, services, times_cache
 from bookings.models import Booking, BookingStatus
 from studio.models import Room, Studio, TimeOff, WorkingHours
-from tests.bookings.helpers import MADRID, Demo, madrid
+from tests.bookings.helpers import MADRID, Clock, Demo, madrid
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +56,6 @@ BROKEN_CACHE = {
         "LOCATION": "redis://127.0.0.1:1/0",
     }
 }
-
-
-class Clock:
-    """A stand-in for ``timezone.now`` that only moves when a test moves it."""
-
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from django.utils import timezone
 
 from bookings import times_cache
 from studio.models import TimeOff
-from tests.bookings.helpers import madrid
+from tests.bookings.helpers import Clock, madrid
 from tests.bookings.test_times_cache import (
     START,
-    Clock,
     get,
     normalised,
     query,

@@ -17,6 +17,7 @@ from intake import selectors as intake_selectors
 from intake.models import Questionnaire
 from intake.services import intake_submit
 from studio.models import Service, ServiceLength, Therapist
+from tests.bookings.helpers import Clock
 
 MADRID = ZoneInfo("Europe/Madrid")
 # Monday 7 December 2026, 09:00 in Madrid (CET, UTC+1): the clock of every pinned test.
@@ -61,16 +62,6 @@ RESCREEN_REVIEW = RESCREEN_CLEAR | {"new_injury": "yes"}
 def madrid(*args) -> datetime:
     """Return a Madrid wall-clock time as an aware datetime."""
     return datetime(*args, tzinfo=MADRID)
-
-
-class Clock:
-    """A settable stand-in for ``django.utils.timezone.now`` for code that reads the clock."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
