@@ -216,3 +216,11 @@ def test_a_booking_just_after_midnight_blocks_a_late_start_whose_buffer_reaches_
     book(demo, madrid(2026, 11, 25, 0, 0))
     after = starts(demo)
     assert set(before) - set(after) == {madrid(2026, 11, 24, 22, 45)}
+
+
+@pytest.mark.parametrize("status", BookingStatus.values)
+def test_the_status_label_reads_as_the_choice_label(status):
+    """``status_label`` gives the same words as Django's ``get_status_display()``."""
+    booking = Booking(status=status)
+    assert booking.status_label == booking.get_status_display()
+    assert booking.status_label != status  # words, not the stored code
