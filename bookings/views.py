@@ -117,6 +117,10 @@ def _status(refusal: BookingRefused) -> int:
     return 409 if refusal.code in (BookingRefused.SLOT_TAKEN, BookingRefused.POLICY) else 400
 
 
+def _today(now):
+    return timezone.localdate(now, selectors.studio_tz())
+
+
 def _last_day(studio: Studio, now):
     """Return the last local day inside the booking horizon."""
     return _today(now + timedelta(days=studio.horizon_days))
@@ -125,10 +129,6 @@ def _last_day(studio: Studio, now):
 @require_safe
 def choose_service(request):
     return render(request, "bookings/choose_service.html", {"services": service_list()})
-
-
-def _today(now):
-    return timezone.localdate(now, selectors.studio_tz())
 
 
 def _times_page(request, service, *, data, error=None, status=200, now=None, cache_key=None):
