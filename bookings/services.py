@@ -7,6 +7,8 @@ PostgreSQL the exclusion constraints are the last line of defence; their violati
 the same friendly refusal as a lost re-check.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -170,6 +172,26 @@ def _lock_resources(
     return locked
 
 
+@contextmanager
+def _calendar_write(
+    *, service: Service, therapist: Therapist | None, start_at: datetime, end_at: datetime
+) -> Iterator[Locked]:
+    """Run a write that takes calendar time: one transaction holding the calendar locks.
+
+    Yield what ``_lock_resources`` locked. A clash the exclusion constraints catch (the
+    last line of defence) reaches the caller as the same "just taken" refusal.
+    """
+    try:
+        with transaction.atomic():
+            yield _lock_resources(
+                service=service, therapist=therapist, start_at=start_at, end_at=end_at
+            )
+    except IntegrityError as error:
+        if _is_overlap_violation(error):
+            raise _slot_taken() from error
+        raise
+
+
 def _expire_dead_holds(*, now: datetime, locked: Locked | None = None) -> int:
     """Mark holds past their expiry as expired: all of them, or those a write could meet.
 
@@ -268,43 +290,37 @@ def hold_create(
     _check_offer(service=service, length=length, therapist=therapist)
     _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=not by_front_desk)
     hold_for = hold_for or timedelta(minutes=studio.hold_minutes)
-    try:
-        with transaction.atomic():
-            end_at = start_at + timedelta(minutes=length.minutes)
-            blocked_until = end_at + timedelta(minutes=service.buffer_minutes)
-            locked = _lock_resources(
-                service=service, therapist=therapist, start_at=start_at, end_at=blocked_until
-            )
-            _expire_dead_holds(now=now, locked=locked)
-            therapist_id, room_id = _choose(
-                service=service,
-                length=length,
-                therapist=therapist,
-                start_at=start_at,
-                now=now,
-                studio=studio,
-                locked=locked,
-                room=room,
-                enforce_notice=not by_front_desk,
-            )
-            return Booking.objects.create(
-                client=client,
-                service=service,
-                length=length,
-                therapist_id=therapist_id,
-                room_id=room_id,
-                start_at=start_at,
-                end_at=end_at,
-                blocked_until=blocked_until,
-                price=length.price,
-                status=BookingStatus.HELD,
-                source=source,
-                hold_expires_at=min(now + hold_for, start_at),
-            )
-    except IntegrityError as error:
-        if _is_overlap_violation(error):
-            raise _slot_taken() from error
-        raise
+    end_at = start_at + timedelta(minutes=length.minutes)
+    blocked_until = end_at + timedelta(minutes=service.buffer_minutes)
+    with _calendar_write(
+        service=service, therapist=therapist, start_at=start_at, end_at=blocked_until
+    ) as locked:
+        _expire_dead_holds(now=now, locked=locked)
+        therapist_id, room_id = _choose(
+            service=service,
+            length=length,
+            therapist=therapist,
+            start_at=start_at,
+            now=now,
+            studio=studio,
+            locked=locked,
+            room=room,
+            enforce_notice=not by_front_desk,
+        )
+        return Booking.objects.create(
+            client=client,
+            service=service,
+            length=length,
+            therapist_id=therapist_id,
+            room_id=room_id,
+            start_at=start_at,
+            end_at=end_at,
+            blocked_until=blocked_until,
+            price=length.price,
+            status=BookingStatus.HELD,
+            source=source,
+            hold_expires_at=min(now + hold_for, start_at),
+        )
 
 
 def hold_check(*, booking: Booking, now: datetime | None = None) -> None:
@@ -476,80 +492,68 @@ def booking_reschedule(
     """Move a booking to another free start, with the same guarantees as a new booking."""
     now = now or timezone.now()
     studio = Studio.load()
-    try:
-        with transaction.atomic():
-            locked = _lock_resources(
-                service=booking.service,
-                therapist=therapist,
-                start_at=start_at,
-                end_at=_blocked_until(booking, start_at),
-            )
-            booking = (
-                Booking.objects.select_for_update()
-                .select_related("service", "length")
-                .get(pk=booking.pk)
-            )
-            if by_client:
-                _check_client_window(booking=booking, now=now)
-            _check_start(studio=studio, start_at=start_at, now=now)
-            _expire_dead_holds(now=now, locked=locked)
-            therapist_id, room_id = _choose(
-                service=booking.service,
-                length=booking.length,
-                therapist=therapist,
-                start_at=start_at,
-                now=now,
-                studio=studio,
-                locked=locked,
-                exclude_booking_id=booking.pk,
-            )
-            return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
-    except IntegrityError as error:
-        if _is_overlap_violation(error):
-            raise _slot_taken() from error
-        raise
+    with _calendar_write(
+        service=booking.service,
+        therapist=therapist,
+        start_at=start_at,
+        end_at=_blocked_until(booking, start_at),
+    ) as locked:
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("service", "length")
+            .get(pk=booking.pk)
+        )
+        if by_client:
+            _check_client_window(booking=booking, now=now)
+        _check_start(studio=studio, start_at=start_at, now=now)
+        _expire_dead_holds(now=now, locked=locked)
+        therapist_id, room_id = _choose(
+            service=booking.service,
+            length=booking.length,
+            therapist=therapist,
+            start_at=start_at,
+            now=now,
+            studio=studio,
+            locked=locked,
+            exclude_booking_id=booking.pk,
+        )
+        return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
 
 
 def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = None) -> Booking:
     """Take a stopped attempt's slot again, if still free, in the given active status."""
     now = now or timezone.now()
     studio = Studio.load()
-    try:
-        with transaction.atomic():
-            locked = _lock_resources(
-                service=booking.service,
-                therapist=booking.therapist,
-                start_at=booking.start_at,
-                end_at=_blocked_until(booking, booking.start_at),
-            )
-            booking = (
-                Booking.objects.select_for_update()
-                .select_related("service", "length", "therapist")
-                .get(pk=booking.pk)
-            )
-            if booking.status != BookingStatus.STOPPED:
-                raise BookingRefused(_("This booking has already been submitted."))
-            _check_start(studio=studio, start_at=booking.start_at, now=now)
-            _expire_dead_holds(now=now, locked=locked)
-            # The attempt's room may have been taken since the stop: take the free one found.
-            _therapist_id, booking.room_id = _choose(
-                service=booking.service,
-                length=booking.length,
-                therapist=booking.therapist,
-                start_at=booking.start_at,
-                now=now,
-                studio=studio,
-                locked=locked,
-                exclude_booking_id=booking.pk,
-            )
-            booking.status = status
-            booking.confirmed_at = now if status == BookingStatus.CONFIRMED else None
-            booking.save(update_fields=["status", "confirmed_at", "room", "updated_at"])
-            return booking
-    except IntegrityError as error:
-        if _is_overlap_violation(error):
-            raise _slot_taken() from error
-        raise
+    with _calendar_write(
+        service=booking.service,
+        therapist=booking.therapist,
+        start_at=booking.start_at,
+        end_at=_blocked_until(booking, booking.start_at),
+    ) as locked:
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("service", "length", "therapist")
+            .get(pk=booking.pk)
+        )
+        if booking.status != BookingStatus.STOPPED:
+            raise BookingRefused(_("This booking has already been submitted."))
+        _check_start(studio=studio, start_at=booking.start_at, now=now)
+        _expire_dead_holds(now=now, locked=locked)
+        # The attempt's room may have been taken since the stop: take the free one found.
+        _therapist_id, booking.room_id = _choose(
+            service=booking.service,
+            length=booking.length,
+            therapist=booking.therapist,
+            start_at=booking.start_at,
+            now=now,
+            studio=studio,
+            locked=locked,
+            exclude_booking_id=booking.pk,
+        )
+        booking.status = status
+        booking.confirmed_at = now if status == BookingStatus.CONFIRMED else None
+        booking.save(update_fields=["status", "confirmed_at", "room", "updated_at"])
+        return booking
 
 
 # The front desk can move a booking that has not happened yet, and mark what happened.
@@ -577,57 +581,51 @@ def booking_move(
     """Move a booking to another time, therapist or room, refusing any clash with the reason."""
     now = now or timezone.now()
     studio = Studio.load()
-    try:
-        with transaction.atomic():
-            locked = _lock_resources(
+    with _calendar_write(
+        service=booking.service,
+        therapist=therapist,
+        start_at=start_at,
+        end_at=_blocked_until(booking, start_at),
+    ) as locked:
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("service", "length")
+            .get(pk=booking.pk)
+        )
+        if booking.status not in MOVABLE_STATUSES:
+            raise BookingRefused(
+                _("This booking cannot be moved: its status is “%(status)s”.")
+                % {"status": booking.get_status_display()}
+            )
+        if (
+            booking.start_at == start_at
+            and booking.therapist_id == therapist.pk
+            and (room is None or booking.room_id == room.pk)
+        ):
+            return booking  # a repeated submit of the same move: nothing to change
+        if booking.start_at <= now:
+            raise BookingRefused(_("This booking has already started and cannot be moved."))
+        _check_offer(service=booking.service, length=booking.length, therapist=therapist)
+        _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=False)
+        _expire_dead_holds(now=now, locked=locked)
+        try:
+            therapist_id, room_id = _choose(
                 service=booking.service,
+                length=booking.length,
                 therapist=therapist,
                 start_at=start_at,
-                end_at=_blocked_until(booking, start_at),
+                now=now,
+                studio=studio,
+                locked=locked,
+                exclude_booking_id=booking.pk,
+                room=room,
+                enforce_notice=False,
             )
-            booking = (
-                Booking.objects.select_for_update(of=("self",))
-                .select_related("service", "length")
-                .get(pk=booking.pk)
-            )
-            if booking.status not in MOVABLE_STATUSES:
-                raise BookingRefused(
-                    _("This booking cannot be moved: its status is “%(status)s”.")
-                    % {"status": booking.get_status_display()}
-                )
-            if (
-                booking.start_at == start_at
-                and booking.therapist_id == therapist.pk
-                and (room is None or booking.room_id == room.pk)
-            ):
-                return booking  # a repeated submit of the same move: nothing to change
-            if booking.start_at <= now:
-                raise BookingRefused(_("This booking has already started and cannot be moved."))
-            _check_offer(service=booking.service, length=booking.length, therapist=therapist)
-            _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=False)
-            _expire_dead_holds(now=now, locked=locked)
-            try:
-                therapist_id, room_id = _choose(
-                    service=booking.service,
-                    length=booking.length,
-                    therapist=therapist,
-                    start_at=start_at,
-                    now=now,
-                    studio=studio,
-                    locked=locked,
-                    exclude_booking_id=booking.pk,
-                    room=room,
-                    enforce_notice=False,
-                )
-            except BookingRefused as refusal:
-                if refusal.code != BookingRefused.SLOT_TAKEN:
-                    raise
-                raise not_free(therapist) from refusal
-            return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
-    except IntegrityError as error:
-        if _is_overlap_violation(error):
-            raise _slot_taken() from error
-        raise
+        except BookingRefused as refusal:
+            if refusal.code != BookingRefused.SLOT_TAKEN:
+                raise
+            raise not_free(therapist) from refusal
+        return _place(booking, start_at=start_at, therapist_id=therapist_id, room_id=room_id)
 
 
 @transaction.atomic
