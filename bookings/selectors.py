@@ -78,6 +78,22 @@ def _valid_until(
     return min(moments, default=now + timedelta(days=1))
 
 
+def bookable_resources(
+    *, service: Service, therapist: Therapist | None
+) -> tuple[list[int], list[int]]:
+    """Return the ids of the active therapists (or the one named) and rooms for a service.
+
+    In their models' order: the availability rule takes the first free room it meets.
+    """
+    therapists = Therapist.objects.filter(is_active=True, services=service)
+    if therapist is not None:
+        therapists = therapists.filter(pk=therapist.pk)
+    return (
+        list(therapists.values_list("pk", flat=True)),
+        list(service.rooms.filter(is_active=True).values_list("pk", flat=True)),
+    )
+
+
 def availability(
     *,
     service: Service,
@@ -111,14 +127,7 @@ def availability(
     notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
     horizon_end = now + timedelta(days=studio.horizon_days)
 
-    if resources is not None:
-        therapist_ids, room_ids = resources
-    else:
-        therapists_qs = Therapist.objects.filter(is_active=True, services=service)
-        if therapist is not None:
-            therapists_qs = therapists_qs.filter(pk=therapist.pk)
-        therapist_ids = list(therapists_qs.values_list("pk", flat=True))
-        room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
+    therapist_ids, room_ids = resources or bookable_resources(service=service, therapist=therapist)
     if not therapist_ids or not room_ids:
         return Availability([], {}, now + timedelta(days=1), now + timedelta(days=1))
 

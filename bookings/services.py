@@ -118,13 +118,11 @@ def _advisory_key(kind: int, pk: int, bucket: int) -> int:
     return (kind << 56) | (pk << 24) | bucket
 
 
-def _lock_calendar(
-    *, therapist_ids: list[int], room_ids: list[int], start_at: datetime, end_at: datetime
-) -> None:
+def _lock_calendar(locked: Locked) -> None:
     """Let one writer at a time change a therapist's or room's calendar in a given hour.
 
     On PostgreSQL a transaction-scoped advisory lock per (therapist or room, hour) that
-    [start_at, end_at) touches, all taken in one ascending order, so writers never wait on
+    the locked span touches, all taken in one ascending order, so writers never wait on
     each other in a cycle. Two writes that could clash overlap in time on one therapist or
     room, so they share at least one lock and the second re-reads the calendar after the
     first commits; writes at other times or on other resources go ahead side by side.
@@ -132,14 +130,15 @@ def _lock_calendar(
     """
     if connection.vendor != "postgresql":
         return
+    start_at, end_at = locked.start_at, locked.end_at
     first = int(start_at.timestamp()) // LOCK_BUCKET_SECONDS
     last = int(max(start_at, end_at - timedelta(microseconds=1)).timestamp()) // (
         LOCK_BUCKET_SECONDS
     )
     buckets = range(first, last + 1)
     keys = sorted(
-        [_advisory_key(1, pk, bucket) for pk in therapist_ids for bucket in buckets]
-        + [_advisory_key(2, pk, bucket) for pk in room_ids for bucket in buckets]
+        [_advisory_key(1, pk, bucket) for pk in locked.therapist_ids for bucket in buckets]
+        + [_advisory_key(2, pk, bucket) for pk in locked.room_ids for bucket in buckets]
     )
     with connection.cursor() as cursor:
         # unnest yields the array in order, and each lock is taken as its row is produced.
@@ -153,22 +152,9 @@ def _lock_resources(
 
     Return what was locked, so the transaction touches only the holds those locks guard.
     """
-    therapists = Therapist.objects.filter(services=service, is_active=True)
-    if therapist is not None:
-        therapists = therapists.filter(pk=therapist.pk)
-    # In the order the availability selector reads them (it picks the first free room).
-    locked = Locked(
-        therapist_ids=list(therapists.values_list("pk", flat=True)),
-        room_ids=list(service.rooms.filter(is_active=True).values_list("pk", flat=True)),
-        start_at=start_at,
-        end_at=end_at,
-    )
-    _lock_calendar(
-        therapist_ids=locked.therapist_ids,
-        room_ids=locked.room_ids,
-        start_at=start_at,
-        end_at=end_at,
-    )
+    therapist_ids, room_ids = selectors.bookable_resources(service=service, therapist=therapist)
+    locked = Locked(therapist_ids, room_ids, start_at=start_at, end_at=end_at)
+    _lock_calendar(locked)
     return locked
 
 
@@ -664,7 +650,7 @@ def time_block_create(
     if end_at <= start_at:
         raise BookingRefused(_("The end must be after the start."))
     with transaction.atomic():
-        _lock_calendar(therapist_ids=[therapist.pk], room_ids=[], start_at=start_at, end_at=end_at)
+        _lock_calendar(Locked([therapist.pk], [], start_at=start_at, end_at=end_at))
         clash = Booking.objects.filter(
             therapist=therapist,
             status__in=ACTIVE_STATUSES,

@@ -82,10 +82,12 @@ class Holder:
 
 def _lock(therapists=(), rooms=(), *, start, end):
     return lambda: services._lock_calendar(
-        therapist_ids=[t.pk for t in therapists],
-        room_ids=[r.pk for r in rooms],
-        start_at=start,
-        end_at=end,
+        services.Locked(
+            therapist_ids=[t.pk for t in therapists],
+            room_ids=[r.pk for r in rooms],
+            start_at=start,
+            end_at=end,
+        )
     )
 
 
