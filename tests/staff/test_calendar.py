@@ -451,6 +451,20 @@ def test_a_screening_stop_is_listed_with_its_time_and_service_only(frontdesk, de
     assert grid(html) == []
 
 
+def test_a_stop_stays_listed_after_changed_answers_send_it_to_review(frontdesk, demo, monday):
+    """Changed answers after a stop reach review; the front desk still sees the stop came first."""
+    retried = demo.book(at(monday, 12, 0), status=BookingStatus.AWAITING_REVIEW)
+    SubmissionFactory(booking=retried, level="stop", reasons=[])
+    SubmissionFactory(booking=retried, level="review", after_stop=True, reasons=[])
+
+    html = day_page(frontdesk, monday)
+
+    section = html.split('id="stops-heading"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"<li>(.*?)</li>", section) == [
+        "12:00 · Leg massage · answers changed afterwards, now: Awaiting review"
+    ]
+
+
 def test_a_day_without_stops_has_no_stopped_list(frontdesk, monday, monday_bookings):
     assert 'id="stops-heading"' not in day_page(frontdesk, monday)
 
