@@ -28,6 +28,9 @@ OTHER_SERVICE = ""
 
 _FLAGS = (Level.REVIEW, Level.STOP)
 
+# The levels as words inside a sentence.
+LEVEL_NAMES = {Level.CLEAR: _("clear"), Level.REVIEW: _("review"), Level.STOP: _("stop")}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -284,6 +287,10 @@ def questionnaire_problems(
             refuse(code, gettext("A question has no code."))
         if codes.count(code) > 1 and code not in seen:
             refuse(code, gettext("Two questions share this code."))
+        if not str(question.text).strip():
+            refuse(code, gettext("The question has no text for the client to read."))
+        if any(not str(choice.label).strip() for choice in question.choices):
+            refuse(code, gettext("An answer has no text for the client to read."))
         values = [option.value for option in question.options]
         if len(values) != len(set(values)):
             refuse(code, gettext("Two answers of this question share a value."))
@@ -305,7 +312,7 @@ def questionnaire_problems(
                 refuse(
                     code,
                     gettext("A %(level)s rule has no reason for the therapist to read."),
-                    level=rule.level.value,
+                    level=LEVEL_NAMES[rule.level],
                 )
         condition = question.show_if
         if condition is not None:
@@ -410,15 +417,15 @@ class Weakening:
     @property
     def key(self) -> str:
         """Return the name a person ticks to confirm this weakening."""
-        return f"{self.question}={self.value}:{self.before.value}>{self.after.value}"
+        return f"{self.question}={self.value}:{self.before.value}:{self.after.value}"
 
     def __str__(self):
         params = {
             "question": self.question,
             "value": self.value,
             "reason": self.reason,
-            "before": self.before.value,
-            "after": self.after.value,
+            "before": LEVEL_NAMES[self.before],
+            "after": LEVEL_NAMES[self.after],
             "services": ", ".join(s or gettext("any other service") for s in self.services),
         }
         if self.after is Level.CLEAR:
