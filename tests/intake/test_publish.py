@@ -354,8 +354,10 @@ def made_unreachable(draw, questions):
 
 MUTATIONS = [misspelt_rule_value, show_if_nowhere, reason_dropped, made_unreachable]
 
+# No deadline: how long an example takes on a busy machine is not what these tests check.
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_every_generated_broken_version_is_refused_naming_the_question(data):
     kind = data.draw(st.sampled_from(["booking", "rescreen"]))
@@ -389,7 +391,7 @@ def harmless_edits(draw, questions):
     return tuple(questions)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_harmless_edits_are_accepted_and_weaken_nothing(data):
     kind = data.draw(st.sampled_from(["booking", "rescreen"]))
@@ -438,7 +440,7 @@ def weakened_versions(draw, questions):
     return tuple(questions), expected
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_the_changes_name_every_weakened_flag_and_nothing_else(data):
     kind = data.draw(st.sampled_from(["booking", "rescreen"]))
