@@ -98,6 +98,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", True)
 
+# --- Database roles (README, "Two database roles") -------------------------------------------
+# On PostgreSQL, migrations run as the owner of the tables (DATABASE_URL names the owner in
+# the migrate step); web and workers connect as the runtime role, which owns nothing. When
+# this names the runtime role, every migrate ends by giving it exactly the privileges it
+# needs (studio/database_roles.py; `manage.py grant_runtime_role` does it on its own).
+DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "")
+# --- end of database roles -------------------------------------------------------------------
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

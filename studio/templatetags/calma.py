@@ -5,16 +5,30 @@ import hashlib
 from functools import cache
 
 from django import template
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
 
+def _served_file(path: str) -> str | None:
+    """Return the file behind ``static(path)``: the hashed copy under a manifest storage.
+
+    A manifest storage rewrites references inside what it copies (a stylesheet's
+    ``sourceMappingURL``, for one), so the hash of the source file would not match what the
+    browser receives, and the browser would refuse the file.
+    """
+    if isinstance(staticfiles_storage, ManifestFilesMixin) and not settings.DEBUG:
+        return staticfiles_storage.path(staticfiles_storage.stored_name(path))
+    return finders.find(path)
+
+
 @cache
 def _integrity(path: str) -> str:
-    found = finders.find(path)
+    found = _served_file(path)
     if not found:
         raise template.TemplateSyntaxError(f"Static file not found: {path}")
     with open(found, "rb") as handle:
