@@ -23,7 +23,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless asked for: `make run` turns it on for runserver on 127.0.0.1, and nothing that
+# listens beyond this machine may run with it (studio/checks.py, studio/wsgi.py).
+DEBUG = env_bool("DEBUG", default=False)
+# Which profile these settings are: studio/checks.py refuses DEBUG under "production".
+CALMA_PROFILE = "development"
 # The fallback key only ever serves local development; the production profile refuses it.
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-calma-local-development-only-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
