@@ -114,8 +114,9 @@ def test_a_client_books_under_the_policy_with_every_script_working(page, live_de
     for path in ["/", "/services/", "/services/leg-massage/", "/therapists/", "/no-such-page/"]:
         page.goto(base + path)
         _settled(page)
-    page.goto(base + "/accounts/login/")
-    _settled(page)
+    for path in ["/accounts/login/", "/admin/login/"]:
+        page.goto(base + path)
+        _settled(page)
 
     page.goto(base + "/book/")
     _settled(page)
