@@ -81,6 +81,13 @@ def policy(context):
     return watch
 
 
+def _no_page_copies(page):
+    """Assert that htmx kept no copy of a page in the browser's storage (it outlives logout)."""
+    keys = page.evaluate("() => [...Object.keys(sessionStorage), ...Object.keys(localStorage)]")
+    # htmx remembers the address it is at, and the admin its light or dark theme: no pages.
+    assert set(keys) <= {"htmx-current-path-for-history", "theme"}, keys
+
+
 def _settled(page):
     page.wait_for_load_state("load")
     # One round trip to the page: violations of the last document are reported by now.
@@ -122,6 +129,11 @@ def test_a_client_books_under_the_policy_with_every_script_working(page, live_de
     _settled(page)
     # Choosing a therapist and the next week swap the grid in place (htmx).
     open_times(page, base, therapist="ana")
+    next_week(page)
+    _no_page_copies(page)
+    # Back, with nothing kept by htmx, reloads the page from the server.
+    page.go_back()
+    expect(page.get_by_role("link", name="Next week")).to_be_visible()
     next_week(page)
     slot_buttons(page).last.click()
     page.wait_for_url("**/book/hold/**")
@@ -200,6 +212,8 @@ def test_staff_pages_and_the_admin_work_under_the_policy(browser, page, live_dem
     page.wait_for_url("**view=week**")
     expect(page.locator(".cal-block", has_text="Olga Review")).to_be_visible()
     _assert_calendar_laid_out(page, at_least=2)
+    # The calendar shows names and levels: htmx kept no copy of it in the browser.
+    _no_page_copies(page)
     _settled(page)
 
     client = Client.objects.get(email="pau@example.com")
