@@ -5,9 +5,7 @@ from pathlib import Path
 
 import bootstrap_wrapper
 import dj_database_url
-from csp.constants import NONCE as CSP_NONCE
-from csp.constants import NONE as CSP_NONE
-from csp.constants import SELF as CSP_SELF
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -210,16 +208,16 @@ LOGGING = {
 # Bootstrap's icons are data: URLs inside its stylesheet, hence img-src data:.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [CSP_SELF],
-        "script-src": [CSP_SELF, CSP_NONCE],
-        "style-src": [CSP_SELF, CSP_NONCE],
-        "img-src": [CSP_SELF, "data:"],
-        "font-src": [CSP_SELF],
-        "connect-src": [CSP_SELF],
-        "object-src": [CSP_NONE],
-        "base-uri": [CSP_SELF],
-        "form-action": [CSP_SELF],
-        "frame-ancestors": [CSP_NONE],
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
     },
 }
 # Permissions-Policy (django-permissions-policy): the studio's pages use none of these

@@ -23,8 +23,14 @@ def _integrity(path: str) -> str:
 
 
 def _nonce(context) -> str:
-    """Return the response's CSP nonce, or "" outside a request (an email, say)."""
-    nonce = getattr(context.get("request"), "csp_nonce", None)
+    """Return the response's CSP nonce, or "" outside a request (an email, say).
+
+    ``CSP_NONCE`` comes from django-csp's context processor, or from a page rendered to be
+    stored (bookings/times_cache.py), which puts a placeholder there.
+    """
+    nonce = context.get("CSP_NONCE")
+    if nonce is None:
+        nonce = getattr(context.get("request"), "csp_nonce", None)
     # Not truthiness: django-csp's lazy nonce is falsy until read, and reading it is what
     # puts it in the header.
     return "" if nonce is None else str(nonce)
