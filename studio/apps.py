@@ -25,6 +25,8 @@ class StudioConfig(AppConfig):
     verbose_name = _("Studio")
 
     def ready(self):
+        from studio import checks  # noqa: F401 (registers the system checks)
+
         # Every app sends post_migrate after its permissions exist; the last one completes the set.
         post_migrate.connect(_roles_after_migrate)
         # Sent once for this app, after every migration of the run: all tables exist by then.
