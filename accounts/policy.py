@@ -1,0 +1,21 @@
+"""Which accounts are held to the staff rules: a second factor and short sessions."""
+
+from django.contrib.auth.models import AnonymousUser, User
+
+from studio import roles
+
+
+def is_staff_account(user: User | AnonymousUser) -> bool:
+    """Return True for the accounts that can read health data or run the studio.
+
+    The owner, the front desk and every therapist, and anyone Django lets into the admin.
+    Clients' accounts are not: they only ever see their own bookings.
+    """
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_staff
+        or user.is_superuser
+        or roles.is_front_desk(user)
+        or roles.therapist_of(user) is not None
+    )
