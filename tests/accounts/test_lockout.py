@@ -14,9 +14,7 @@ LOGINS = [pytest.param("login", id="site"), pytest.param("admin:login", id="admi
 
 
 def attempt(client, url_name: str, password: str, *, ip: str = "203.0.113.7", user="frontdesk"):
-    return client.post(
-        reverse(url_name), {"username": user, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse(url_name), {"username": user, "password": password}, REMOTE_ADDR=ip)
 
 
 def signed_in(client) -> bool:

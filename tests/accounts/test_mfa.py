@@ -30,9 +30,7 @@ STAFF_PAGES = [
 
 
 def password_sign_in(browser, username: str, password: str = DEMO_PASSWORD, **extra):
-    return browser.post(
-        reverse("login"), {"username": username, "password": password, **extra}
-    )
+    return browser.post(reverse("login"), {"username": username, "password": password, **extra})
 
 
 def code_from_secret(secret: str, *, ahead: int = 0) -> str:

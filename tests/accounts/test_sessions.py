@@ -33,9 +33,7 @@ def test_a_staff_session_ends_after_thirty_idle_minutes(client, people, clock):
     assert not signed_in(client)
 
 
-def test_a_staff_session_ends_twelve_hours_after_signing_in_however_busy(
-    client, people, clock
-):
+def test_a_staff_session_ends_twelve_hours_after_signing_in_however_busy(client, people, clock):
     sign_in(client, people["ana"])
     for _ in range(35):  # a request every 20 minutes: 11 h 40 min
         clock.shift(timedelta(minutes=20))
