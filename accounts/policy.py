@@ -13,9 +13,14 @@ def is_staff_account(user: User | AnonymousUser) -> bool:
     """
     if not user.is_authenticated:
         return False
-    return (
-        user.is_staff
-        or user.is_superuser
-        or roles.is_front_desk(user)
-        or roles.therapist_of(user) is not None
-    )
+    # Cached on the user object: every request asks twice (session age, second factor).
+    cached = getattr(user, "_calma_staff_account", None)
+    if cached is None:
+        cached = bool(
+            user.is_staff
+            or user.is_superuser
+            or roles.is_front_desk(user)
+            or roles.therapist_of(user) is not None
+        )
+        user._calma_staff_account = cached
+    return cached

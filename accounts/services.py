@@ -47,3 +47,14 @@ def recovery_codes_replace(*, user: User) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User) -> int:
+    """Remove a user's authenticators and recovery codes (a lost phone); return how many.
+
+    On their next sign-in they are asked to set up a new authenticator, after the password.
+    """
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    static, _by_model = StaticDevice.objects.filter(user=user).delete()
+    return removed + static

@@ -221,3 +221,14 @@ def test_signing_in_with_the_demo_password_still_works_for_every_demo_person(peo
         response = password_sign_in(browser, username)
         assert response.status_code == 302, username
         assert browser.get("/").url.startswith(SETUP), username
+
+
+def test_a_lost_phone_is_reset_from_the_command_line(client, people, clock):
+    """After ``mfa_reset`` the person sets up a new authenticator on the next sign-in."""
+    from django.core.management import call_command
+
+    authenticator_for(people["ana"])
+    call_command("mfa_reset", "ana")
+    assert not TOTPDevice.objects.filter(user=people["ana"]).exists()
+    password_sign_in(client, "ana")
+    assert client.get("/me/day/").url.startswith(SETUP)
