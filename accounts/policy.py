@@ -24,3 +24,18 @@ def is_staff_account(user: User | AnonymousUser) -> bool:
         )
         user._calma_staff_account = cached
     return cached
+
+
+# Longer than any username can be (150), shorter than django-axes' column (255).
+AXES_USERNAME_MAX = 200
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """Return the username django-axes records for an attempt, cut to fit its column.
+
+    Django's login form does not check the username's length before authenticating, so a
+    huge one would otherwise reach the database and fail there (a 500, on PostgreSQL).
+    """
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") if source else None
+    return username[:AXES_USERNAME_MAX] if isinstance(username, str) else username

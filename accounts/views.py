@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import devices_for_user
@@ -131,9 +132,12 @@ def mfa_verify(request):
                 left = selectors.recovery_codes_left(user=request.user)
                 messages.warning(
                     request,
-                    _(
+                    ngettext(
+                        "You signed in with a recovery code; %(left)d is left. "
+                        "Make new ones from your account page.",
                         "You signed in with a recovery code; %(left)d are left. "
-                        "Make new ones from your account page if you are running low."
+                        "Make new ones from your account page if you are running low.",
+                        left,
                     )
                     % {"left": left},
                 )

@@ -135,6 +135,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CALMA_LOGIN_COOLOFF_MI
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.policy.axes_username"
 AXES_HTTP_RESPONSE_CODE = 429
 # Staff accounts (owner, front desk, therapists) need a second factor: TOTP (django-otp).
 OTP_TOTP_ISSUER = "Calma"

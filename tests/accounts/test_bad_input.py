@@ -54,3 +54,13 @@ def test_an_outside_next_is_not_followed_after_the_code(client, people, clock):
         reverse("mfa_verify"), {"code": totp_code(device), "next": "https://evil.example/"}
     )
     assert response.url == "/"
+
+
+def test_a_huge_username_is_still_counted_towards_a_lockout(client, people, clock):
+    """The recorded username is cut to fit, and the lockout still comes at the fifth try."""
+    huge = "x" * 5000
+    for _ in range(4):
+        assert (
+            client.post(reverse("login"), {"username": huge, "password": "no"}).status_code == 200
+        )
+    assert client.post(reverse("login"), {"username": huge, "password": "no"}).status_code == 429
