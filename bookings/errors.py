@@ -1,4 +1,6 @@
-"""The one exception for domain refusals, shown to people as a form error, never a 500."""
+"""Domain refusals (one exception, shown as a form error, never a 500), and a dead link."""
+
+from django.http import Http404
 
 
 class BookingRefused(Exception):
@@ -18,3 +20,7 @@ class BookingRefused(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+class ManageLinkGone(Http404):
+    """A manage link that leads nowhere: unknown, revoked or expired (all look the same)."""

@@ -87,6 +87,10 @@ class Booking(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    # The manage link works until CALMA_MANAGE_LINK_DAYS after the later of the visit's end
+    # and the link's reissue by staff, unless staff revoke it.
+    manage_link_issued_at = models.DateTimeField(_("manage link reissued"), null=True, blank=True)
+    manage_link_revoked_at = models.DateTimeField(_("manage link revoked"), null=True, blank=True)
     client = models.ForeignKey(
         Client,
         on_delete=models.PROTECT,

@@ -214,11 +214,28 @@ def availability(
     return Availability(slots, dict(booked_minutes), valid_until, first_valid_until)
 
 
-def booking_for_manage(*, token: str) -> Booking | None:
-    """Return the booking behind a manage link, with what its page shows, or None."""
+def manage_link_cutoff(*, now: datetime | None = None) -> datetime:
+    """Return the instant before which a visit's end (or a link's reissue) no longer counts."""
+    return (now or timezone.now()) - timedelta(days=settings.CALMA_MANAGE_LINK_DAYS)
+
+
+def manage_link_expires_at(booking: Booking) -> datetime:
+    """Return when a booking's manage link stops working (revocation aside)."""
+    latest = max(booking.end_at, booking.manage_link_issued_at or booking.end_at)
+    return latest + timedelta(days=settings.CALMA_MANAGE_LINK_DAYS)
+
+
+def booking_for_manage(*, token: str, now: datetime | None = None) -> Booking | None:
+    """Return the booking behind a live manage link, with what its page shows, or None.
+
+    A link is dead once revoked by staff, or a while after the visit (see
+    ``manage_link_expires_at``).
+    """
+    cutoff = manage_link_cutoff(now=now)
     return (
         Booking.objects.select_related("service", "length", "therapist", "room", "client")
-        .filter(manage_token=token)
+        .filter(manage_token=token, manage_link_revoked_at__isnull=True)
+        .filter(Q(end_at__gt=cutoff) | Q(manage_link_issued_at__gt=cutoff))
         .exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED, BookingStatus.STOPPED])
         .first()
     )

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from bookings import selectors, times_cache
 from bookings.availability import pick_therapist
 from bookings.errors import BookingRefused
-from bookings.models import ACTIVE_STATUSES, CHANGEABLE_STATUSES, Booking, BookingStatus, Client
+from bookings.models import (
+    ACTIVE_STATUSES,
+    CHANGEABLE_STATUSES,
+    Booking,
+    BookingStatus,
+    Client,
+    new_manage_token,
+)
 from bookings.tasks import notify
 from studio.models import (
     Room,
@@ -682,3 +689,40 @@ def calendar_token_renew(*, therapist: Therapist) -> str:
     therapist.calendar_token = new_calendar_token()
     therapist.save(update_fields=["calendar_token"])
     return therapist.calendar_token
+
+
+@transaction.atomic
+def booking_manage_link_revoke(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Stop a booking's manage link from working, at once (staff, from the booking card)."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.manage_link_revoked_at is None:
+        booking.manage_link_revoked_at = now
+        booking.save(update_fields=["manage_link_revoked_at", "updated_at"])
+    return booking
+
+
+@transaction.atomic
+def booking_manage_link_renew(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Give a booking a fresh manage link, email it to the client, and kill the old one.
+
+    The fresh link works for the usual while from now, even for a visit long past: a client
+    may still need it to download or erase their data.
+    """
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.client is None or booking.client.erased_at is not None:
+        raise BookingRefused(_("This booking has no client to send a link to."))
+    booking.manage_token = new_manage_token()
+    booking.manage_link_issued_at = now
+    booking.manage_link_revoked_at = None
+    booking.save(
+        update_fields=[
+            "manage_token",
+            "manage_link_issued_at",
+            "manage_link_revoked_at",
+            "updated_at",
+        ]
+    )
+    notify("manage_link", booking, key=f"renew-{int(now.timestamp())}")
+    return booking

@@ -274,6 +274,9 @@ def _render_card(request, booking, *, move_form=None, cancel_form=None, status=2
             "movable": booking.status in services.MOVABLE_STATUSES,
             "intake_link": intake_link,
             "show_adaptations": roles.is_owner(request.user),
+            "link_expires_at": selectors.manage_link_expires_at(booking),
+            "link_live": booking.manage_link_revoked_at is None
+            and selectors.manage_link_expires_at(booking) > timezone.now(),
         },
         status=status,
     )
@@ -328,6 +331,27 @@ def booking_cancel(request, public_id):
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("The booking has been cancelled."))
+    return redirect("staff_booking", public_id=booking.public_id)
+
+
+@front_desk_required
+@require_POST
+def booking_link(request, public_id):
+    """Revoke the client's manage link, or email them a fresh one (the old one then dies)."""
+    booking = _staff_booking(public_id)
+    action = request.POST.get("action")
+    if action == "revoke":
+        services.booking_manage_link_revoke(booking=booking)
+        messages.success(request, _("The client's link no longer works."))
+    elif action == "renew":
+        try:
+            services.booking_manage_link_renew(booking=booking)
+        except BookingRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("A fresh link is on its way to the client."))
+    else:
+        messages.error(request, _("Please choose what to do with the link."))
     return redirect("staff_booking", public_id=booking.public_id)
 
 

@@ -29,6 +29,11 @@ urlpatterns += [
     path(
         "staff/bookings/<uuid:public_id>/mark/", staff_views.booking_mark, name="staff_booking_mark"
     ),
+    path(
+        "staff/bookings/<uuid:public_id>/link/",
+        staff_views.booking_link,
+        name="staff_booking_link",
+    ),
     path("staff/block/", staff_views.block_time, name="staff_block"),
     path("staff/clients/", staff_views.client_search, name="staff_clients"),
     path("staff/clients/<int:pk>/", staff_views.client_card, name="staff_client"),

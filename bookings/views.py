@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bookings import ics, notifications, selectors, services, times_cache
-from bookings.errors import BookingRefused
+from bookings.errors import BookingRefused, ManageLinkGone
 from bookings.forms import (
     CancelForm,
     ClientDetailsForm,
@@ -273,7 +273,7 @@ def details(request, public_id):
 def _managed(token) -> Booking:
     booking = selectors.booking_for_manage(token=token)
     if booking is None:
-        raise Http404
+        raise ManageLinkGone
     return booking
 
 

@@ -1,6 +1,7 @@
 """Settings shared by every profile; values come from the environment with safe local defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -49,8 +50,13 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
+    "accounts",
     "studio",
     "bookings",
     "intake",
@@ -70,10 +76,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "studio.middleware.StudioTimeZoneMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -129,6 +140,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes). A lockout is per username *and* address: a guesser is
+# stopped after a few tries, while nobody can lock the front desk out of the studio by
+# failing on purpose from elsewhere. Guessing from many addresses still meets the second
+# factor that every staff account needs.
+AXES_FAILURE_LIMIT = int(os.environ.get("CALMA_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CALMA_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.policy.axes_username"
+AXES_HTTP_RESPONSE_CODE = 429
+# Staff accounts (owner, front desk, therapists) need a second factor: TOTP (django-otp).
+OTP_TOTP_ISSUER = "Calma"
+# Staff sessions end after this long without a request, and this long after signing in.
+CALMA_STAFF_IDLE_MINUTES = int(os.environ.get("CALMA_STAFF_IDLE_MINUTES", "30"))
+CALMA_STAFF_SESSION_MAX_HOURS = int(os.environ.get("CALMA_STAFF_SESSION_MAX_HOURS", "12"))
+# A client's manage link (/b/<token>/) stops working this many days after the visit ends.
+CALMA_MANAGE_LINK_DAYS = int(os.environ.get("CALMA_MANAGE_LINK_DAYS", "30"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

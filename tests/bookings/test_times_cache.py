@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from bookings import selectors, services, times_cache
 from bookings.models import Booking, BookingStatus
 from studio.models import Room, Studio, TimeOff, WorkingHours
+from tests.auth import sign_in
 from tests.bookings.helpers import MADRID, Clock, Demo, madrid
 
 pytestmark = pytest.mark.django_db
@@ -505,7 +506,7 @@ def test_staff_see_their_own_navigation_and_visitors_never_do(demo, clock):
     """A logged-in user never gets the visitors' stored page, nor stores theirs for them."""
     params = query(demo)
     frontdesk = Browser()
-    frontdesk.force_login(User.objects.get(username="frontdesk"))
+    sign_in(frontdesk, User.objects.get(username="frontdesk"))
 
     staff_first = get(frontdesk, params)
     assert "Log out" in staff_first

@@ -105,15 +105,48 @@ def send_answers(page, answers: dict[str, str], *, consent: bool = True) -> None
     page.wait_for_load_state()
 
 
-def log_in(page, base_url: str, username: str) -> None:
-    """Log a demo user in through the login page."""
+def log_in(page, base_url: str, username: str, next_url: str = "") -> None:
+    """Log a demo user in through the login page, and past the second step for staff."""
     from studio.demo import DEMO_PASSWORD
 
-    page.goto(f"{base_url}/accounts/login/")
+    page.goto(f"{base_url}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+    pass_second_factor(page, username)
+    if next_url:
+        page.wait_for_url(f"{base_url}{next_url}*")
+
+
+def totp_from_secret(secret: str, *, ahead: int = 0) -> str:
+    """Return the code an authenticator app shows for a base32 secret (``ahead`` steps on)."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(b32decode(secret))
+    totp.time = totp.time + 30 * ahead
+    return f"{totp.token():06d}"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """Set up the authenticator (first sign-in) or enter its code, as the person would."""
+    if "/accounts/mfa/setup/" in page.url:
+        secret = page.locator("#totp-secret").get_attribute("data-secret")
+        page.get_by_role("textbox", name="Code").fill(totp_from_secret(secret))
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="I have saved them, continue").click()
+        page.wait_for_load_state()
+    elif "/accounts/mfa/verify/" in page.url:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.auth import totp_code
+
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_role("textbox", name="Code").fill(totp_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
 
 
 @pytest.fixture

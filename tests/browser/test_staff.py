@@ -6,17 +6,9 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
-from studio.demo import DEMO_PASSWORD
+from tests.browser.conftest import log_in
 from tests.factories import SubmissionFactory
 from tests.staff.conftest import LEG_CLEAR, MADRID, Demo, at, local_today, next_monday
-
-
-def log_in(page, base_url: str, username: str, next_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}{next_url}*")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,13 +7,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import studio_tz
-from studio.demo import DEMO_PASSWORD
+from tests.auth import sign_in
 
 # Nothing to report, for the questions every service asks.
 COMMON_CLEAR = {
@@ -159,7 +160,7 @@ def book(
 def staff_browser(username: str) -> Browser:
     """Return a browser logged in as one of the demo studio's people."""
     browser = Browser()
-    assert browser.login(username=username, password=DEMO_PASSWORD)
+    sign_in(browser, User.objects.get(username=username))
     return browser
 
 

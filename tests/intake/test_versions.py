@@ -1,19 +1,20 @@
 """Publishing a new questionnaire version in the admin, and old answers staying readable."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
 from intake import selectors
 from intake.models import Question, Questionnaire, Submission
-from studio.demo import DEMO_PASSWORD
+from tests.auth import sign_in
 from tests.factories import BookingFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _admin(client, username):
-    client.login(username=username, password=DEMO_PASSWORD)
+    sign_in(client, User.objects.get(username=username))
     return client
 
 

@@ -11,6 +11,7 @@ from bookings import services
 from bookings.ics import booking_ics
 from intake.services import review_decide
 from studio.models import Therapist, WorkingHours
+from tests.auth import sign_in
 from tests.notifications.conftest import (
     LEG_CLEAR,
     LEG_REVIEW,
@@ -226,7 +227,7 @@ def test_renewing_the_feed_address_revokes_the_old_one(make, clock):
     old_url = feed_url(ana)
     assert Browser().get(old_url).status_code == 200
     browser = Browser()
-    browser.force_login(ana.user)
+    sign_in(browser, ana.user)
 
     response = browser.post(reverse("my_feed"))
 

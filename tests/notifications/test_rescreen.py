@@ -14,6 +14,7 @@ from bookings.models import Booking, BookingStatus
 from intake import selectors
 from intake.models import Questionnaire, Submission
 from intake.views import RESCREEN_LINK_DAYS
+from tests.auth import sign_in
 from tests.notifications.conftest import (
     ANA_EMAIL,
     NOW,
@@ -141,7 +142,7 @@ def test_a_review_answer_sends_the_booking_back_to_the_therapists_queue(booking,
         ([ANA_EMAIL], "A booking awaits your review: 09/12 10:00")
     ]
     therapist = Browser()
-    therapist.force_login(booking.therapist.user)
+    sign_in(therapist, booking.therapist.user)
     queue = therapist.get(reverse("review_queue"))
     assert reverse("review_detail", args=[booking.public_id]) in queue.content.decode()
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from studio.models import Room, Service, ServiceLength, Therapist
+from tests.auth import sign_in
 from tests.factories import BookingFactory
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -113,7 +114,7 @@ def monday(demo_studio) -> date:
 
 def browser_for(username: str) -> Browser:
     browser = Browser()
-    browser.force_login(User.objects.get(username=username))
+    sign_in(browser, User.objects.get(username=username))
     return browser
 
 

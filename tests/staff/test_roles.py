@@ -18,6 +18,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from bookings.notifications import rescreen_token
 from studio.roles import Role
+from tests.auth import sign_in
 from tests.factories import ClientFactory, SubmissionFactory, UserFactory
 from tests.staff.conftest import at
 
@@ -45,6 +46,14 @@ def everyone(answer) -> dict:
 PUBLIC = everyone("200")
 # The front desk's pages: staff and the owner run the whole calendar.
 FRONT_DESK = {ANONYMOUS: LOGIN, CLIENT: "403", ANA: "403", BEN: "403", STAFF: "200", OWNER: "200"}
+# Any signed-in account, for itself.
+SIGNED_IN = everyone("200") | {ANONYMOUS: LOGIN}
+
+
+def staff_accounts(answer) -> dict:
+    return dict.fromkeys((ANA, BEN, STAFF, OWNER), answer)
+
+
 # A therapist's own day, week, blocks and feed address: any therapist, for themselves.
 THERAPIST = {ANONYMOUS: LOGIN, CLIENT: "403", ANA: "200", BEN: "200", STAFF: "403", OWNER: "403"}
 # Health answers and the review of Ana's booking: Ana and the owner; a 404 for anyone else,
@@ -66,6 +75,23 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/healthz": ("GET", PUBLIC),
         "/accounts/login/": ("GET", PUBLIC),
         "/accounts/logout/": ("POST", everyone("302 to /")),
+        "/accounts/password/reset/": ("GET", PUBLIC),
+        "/accounts/password/reset/sent/": ("GET", PUBLIC),
+        # A made-up reset link: the page says it is no longer valid.
+        "/accounts/password/reset/<uidb64>/<token>/": ("GET", PUBLIC),
+        "/accounts/password/reset/done/": ("GET", PUBLIC),
+        # Every account's own page and password; staff have passed their second factor here.
+        "/accounts/": ("GET", SIGNED_IN),
+        "/accounts/password/change/": ("GET", SIGNED_IN),
+        "/accounts/password/change/done/": ("GET", SIGNED_IN),
+        # Setting up the second factor: a client may choose to; staff already have it, so
+        # they are sent on (to enter a code, which they have also done: to the home page).
+        "/accounts/mfa/setup/": ("GET", SIGNED_IN | staff_accounts("302 to /accounts/mfa/verify/")),
+        "/accounts/mfa/setup/qr.svg": ("GET", SIGNED_IN | staff_accounts("404")),
+        "/accounts/mfa/verify/": (
+            "GET",
+            SIGNED_IN | {CLIENT: "302 to /accounts/mfa/setup/"} | staff_accounts("302 to /"),
+        ),
         "/book/": ("GET", PUBLIC),
         "/book/<slug:slug>/": ("GET", PUBLIC),
         # An empty choice of time: the form says so, to anyone.
@@ -102,6 +128,11 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             FRONT_DESK | {STAFF: "400", OWNER: "400"},
         ),
         "/staff/bookings/<uuid:public_id>/mark/": (
+            "POST",
+            FRONT_DESK | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
+        ),
+        # Revoke or renew the client's link: an empty POST chooses neither.
+        "/staff/bookings/<uuid:public_id>/link/": (
             "POST",
             FRONT_DESK | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
         ),
@@ -166,9 +197,11 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "staff_booking_move": by_id,
         "staff_booking_cancel": by_id,
         "staff_booking_mark": by_id,
+        "staff_booking_link": by_id,
         "staff_client": {"pk": booking.client.pk},
         "review_detail": by_id,
         "intake_answers": by_id,
+        "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
     }
 
 
@@ -230,7 +263,7 @@ def test_every_url_answers_every_role_as_the_table_says(objects):
         for role in ROLES:
             browser = Browser()
             if role != ANONYMOUS:
-                browser.force_login(objects["users"][role])
+                sign_in(browser, objects["users"][role])
             response = browser.post(url) if method == "POST" else browser.get(url)
             got = outcome(response)
             if got != expected[role]:

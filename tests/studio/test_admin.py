@@ -4,15 +4,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from studio.demo import DEMO_PASSWORD
 from studio.models import Service, ServiceLength, Therapist, TimeOff, WorkingHours
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def owner_client(client, demo_studio):
-    client.login(username="owner", password=DEMO_PASSWORD)
+    sign_in(client, User.objects.get(username="owner"))
     return client
 
 
@@ -126,20 +126,20 @@ def test_the_admin_refuses_overlapping_time_off(owner_client):
 
 @pytest.mark.parametrize("username", ["frontdesk", "owner"])
 def test_staff_and_owner_can_use_the_admin_for_studio_data(client, demo_studio, username):
-    client.login(username=username, password=DEMO_PASSWORD)
+    sign_in(client, User.objects.get(username=username))
     for name in ["studio_service", "studio_therapist", "studio_room", "studio_timeoff"]:
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
 
 
 def test_only_the_owner_sees_the_access_log_in_the_admin(client, demo_studio):
-    client.login(username="frontdesk", password=DEMO_PASSWORD)
+    sign_in(client, User.objects.get(username="frontdesk"))
     assert client.get(reverse("admin:intake_accesslog_changelist")).status_code == 403
-    client.login(username="owner", password=DEMO_PASSWORD)
+    sign_in(client, User.objects.get(username="owner"))
     assert client.get(reverse("admin:intake_accesslog_changelist")).status_code == 200
 
 
 def test_therapists_and_clients_cannot_enter_the_admin(client, demo_studio):
-    client.login(username="ana", password=DEMO_PASSWORD)
+    sign_in(client, User.objects.get(username="ana"))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert User.objects.get(username="ana").is_staff is False

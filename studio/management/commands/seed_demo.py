@@ -12,3 +12,8 @@ class Command(BaseCommand):
         self.stdout.write("Logins (username / password) at /accounts/login/ and /admin/:")
         for username, password in logins.items():
             self.stdout.write(f"  {username:<10} {password}")
+        self.stdout.write(
+            "Staff accounts then set up two-step sign-in: scan the QR code shown on first "
+            "sign-in with an authenticator app (or type its key into one, or run "
+            "`oathtool --totp -b KEY`), and keep the recovery codes."
+        )
