@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -33,7 +34,9 @@ CSP = "Content-Security-Policy"
 @dataclass(frozen=True)
 class Page:
     name: str  # the URL's name
-    who: str  # "anyone", "visitor" (the browser holding a time), "frontdesk", "ana", "owner"
+    # "anyone", "visitor" (the browser holding a time), "frontdesk", "ana", "owner", or
+    # "newcomer" (a therapist signed in with a password, before the second factor)
+    who: str
     url: str
     status: int = 200
 
@@ -67,6 +70,9 @@ def site(demo_studio):
         source=Booking.Source.PHONE,
         hold_expires_at=timezone.now() + timedelta(hours=1),
     )
+    # Carla has signed in with her password and not set up her second factor yet.
+    newcomer = Browser()
+    newcomer.force_login(User.objects.get(username="carla"))
     # The emailed manage link proves the client to this browser (export, erase).
     assert visitor.get(f"{review.get_absolute_url()}?k={client_proof(review)}").status_code == 200
     return {
@@ -76,6 +82,7 @@ def site(demo_studio):
             "frontdesk": staff_browser("frontdesk"),
             "ana": staff_browser("ana"),
             "owner": staff_browser("owner"),
+            "newcomer": newcomer,
         },
         "held": held,
         "review": review,
@@ -99,6 +106,11 @@ def _pages(site) -> list[Page]:
         Page("healthz", "anyone", reverse("healthz")),
         Page("login", "anyone", reverse("login")),
         Page("logout", "anyone", reverse("logout"), 405),
+        Page("password_reset", "anyone", reverse("password_reset")),
+        Page("account", "ana", reverse("account")),
+        Page("mfa_setup", "newcomer", reverse("mfa_setup")),
+        Page("mfa_setup_qr", "newcomer", reverse("mfa_setup_qr")),
+        Page("mfa_verify", "newcomer", reverse("mfa_verify"), 302),
         Page("booking_hold", "visitor", reverse("booking_hold", args=["leg-massage"]), 405),
         Page("booking_details", "visitor", reverse("booking_details", args=[held.public_id])),
         Page("intake_form", "visitor", reverse("intake_form", args=[held.public_id])),
@@ -120,6 +132,7 @@ def _pages(site) -> list[Page]:
             "staff_booking_cancel", "frontdesk", reverse("staff_booking_cancel", kwargs=staff), 405
         ),
         Page("staff_booking_mark", "frontdesk", reverse("staff_booking_mark", kwargs=staff), 405),
+        Page("staff_booking_link", "frontdesk", reverse("staff_booking_link", kwargs=staff), 405),
         Page("staff_block", "frontdesk", reverse("staff_block")),
         Page("staff_clients", "frontdesk", reverse("staff_clients") + "?q=a"),
         Page("staff_client", "frontdesk", reverse("staff_client", args=[review.client_id])),
