@@ -327,6 +327,10 @@ def cancel(request, token):
             messages.success(
                 request, _("Your booking is cancelled. We hope to see you another time.")
             )
+    else:
+        # Nothing is cancelled: say why, rather than show the page as if nothing was asked.
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
     return redirect(booking.get_absolute_url())
 
 
