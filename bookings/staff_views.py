@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -361,14 +361,20 @@ def booking_mark(request, public_id):
                 _("Marked as %(status)s.")
                 % {"status": BookingStatus(form.cleaned_data["status"]).label.lower()},
             )
-    return redirect(_safe_next(request) or reverse("staff_booking", args=[booking.public_id]))
+    return HttpResponseRedirect(
+        _safe_next(request) or reverse("staff_booking", args=[booking.public_id])
+    )
 
 
 def _safe_next(request) -> str | None:
-    """Return the posted ``next`` if it is a page of this site, else None."""
+    """Return the posted ``next`` if it is a path on this site, else None."""
     url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url.startswith("/")
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return None
