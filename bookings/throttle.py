@@ -13,6 +13,7 @@ The address is ``REMOTE_ADDR``: a proxy in front must pass the client's own. The
 benchmark raises every limit (bench/http_settings.py): it posts many holds from one address.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +25,8 @@ from django_ratelimit.core import is_ratelimited
 
 from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
+
+logger = logging.getLogger(__name__)
 
 RATE_GROUP = "calma.hold"
 # How many hold ids the cache keeps per address: more than any limit worth setting.
@@ -83,7 +86,15 @@ def hold_quota(request, *, session_holds: list[str], now: datetime | None = None
     ``session_holds`` are the public ids this browser session held, oldest first.
     """
     now = now or timezone.now()
-    if _rate_limited(request):
+    try:
+        limited = _rate_limited(request)
+        by_ip = set(cache.get(_ip_key(visitor_ip(request)), []))
+    except Exception:
+        # Like the stored weeks of times, the limits never stop a booking when the cache is
+        # away: only the per-session limit, kept in the session, still applies then.
+        logger.warning("The cache is unavailable; holds per address are not counted", exc_info=True)
+        limited, by_ip = False, set()
+    if limited:
         return HoldQuota(
             BookingRefused(
                 _(
@@ -94,7 +105,6 @@ def hold_quota(request, *, session_holds: list[str], now: datetime | None = None
             )
         )
     ours = set(session_holds)
-    by_ip = set(cache.get(_ip_key(visitor_ip(request)), []))
     live = _live(ours | by_ip, now)
     our_live = [public_id for public_id in session_holds if public_id in live]
     excess = max(0, len(our_live) + 1 - settings.CALMA_HOLDS_PER_SESSION)
@@ -120,9 +130,12 @@ def hold_record(
 
     now = now or timezone.now()
     key = _ip_key(visitor_ip(request))
-    by_ip = [*cache.get(key, [])[-(_KEPT_PER_IP - 1) :], str(booking.public_id)]
     # Kept as long as the newest hold lives: older ones expire before it.
     seconds = (booking.hold_expires_at - now).total_seconds()
-    cache.set(key, by_ip, timeout=max(60, int(seconds) + 60))
+    try:
+        by_ip = [*cache.get(key, [])[-(_KEPT_PER_IP - 1) :], str(booking.public_id)]
+        cache.set(key, by_ip, timeout=max(60, int(seconds) + 60))
+    except Exception:
+        logger.warning("The cache is unavailable; a hold is not counted", exc_info=True)
     for stale in Booking.objects.filter(public_id__in=quota.release):
         hold_release(booking=stale)
