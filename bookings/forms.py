@@ -10,6 +10,58 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Client
 from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
 
+# The widest span of days any form accepts. The services hold the real limits (the booking
+# horizon); this bound keeps absurd dates (year 9999, year 1) away from date arithmetic,
+# which would overflow, and from the database.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+# RFC 5321 caps a forward path at 256 octets, so an address at 254 characters (Django's
+# EmailField in the models, and the column's size on PostgreSQL).
+EMAIL_MAX_LENGTH = 254
+TOO_FAR = _("That date is further ahead than we take bookings for.")
+TOO_EARLY = _("That date is not one we can book.")
+
+
+def _check_day(day: date | None) -> None:
+    """Refuse a day outside the span the calendar can ever show."""
+    if day is None:
+        return
+    if day > LATEST_DAY:
+        raise forms.ValidationError(TOO_FAR, code="too_far")
+    if day < EARLIEST_DAY:
+        raise forms.ValidationError(TOO_EARLY, code="too_early")
+
+
+def _check_instant(value: datetime | None) -> datetime | None:
+    """Refuse an instant outside the calendar's span, in UTC as in any other zone."""
+    if value is None:
+        return value
+    try:
+        day = value.astimezone(UTC).date()
+    except OverflowError:  # its offset takes it past year 9999 (or before year 1) in UTC
+        day = value.date()
+    _check_day(day)
+    return value
+
+
+class StartField(forms.DateTimeField):
+    """An aware start posted from a slot grid (ISO 8601 with its offset), within the span."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"], **kwargs)
+
+    def clean(self, value):
+        return _check_instant(super().clean(value))
+
+
+class DayField(forms.DateField):
+    """A calendar day within the span any booking or time off can have."""
+
+    def clean(self, value):
+        day = super().clean(value)
+        _check_day(day)
+        return day
+
 
 class TimesForm(forms.Form):
     """The length, therapist and week a client is looking at (GET)."""
@@ -43,13 +95,14 @@ class HoldForm(forms.Form):
 
     length = forms.IntegerField()
     therapist = forms.CharField(max_length=60)
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"])
+    start = StartField()
 
 
 class ClientDetailsForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120)
     email = forms.EmailField(
         label=_("Email"),
+        max_length=EMAIL_MAX_LENGTH,
         help_text=_("We send your confirmation and a link to manage the booking here."),
     )
     phone = forms.CharField(
@@ -66,7 +119,7 @@ class ClientDetailsForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"])
+    start = StartField()
 
 
 class CancelForm(forms.Form):
@@ -75,6 +128,12 @@ class CancelForm(forms.Form):
         max_length=250,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": _(
+                "Your booking is not cancelled yet: please keep your message to 250 "
+                "characters or fewer (it has %(show_value)d), and send it again."
+            )
+        },
     )
 
 
@@ -131,7 +190,7 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
         widget=forms.HiddenInput,
     )
     name = forms.CharField(label=_("Client name"), max_length=120, required=False)
-    email = forms.EmailField(label=_("Client email"), required=False)
+    email = forms.EmailField(label=_("Client email"), max_length=EMAIL_MAX_LENGTH, required=False)
     phone = forms.CharField(label=_("Client phone"), max_length=40, required=False)
     service = forms.ModelChoiceField(
         label=_("Massage"), queryset=Service.objects.filter(is_active=True)
@@ -142,7 +201,7 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
     therapist = forms.ModelChoiceField(
         label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
     )
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -161,7 +220,7 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
 
 
 class MoveForm(_LocalStartMixin, forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -195,15 +254,11 @@ class BlockForm(forms.Form):
         label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=TimeOff.Kind.choices, initial="block")
-    start_day = forms.DateField(
-        label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_day = DayField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
         label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    end_day = forms.DateField(
-        label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end_day = DayField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
     end_time = forms.TimeField(
         label=_("Until (time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from bookings.ics import booking_ics
@@ -234,7 +235,9 @@ def _deliver(message: Message, *, booking: Booking, studio: Studio) -> None:
         **message.context,
     }
     text = render_to_string(f"emails/{message.template}.txt", context)
-    html = render_to_string("emails/base.html", {**context, "body": text})
+    # The text part renders with autoescape off, so what anyone typed (a name, adaptations,
+    # a message) is still raw in it: escaped here, it reaches the HTML part as text.
+    html = render_to_string("emails/base.html", {**context, "body": escape(text)})
     email = EmailMultiAlternatives(subject=message.subject, body=text, to=[message.recipient])
     email.attach_alternative(html, "text/html")
     if message.attach_ics:

@@ -1,10 +1,10 @@
 """Write-side booking functions: holds, booking, cancel and reschedule.
 
 Every write that takes time on a calendar runs in one transaction that locks the calendars
-it could take (each therapist and room, each hour, in one fixed order: see
-``_lock_calendar``), re-reads availability under the locks and only then writes. On
-PostgreSQL the exclusion constraints are the last line of defence; their violation becomes
-the same friendly refusal as a lost re-check.
+it could take (each therapist and room, by the hour, or whole for a long span, in one
+fixed order: see ``calendar_lock_keys``), re-reads availability under the locks and only
+then writes. On PostgreSQL the exclusion constraints are the last line of defence; their
+violation becomes the same friendly refusal as a lost re-check.
 """
 
 from collections.abc import Iterator
@@ -73,6 +73,12 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) in _OVERLAP_CONSTRAINTS
 
 
+def _check_horizon(*, studio: Studio, start_at: datetime, now: datetime) -> None:
+    """Refuse a start past the horizon, before any arithmetic on it could overflow."""
+    if start_at > now + timedelta(days=studio.horizon_days):
+        raise BookingRefused(_("That date is further ahead than we take bookings for."))
+
+
 def _check_start(
     *, studio: Studio, start_at: datetime, now: datetime, enforce_notice: bool = True
 ) -> None:
@@ -85,8 +91,7 @@ def _check_start(
         raise BookingRefused(
             _("That time is too soon to book online. Please choose a later time or call us.")
         )
-    if start_at > now + timedelta(days=studio.horizon_days):
-        raise BookingRefused(_("That date is further ahead than we take bookings for."))
+    _check_horizon(studio=studio, start_at=start_at, now=now)
     local = timezone.localtime(start_at, selectors.studio_tz())
     minute_of_day = local.hour * 60 + local.minute
     if local.second or local.microsecond or minute_of_day % studio.slot_step_minutes:
@@ -117,39 +122,68 @@ class Locked:
 # Calendars are locked by the hour: two writes can clash only where their spans overlap in
 # time on one therapist or room, and two spans that overlap touch at least one hour in common.
 LOCK_BUCKET_SECONDS = 3600
+# A span touching more hours than this (a long time off) locks the resource's whole calendar
+# instead, with one key: a lock per hour of a two-year leave would exhaust PostgreSQL's
+# shared lock table. Every booking (a day at most) stays under it and locks by the hour.
+LOCK_MAX_BUCKETS = 48
+# The bucket of a resource's whole calendar. Hour buckets count from 1, so none is 0.
+_WHOLE_CALENDAR = 0
 
 
 def _advisory_key(kind: int, pk: int, bucket: int) -> int:
-    # kind (1 therapist, 2 room) | id | hour since 1970 (UTC): distinct for any id below
-    # 2**32 until the year 3800, and below 2**63.
+    # kind (1 therapist, 2 room) | id | hour since 1970 (UTC) plus one, or 0 for the whole
+    # calendar: distinct for any id below 2**32 until the year 3800, and below 2**63.
     return (kind << 56) | (pk << 24) | bucket
+
+
+def calendar_lock_keys(locked: Locked) -> list[tuple[int, bool]]:
+    """Return the advisory locks a write takes, as (key, shared), in ascending key order.
+
+    A span of at most ``LOCK_MAX_BUCKETS`` hours takes each of its hours exclusively and
+    the resource's whole-calendar key shared; a longer one takes the whole-calendar key
+    exclusively. Two writes that could clash share a key at least one of them holds
+    exclusively: two short ones an hour they both touch, a long one the whole calendar.
+    Short writes at other hours share only the whole-calendar key, and go ahead together.
+    """
+    start_at, end_at = locked.start_at, locked.end_at
+    first = int(start_at.timestamp()) // LOCK_BUCKET_SECONDS + 1
+    last = (
+        int(max(start_at, end_at - timedelta(microseconds=1)).timestamp()) // (LOCK_BUCKET_SECONDS)
+        + 1
+    )
+    resources = [(1, pk) for pk in locked.therapist_ids] + [(2, pk) for pk in locked.room_ids]
+    keys: dict[int, bool] = {}
+    for kind, pk in resources:
+        if last - first + 1 > LOCK_MAX_BUCKETS:
+            keys[_advisory_key(kind, pk, _WHOLE_CALENDAR)] = False
+            continue
+        keys[_advisory_key(kind, pk, _WHOLE_CALENDAR)] = True
+        for bucket in range(first, last + 1):
+            keys[_advisory_key(kind, pk, bucket)] = False
+    return sorted(keys.items())
 
 
 def _lock_calendar(locked: Locked) -> None:
     """Let one writer at a time change a therapist's or room's calendar in a given hour.
 
-    On PostgreSQL a transaction-scoped advisory lock per (therapist or room, hour) that
-    the locked span touches, all taken in one ascending order, so writers never wait on
-    each other in a cycle. Two writes that could clash overlap in time on one therapist or
-    room, so they share at least one lock and the second re-reads the calendar after the
-    first commits; writes at other times or on other resources go ahead side by side.
+    On PostgreSQL transaction-scoped advisory locks (see ``calendar_lock_keys``), all taken
+    in one ascending order, so writers never wait on each other in a cycle. Two writes that
+    could clash overlap in time on one therapist or room, so they meet on a lock and the
+    second re-reads the calendar after the first commits; writes at other times or on
+    other resources go ahead side by side. The number of locks does not grow with the span.
     SQLite lets one writer in at a time (IMMEDIATE transactions): nothing to take there.
     """
     if connection.vendor != "postgresql":
         return
-    start_at, end_at = locked.start_at, locked.end_at
-    first = int(start_at.timestamp()) // LOCK_BUCKET_SECONDS
-    last = int(max(start_at, end_at - timedelta(microseconds=1)).timestamp()) // (
-        LOCK_BUCKET_SECONDS
-    )
-    buckets = range(first, last + 1)
-    keys = sorted(
-        [_advisory_key(1, pk, bucket) for pk in locked.therapist_ids for bucket in buckets]
-        + [_advisory_key(2, pk, bucket) for pk in locked.room_ids for bucket in buckets]
-    )
+    pairs = calendar_lock_keys(locked)
     with connection.cursor() as cursor:
-        # unnest yields the array in order, and each lock is taken as its row is produced.
-        cursor.execute("SELECT pg_advisory_xact_lock(key) FROM unnest(%s::bigint[]) AS key", [keys])
+        # unnest yields the arrays in order, and each lock is taken as its row is produced.
+        cursor.execute(
+            "SELECT CASE WHEN shared THEN pg_advisory_xact_lock_shared(key)"
+            " ELSE pg_advisory_xact_lock(key) END"
+            " FROM unnest(%s::bigint[], %s::boolean[]) AS locks(key, shared)",
+            [[key for key, _shared in pairs], [shared for _key, shared in pairs]],
+        )
 
 
 def _lock_resources(
@@ -373,6 +407,39 @@ def client_upsert(
     return client
 
 
+def phone_booking_create(
+    *,
+    client: Client | None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist,
+    start_at: datetime,
+    hold_for: timedelta,
+    now: datetime | None = None,
+) -> Booking:
+    """Hold a time the front desk books by phone, for an existing client or a new one.
+
+    One transaction: the client is created (or their name and phone updated) only once the
+    time is held, so a refused booking leaves the client list as it was.
+    """
+    with transaction.atomic():
+        booking = hold_create(
+            service=service,
+            length=length,
+            therapist=therapist,
+            start_at=start_at,
+            now=now,
+            source=Booking.Source.PHONE,
+            hold_for=hold_for,
+        )
+        booking.client = client or client_upsert(name=name, email=email, phone=phone)
+        booking.save(update_fields=["client", "updated_at"])
+    return booking
+
+
 @transaction.atomic
 def hold_attach_client(
     *,
@@ -485,6 +552,7 @@ def booking_reschedule(
     """Move a booking to another free start, with the same guarantees as a new booking."""
     now = now or timezone.now()
     studio = Studio.load()
+    _check_horizon(studio=studio, start_at=start_at, now=now)
     with _calendar_write(
         service=booking.service,
         therapist=therapist,
@@ -574,6 +642,7 @@ def booking_move(
     """Move a booking to another time, therapist or room, refusing any clash with the reason."""
     now = now or timezone.now()
     studio = Studio.load()
+    _check_horizon(studio=studio, start_at=start_at, now=now)
     with _calendar_write(
         service=booking.service,
         therapist=therapist,

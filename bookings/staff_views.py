@@ -4,6 +4,7 @@ Every change goes through the same services as online booking, so the same rules
 database guarantees apply to a booking made by phone.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 
@@ -11,11 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -41,6 +43,8 @@ PHONE_HOLD = timedelta(hours=48)
 GONE_STATUSES = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
+# A bigint primary key: at most 18 digits, so it always fits.
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 def front_desk_required(view):
@@ -66,6 +70,14 @@ def therapist_required(view):
         return view(request, therapist, *args, **kwargs)
 
     return wrapper
+
+
+def _is_id(value) -> bool:
+    """Return True for a primary key as typed in a URL or form: ASCII digits, in range.
+
+    ``str.isdigit`` also admits "²" and other digits ``int`` cannot read.
+    """
+    return isinstance(value, str | int) and bool(ID_PATTERN.fullmatch(str(value)))
 
 
 def _day_from(request) -> date | None:
@@ -175,9 +187,9 @@ def _calendar_week(request, day: date, by: str):
     resource = request.GET.get("resource", "")
     kind, _sep, raw_id = resource.partition("-")
     therapist_ids = room_ids = None
-    if kind == "room" and raw_id.isdigit():
+    if kind == "room" and _is_id(raw_id):
         room_ids = [int(raw_id)]
-    elif kind == "therapist" and raw_id.isdigit():
+    elif kind == "therapist" and _is_id(raw_id):
         therapist_ids = [int(raw_id)]
     data = selectors.calendar_window(
         start=start, end=end, therapist_ids=therapist_ids, room_ids=room_ids
@@ -373,37 +385,48 @@ def booking_mark(request, public_id):
                 _("Marked as %(status)s.")
                 % {"status": BookingStatus(form.cleaned_data["status"]).label.lower()},
             )
-    return redirect(
-        request.POST.get("next")
-        or reverse("staff_booking", kwargs={"public_id": booking.public_id})
+    return HttpResponseRedirect(
+        _safe_next(request) or reverse("staff_booking", args=[booking.public_id])
     )
+
+
+def _safe_next(request) -> str | None:
+    """Return the posted ``next`` if it is a path on this site, else None."""
+    url = request.POST.get("next", "")
+    if (
+        url.startswith("/")
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return url
+    return None
 
 
 @front_desk_required
 @require_http_methods(["GET", "POST"])
 def phone_booking(request):
     initial = {}
-    client_id = request.GET.get("client")
-    if client_id and client_id.isdigit():
-        initial["client"] = client_id
+    if _is_id(request.GET.get("client")):
+        initial["client"] = request.GET["client"]
     if request.GET.get("date"):
         initial["day"] = request.GET["date"]
-    if request.GET.get("therapist", "").isdigit():
+    if _is_id(request.GET.get("therapist")):
         initial["therapist"] = request.GET["therapist"]
     form = PhoneBookingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        client = data["client"] or services.client_upsert(
-            name=data["name"], email=data["email"], phone=data["phone"]
-        )
         try:
-            booking = services.hold_create(
+            booking = services.phone_booking_create(
+                client=data["client"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
                 service=data["service"],
                 length=data["length"],
                 therapist=data["therapist"],
                 start_at=data["start_at"],
-                client=client,
-                source=Booking.Source.PHONE,
                 hold_for=PHONE_HOLD,
             )
         except BookingRefused as refusal:
@@ -425,7 +448,7 @@ def phone_booking(request):
             )
             return redirect("staff_booking", public_id=booking.public_id)
     selected_client = None
-    if form["client"].value():
+    if _is_id(form["client"].value()):
         selected_client = Client.objects.filter(pk=form["client"].value()).first()
     return render(
         request,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import studio.converters  # noqa: F401  (registers the token converters)
 from bookings import staff_views, views
 
 urlpatterns = [
@@ -7,11 +8,11 @@ urlpatterns = [
     path("book/<slug:slug>/", views.choose_time, name="booking_times"),
     path("book/<slug:slug>/hold/", views.hold, name="booking_hold"),
     path("book/hold/<uuid:public_id>/", views.details, name="booking_details"),
-    path("b/<str:token>/", views.manage, name="booking_manage"),
-    path("b/<str:token>/booking.ics", views.booking_calendar_file, name="booking_ics"),
-    path("feeds/<str:token>.ics", views.therapist_feed, name="therapist_feed"),
-    path("b/<str:token>/cancel/", views.cancel, name="booking_cancel"),
-    path("b/<str:token>/reschedule/", views.reschedule, name="booking_reschedule"),
+    path("b/<token:token>/", views.manage, name="booking_manage"),
+    path("b/<token:token>/booking.ics", views.booking_calendar_file, name="booking_ics"),
+    path("feeds/<token:token>.ics", views.therapist_feed, name="therapist_feed"),
+    path("b/<token:token>/cancel/", views.cancel, name="booking_cancel"),
+    path("b/<token:token>/reschedule/", views.reschedule, name="booking_reschedule"),
 ]
 
 urlpatterns += [

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import ics, notifications, selectors, services, times_cache
+from bookings import ics, notifications, selectors, services, throttle, times_cache
 from bookings.errors import BookingRefused, ManageLinkGone
 from bookings.forms import (
     CancelForm,
@@ -46,6 +46,10 @@ def _remember_hold(request, booking: Booking) -> None:
     holds = request.session.get(SESSION_HOLDS, [])[-9:]
     holds.append(str(booking.public_id))
     request.session[SESSION_HOLDS] = holds
+
+
+def _session_holds(request) -> list[str]:
+    return list(request.session.get(SESSION_HOLDS, []))
 
 
 def held_booking(request, public_id) -> Booking:
@@ -196,6 +200,11 @@ def choose_time(request, slug):
 @require_POST
 def hold(request, slug):
     service = _bookable_service(slug)
+    quota = throttle.hold_quota(request, session_holds=_session_holds(request))
+    if quota.refusal is not None:
+        return _times_page(
+            request, service, data=request.POST, error=quota.refusal.message, status=429
+        )
     form = HoldForm(request.POST)
     if not form.is_valid():
         return _times_page(
@@ -226,6 +235,7 @@ def hold(request, slug):
         return _times_page(
             request, service, data=request.POST, error=refusal.message, status=_status(refusal)
         )
+    throttle.hold_record(request, booking=booking, quota=quota)
     _remember_hold(request, booking)
     return redirect("booking_details", public_id=booking.public_id)
 
@@ -333,6 +343,10 @@ def cancel(request, token):
             messages.success(
                 request, _("Your booking is cancelled. We hope to see you another time.")
             )
+    else:
+        # Nothing is cancelled: say why, rather than show the page as if nothing was asked.
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
     return redirect(booking.get_absolute_url())
 
 

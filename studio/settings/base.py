@@ -233,6 +233,11 @@ CALMA_TIMES_CACHE_SECONDS = (
     int(os.environ.get("CALMA_TIMES_CACHE_SECONDS", "300")) if REDIS_URL else 0
 )
 
+# Holds one visitor may keep at once, and hold requests per address (bookings/throttle.py).
+CALMA_HOLDS_PER_SESSION = int(os.environ.get("CALMA_HOLDS_PER_SESSION", "2"))
+CALMA_HOLDS_PER_IP = int(os.environ.get("CALMA_HOLDS_PER_IP", "4"))
+CALMA_HOLD_RATE = os.environ.get("CALMA_HOLD_RATE", "20/10m") or None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

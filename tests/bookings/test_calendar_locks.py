@@ -186,3 +186,78 @@ def test_the_sweep_passes_over_a_dead_hold_a_booking_is_busy_with(studio, impati
     assert statuses == {ana.pk: BookingStatus.HELD, ben.pk: BookingStatus.EXPIRED}
     assert services.holds_expire(now=NOW) == 1
     assert not Booking.objects.filter(status=BookingStatus.HELD).exists()
+
+
+def _advisory_locks_held() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_three_year_time_off_takes_a_bounded_number_of_locks(studio):
+    """Record three years of leave in one go: one lock for the calendar, not one per hour."""
+    _service, _length, (ana, _ben), _rooms = studio
+    start = madrid(2027, 1, 1, 0, 0)
+    end = madrid(2030, 1, 1, 0, 0)
+    with transaction.atomic():
+        time_off = services.time_block_create(
+            therapist=ana, start_at=start, end_at=end, kind="time_off"
+        )
+        assert _advisory_locks_held() == 1
+    assert time_off.pk is not None
+    assert time_off.end_at == end
+
+
+def test_a_long_time_off_waits_for_a_hold_inside_it(studio, impatient):
+    """A hold for Ana on a Tuesday makes a year of leave covering it wait, and vice versa."""
+    service, length, (ana, _ben), _rooms = studio
+    hold = _lock([ana], start=TUESDAY, end=TUESDAY + timedelta(hours=1))
+    with Holder(hold), pytest.raises(OperationalError, match="lock"):
+        services.time_block_create(
+            therapist=ana, start_at=madrid(2026, 11, 1, 0, 0), end_at=madrid(2027, 11, 1, 0, 0)
+        )
+    leave = _lock([ana], start=madrid(2026, 11, 1, 0, 0), end=madrid(2027, 11, 1, 0, 0))
+    with Holder(leave), pytest.raises(OperationalError, match="lock"):
+        _hold(service, length, ana, WEDNESDAY)
+    assert not Booking.objects.exists()
+
+
+def test_a_long_time_off_leaves_other_therapists_free_to_book(studio, impatient):
+    """A year of leave for Ana does not hold up a hold for Ben at the same time."""
+    service, length, (ana, ben), _rooms = studio
+    leave = _lock([ana], start=madrid(2026, 11, 1, 0, 0), end=madrid(2027, 11, 1, 0, 0))
+    with Holder(leave):
+        assert _hold(service, length, ben, TUESDAY).therapist_id == ben.pk
+
+
+def test_short_writes_at_different_hours_share_no_exclusive_lock():
+    """Two writes at different hours meet only on the whole-calendar key, both shared."""
+    morning = services.Locked([7], [3], start_at=TUESDAY, end_at=TUESDAY + timedelta(hours=1))
+    later = TUESDAY + timedelta(hours=3)
+    afternoon = services.Locked([7], [3], start_at=later, end_at=later + timedelta(hours=1))
+    a, b = dict(services.calendar_lock_keys(morning)), dict(services.calendar_lock_keys(afternoon))
+    shared_keys = a.keys() & b.keys()
+    assert len(shared_keys) == 2  # the therapist's and the room's whole calendar
+    assert all(a[key] and b[key] for key in shared_keys)
+
+
+def test_any_two_overlapping_spans_meet_on_an_exclusive_lock():
+    """Whatever their lengths, two overlapping spans on one therapist share a key one of them
+    holds exclusively, so the second waits for the first."""
+    base = TUESDAY
+    spans = [
+        (base, base + timedelta(minutes=15)),
+        (base + timedelta(minutes=50), base + timedelta(hours=2)),
+        (base - timedelta(days=1), base + timedelta(hours=1)),
+        (base - timedelta(days=400), base + timedelta(days=400)),
+        (base + timedelta(hours=47), base + timedelta(days=3)),
+    ]
+    for first in spans:
+        for second in spans:
+            if not (first[0] < second[1] and second[0] < first[1]):
+                continue
+            a = dict(services.calendar_lock_keys(services.Locked([1], [], *first)))
+            b = dict(services.calendar_lock_keys(services.Locked([1], [], *second)))
+            assert any(not (a[key] and b[key]) for key in a.keys() & b.keys()), (first, second)

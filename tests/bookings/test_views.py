@@ -409,17 +409,20 @@ def test_the_hold_post_takes_as_many_queries_with_1000_bookings_as_with_10(
     # Far enough from the first that its 60 minutes and buffer cannot be in the way.
     second = next(v for v in starts if parse_datetime(v) >= parse_datetime(first) + HOUR_AND_A_HALF)
 
-    def post(start: str):
-        return client.post(hold_url(), {"length": length.pk, "therapist": "any", "start": start})
+    def post(visitor, start: str):
+        return visitor.post(hold_url(), {"length": length.pk, "therapist": "any", "start": start})
 
     with django_assert_max_num_queries(HOLD_POST_QUERIES):
-        few, response = _count_queries(lambda: post(first))
+        few, response = _count_queries(lambda: post(client, first))
     assert response.status_code == 302, response.content.decode()
 
     _fill_nights(demo, 990)
     assert Booking.objects.count() == 1001
+    # Another visitor, so both posts are a visitor's first hold: a visitor's live holds are
+    # looked up once they have some (bookings/throttle.py), which is no growth with the data.
+    other = Browser(REMOTE_ADDR="192.0.2.7")
     with django_assert_max_num_queries(HOLD_POST_QUERIES):
-        many, response = _count_queries(lambda: post(second))
+        many, response = _count_queries(lambda: post(other, second))
     assert response.status_code == 302
     assert many == few
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 2

@@ -100,21 +100,21 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/book/hold/<uuid:public_id>/": ("GET", everyone("404")),
         "/book/hold/<uuid:public_id>/health/": ("GET", everyone("404")),
         # The phone intake link puts the hold into whichever browser opens it.
-        "/intake/<str:token>/": ("GET", everyone(f"302 to {phone_form}")),
+        "/intake/<token:token>/": ("GET", everyone(f"302 to {phone_form}")),
         # Manage links and the signed re-screen link: the token is the credential.
-        "/b/<str:token>/": ("GET", PUBLIC),
-        "/b/<str:token>/booking.ics": ("GET", PUBLIC),
+        "/b/<token:token>/": ("GET", PUBLIC),
+        "/b/<token:token>/booking.ics": ("GET", PUBLIC),
         # A POST would cancel the booking for the other roles; GET shows the route is there.
-        "/b/<str:token>/cancel/": ("GET", everyone("405")),
-        "/b/<str:token>/reschedule/": ("GET", PUBLIC),
+        "/b/<token:token>/cancel/": ("GET", everyone("405")),
+        "/b/<token:token>/reschedule/": ("GET", PUBLIC),
         # A client's own data needs more than the manage link: the browser must have opened
         # the emailed, signed link (the proof lives in that session, which no role here has).
-        "/b/<str:token>/my-data.json": ("GET", everyone("403")),
-        "/b/<str:token>/erase/": ("GET", everyone("403")),
+        "/b/<token:token>/my-data.json": ("GET", everyone("403")),
+        "/b/<token:token>/erase/": ("GET", everyone("403")),
         # Anyone holding the manage link may ask for that proof to be emailed to the client.
-        "/b/<str:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
-        "/rescreen/<str:token>/": ("GET", PUBLIC),
-        "/feeds/<str:token>.ics": ("GET", PUBLIC),
+        "/b/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
+        "/rescreen/<signed:token>/": ("GET", PUBLIC),
+        "/feeds/<token:token>.ics": ("GET", PUBLIC),
         # The front desk. POSTs carry no data: the permission check comes before the form.
         "/staff/calendar/": ("GET", FRONT_DESK),
         "/staff/bookings/new/": ("GET", FRONT_DESK),

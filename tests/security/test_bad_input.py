@@ -1,0 +1,678 @@
+"""A bad-input corpus over every form field and URL parameter: no 5xx, no refused write.
+
+Every public and staff form is posted with each field replaced in turn by hostile or absurd
+values (empty, 10,000 characters, emoji and right-to-left text, NUL bytes, markup, impossible
+dates, forged ids), every URL parameter and token is tampered with, every route is asked
+with the wrong methods and without a CSRF token, and successful posts are replayed. The
+rules checked: no answer is a 5xx, and a refused request changes no row of the studio's,
+the bookings' or the intake's tables (a checksum of each table, before and after).
+
+Each tampered request runs in a savepoint rolled back afterwards, so every case meets the
+same studio. The clock is pinned (time-machine) for the whole module. Runs on SQLite and,
+with DATABASE_URL, on PostgreSQL, where a NUL byte in a query is an error.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.test import Client as Browser
+from django.test import override_settings
+from django.urls import reverse
+
+from bookings import notifications, services
+from bookings.models import Booking, BookingStatus, Client, Notification
+from intake.models import AccessLog, Consent, Review, Submission
+from intake.services import intake_submit
+from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
+
+pytestmark = pytest.mark.django_db
+
+MADRID = ZoneInfo("Europe/Madrid")
+# Monday 23 November 2026, 09:00 in Madrid.
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+# Monday 30 November: Ana works 09–14, Ben 14–20 (the demo studio).
+DAY = "2026-11-30"
+CONFIRMED_AT = datetime(2026, 11, 30, 10, 0, tzinfo=MADRID)
+REVIEW_AT = datetime(2026, 11, 30, 12, 0, tzinfo=MADRID)
+PHONE_AT = datetime(2026, 11, 30, 15, 0, tzinfo=MADRID)
+FREE_AT = datetime(2026, 11, 30, 17, 0, tzinfo=MADRID)
+
+LEG_CLEAR = {
+    "leg_symptoms": "no",
+    "blood_clot": "no",
+    "varicose_veins": "none",
+    "circulatory_condition": "no",
+    "skin_wound": "no",
+    "skin_problems": "no",
+    "pregnant": "no",
+    "injury_or_surgery": "no",
+    "intense_pain": "no",
+    "diabetes_or_neuropathy": "no",
+    "medical_condition": "no",
+}
+LEG_REVIEW = LEG_CLEAR | {"pregnant": "yes", "pregnancy_complications": "no"}
+RESCREEN_CLEAR = {
+    "leg_symptoms_now": "no",
+    "clot_now": "no",
+    "new_injury": "no",
+    "anything_changed": "no",
+}
+
+OTHER_UUID = "4f9c2a8e-0000-4000-8000-000000000000"
+# Every field and parameter gets these; those that take dates, ids or URLs get more below.
+VALUES = [
+    "",
+    "x" * 10_000,
+    "😀🏽 مرحبا \u202egnp.exe \u200d",
+    "a\x00b",
+    '<script>alert(1)</script>"><img src=x onerror=alert(1)>',
+    "9999-12-31",
+    "99999999999999999999",
+    "²",
+]
+DATE_VALUES = ["2025-02-30", "0001-01-01", "9999-12-31T23:45:00+01:00", "24:61"]
+ID_VALUES = [OTHER_UUID, "-1", "0", "1.5"]
+URL_VALUES = ["javascript:alert(1)", "//evil.example/", "https://evil.example/x", "abc"]
+DATE_NAMES = ("day", "date", "week", "start", "time")
+ID_NAMES = ("client", "therapist", "service", "length", "room", "version", "status", "kind")
+
+
+def values_for(name: str) -> list[str]:
+    """Return the values a field or parameter is tried with, by what it takes."""
+    values = list(VALUES)
+    if any(part in name for part in DATE_NAMES):
+        values += DATE_VALUES
+    if any(part in name for part in ID_NAMES) or name.startswith("q_"):
+        values += ID_VALUES
+    if name in ("next", "k", "resource", "view", "by"):
+        values += URL_VALUES
+    return values
+
+
+# Every table a public or staff page writes to (the admin's are not in the corpus).
+WRITABLE = [
+    Booking,
+    Client,
+    Notification,
+    TimeOff,
+    Therapist,
+    Submission,
+    Consent,
+    Review,
+    AccessLog,
+]
+# Statuses of a request that was refused: nothing may have changed.
+REFUSED = {400, 403, 404, 405, 409, 429}
+
+
+def snapshot() -> dict[str, str]:
+    """Return a checksum of every row of each table a page of the site can write to."""
+    sums = {}
+    for model in WRITABLE:
+        rows = list(model.objects.order_by("pk").values_list())
+        sums[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return sums
+
+
+def changed(before: dict, after: dict) -> list[str]:
+    return sorted(name for name in before if before[name] != after[name])
+
+
+@dataclass
+class World:
+    """The demo studio with a booking in each state the pages deal with."""
+
+    confirmed: Booking
+    awaiting: Booking
+    phone: Booking
+    browsers: dict[str, Browser] = field(default_factory=dict)
+
+    def browser(self, who: str) -> Browser:
+        return self.browsers[who]
+
+
+def _hold(*, therapist: str, start: datetime, email: str, source=Booking.Source.ONLINE):
+    service = Service.objects.get(slug="leg-massage")
+    booking = services.hold_create(
+        service=service,
+        length=ServiceLength.objects.get(service=service, minutes=60),
+        therapist=Therapist.objects.get(slug=therapist),
+        start_at=start,
+        now=NOW,
+        source=source,
+        hold_for=timedelta(hours=48) if source == Booking.Source.PHONE else None,
+    )
+    return services.hold_attach_client(
+        booking=booking, name="Marta", email=email, phone="600", now=NOW
+    )
+
+
+def _browser(username: str | None) -> Browser:
+    browser = Browser(raise_request_exception=False)
+    if username:
+        browser.force_login(User.objects.get(username=username))
+    return browser
+
+
+@pytest.fixture
+def world(demo_studio, django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False):
+        confirmed = _hold(therapist="ana", start=CONFIRMED_AT, email="marta@example.com")
+        intake_submit(booking=confirmed, answers=LEG_CLEAR, consent_given=True, now=NOW)
+        awaiting = _hold(therapist="ana", start=REVIEW_AT, email="joan@example.com")
+        intake_submit(booking=awaiting, answers=LEG_REVIEW, consent_given=True, now=NOW)
+        phone = _hold(
+            therapist="ben",
+            start=PHONE_AT,
+            email="lucia@example.com",
+            source=Booking.Source.PHONE,
+        )
+        confirmed.refresh_from_db()
+        awaiting.refresh_from_db()
+        assert confirmed.status == BookingStatus.CONFIRMED
+        assert awaiting.status == BookingStatus.AWAITING_REVIEW
+        world = World(confirmed=confirmed, awaiting=awaiting, phone=phone)
+        for who in ("frontdesk", "owner", "ana"):
+            world.browsers[who] = _browser(who)
+        world.browsers["anonymous"] = _browser(None)
+        # The client's own browser: it opened the emailed (proven) manage link.
+        client = _browser(None)
+        proof = notifications.client_proof(confirmed)
+        assert client.get(f"{confirmed.get_absolute_url()}?k={proof}").status_code == 200
+        world.browsers["client"] = client
+        yield world
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_visitor_limits():
+    """Lift the hold limits: the corpus posts hundreds of holds from one address."""
+    with override_settings(
+        CALMA_HOLDS_PER_SESSION=10**6, CALMA_HOLDS_PER_IP=10**6, CALMA_HOLD_RATE=None
+    ):
+        yield
+
+
+class Corpus:
+    """Send requests in rolled-back savepoints; collect 5xx answers and refused writes."""
+
+    def __init__(self):
+        self.failures: list[str] = []
+        self.sent = 0
+        # Every case but a kept one is rolled back: the tables are as they were before it.
+        self._before: dict | None = None
+
+    def send(self, browser: Browser, method: str, url: str, data=None, *, keep=False):
+        """Send one request; with ``keep``, let its writes stand (for replays)."""
+        cache.clear()  # no stored week of times hides a page from the corpus
+        self.sent += 1
+        label = f"{method.upper()} {url[:120]!r} {_short(data)}"
+        if self._before is None or keep:
+            self._before = snapshot()
+        before = self._before
+        with transaction.atomic():
+            response = getattr(browser, method)(url, data or {})
+            try:
+                after = snapshot() if keep or response.status_code in REFUSED else before
+            except DatabaseError as error:  # the request left the transaction broken
+                transaction.set_rollback(True)
+                self.failures.append(f"{response.status_code} for {label}: {error}")
+                return response, ["?"]
+            if not keep:
+                transaction.set_rollback(True)
+        if keep:
+            self._before = None
+        if response.status_code >= 500:
+            self.failures.append(f"{response.status_code} for {label}")
+        elif response.status_code in REFUSED and changed(before, after):
+            self.failures.append(
+                f"{response.status_code} for {label} changed {changed(before, after)}"
+            )
+        return response, changed(before, after)
+
+    def fields(self, browser, url: str, base: dict, *, names=None):
+        """Post the form once per field and value, the rest of it left valid."""
+        for name in names or list(base):
+            for value in values_for(name):
+                self.send(browser, "post", url, base | {name: value})
+        # And once with a field the form does not have, once with nothing at all.
+        self.send(browser, "post", url, base | {"unexpected\x00": VALUES[1]})
+        self.send(browser, "post", url, {})
+
+    def params(self, browser, url: str, names: list[str], *, values=None):
+        """Ask a page with each query parameter replaced by each value."""
+        for name in names:
+            for value in values or values_for(name):
+                self.send(browser, "get", url, {name: value})
+
+    def check(self):
+        assert self.sent > 0
+        assert not self.failures, "\n".join(self.failures[:40])
+
+
+def _short(data) -> str:
+    if not data:
+        return ""
+    return repr(
+        {key: (value[:40] if isinstance(value, str) else value) for key, value in data.items()}
+    )
+
+
+@pytest.fixture
+def corpus() -> Corpus:
+    return Corpus()
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(MADRID).isoformat()
+
+
+def _intake_data(answers: dict, *, version=1, consent=True) -> dict:
+    data = {f"q_{code}": value for code, value in answers.items()}
+    data["version"] = version
+    if consent:
+        data["consent"] = "on"
+    return data
+
+
+# --- the client's pages ----------------------------------------------------------------------
+
+
+def test_the_booking_flow_survives_every_bad_value(world, corpus):
+    """Times, hold, details and health questions: every field, every value."""
+    anonymous = world.browser("anonymous")
+    length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
+    times = reverse("booking_times", kwargs={"slug": "leg-massage"})
+    corpus.params(anonymous, times, ["length", "therapist", "week"])
+    for slug in ("a%00b", "%F0%9F%98%80", "x" * 300):
+        corpus.send(anonymous, "get", f"/book/{slug}/")
+        corpus.send(anonymous, "post", f"/book/{slug}/hold/")
+    hold_url = reverse("booking_hold", kwargs={"slug": "leg-massage"})
+    hold = {"length": length.pk, "therapist": "ben", "start": _local(FREE_AT)}
+    corpus.fields(anonymous, hold_url, hold)
+
+    # A hold of this browser's own, for the details and the health questions.
+    visitor = _browser(None)
+    response, _changed = corpus.send(visitor, "post", hold_url, hold, keep=True)
+    assert response.status_code == 302, response.content.decode()[:300]
+    details = response.url
+    corpus.fields(
+        visitor, details, {"name": "Marta", "email": "m@example.com", "phone": "600 111 222"}
+    )
+    response, _changed = corpus.send(
+        visitor,
+        "post",
+        details,
+        {"name": "Marta", "email": "m@example.com", "phone": "600"},
+        keep=True,
+    )
+    assert response.status_code == 302
+    health = response.url
+    base = _intake_data(LEG_CLEAR | {"anything_else": "nothing"})
+    corpus.fields(
+        visitor,
+        health,
+        base,
+        names=["q_leg_symptoms", "q_varicose_veins", "q_anything_else", "consent", "version"],
+    )
+    corpus.send(visitor, "post", health, base | {"q_not_a_question": "yes"})
+    corpus.check()
+
+
+def test_the_manage_pages_survive_every_bad_value(world, corpus):
+    """The manage page, its calendar file, cancel, reschedule, data export and erasure."""
+    client = world.browser("client")
+    token = world.confirmed.manage_token
+    manage = reverse("booking_manage", kwargs={"token": token})
+    corpus.params(client, manage, ["k", "new"])
+    corpus.fields(client, reverse("booking_cancel", kwargs={"token": token}), {"reason": "ok"})
+    reschedule = reverse("booking_reschedule", kwargs={"token": token})
+    corpus.params(client, reschedule, ["week"])
+    corpus.fields(client, reschedule, {"start": _local(CONFIRMED_AT + timedelta(hours=1))})
+    corpus.fields(client, reverse("client_erase", kwargs={"token": token}), {"confirm": "no"})
+    for name in ("booking_ics", "client_data"):
+        corpus.send(client, "get", reverse(name, kwargs={"token": token}))
+    corpus.check()
+
+
+def test_the_rescreen_survives_every_bad_value(world, corpus):
+    """The pre-visit re-screen, reached by its signed link."""
+    anonymous = world.browser("anonymous")
+    url = notifications.rescreen_url(world.confirmed).split("testserver", 1)[-1]
+    url = "/" + url.split("/", 3)[-1]
+    corpus.fields(
+        anonymous,
+        url,
+        _intake_data(RESCREEN_CLEAR, consent=False),
+        names=["q_leg_symptoms_now", "q_anything_changed", "version"],
+    )
+    corpus.check()
+
+
+TOKEN_ROUTES = [
+    "/b/{}/",
+    "/b/{}/booking.ics",
+    "/b/{}/cancel/",
+    "/b/{}/reschedule/",
+    "/b/{}/my-data.json",
+    "/b/{}/erase/",
+    "/b/{}/send-link/",
+    "/intake/{}/",
+    "/feeds/{}.ics",
+    "/rescreen/{}/",
+    "/book/hold/{}/",
+    "/book/hold/{}/health/",
+    "/staff/bookings/{}/",
+    "/therapist/reviews/{}/",
+    "/therapist/reviews/{}/answers/",
+    "/staff/clients/{}/",
+]
+BAD_TOKENS = [
+    "%00",
+    "abc%00def",
+    "x" * 500,
+    "%F0%9F%98%80",
+    "%3Cscript%3E",
+    "..%2F..%2Fetc",
+    OTHER_UUID,
+    "-1",
+    "99999999999999999999",
+]
+
+
+def test_every_token_in_a_path_is_a_page_or_a_404(world, corpus):
+    """NUL bytes, unicode, markup, forged and huge tokens in every path that carries one."""
+    staff = world.browser("frontdesk")
+    # A signed re-screen link whose payload is no booking id, and one for an unknown id.
+    forged = [
+        notifications.signing.dumps("not-a-uuid\x00", salt=notifications.RESCREEN_SALT),
+        notifications.signing.dumps({"a": 1}, salt=notifications.RESCREEN_SALT),
+        notifications.signing.dumps(OTHER_UUID, salt=notifications.RESCREEN_SALT),
+    ]
+    for route in TOKEN_ROUTES:
+        for token in [*BAD_TOKENS, *forged]:
+            response, _changed = corpus.send(staff, "get", route.format(token))
+            if token in forged[:2] and route.startswith("/rescreen/"):
+                assert response.status_code == 404
+        for token in BAD_TOKENS[:3]:
+            corpus.send(staff, "post", route.format(token), {"reason": "x"})
+    corpus.check()
+
+
+def test_wrong_methods_are_refused_and_change_nothing(world, corpus):
+    """PUT, DELETE and PATCH anywhere, GET on what only takes POST: 405, nothing changes."""
+    staff = world.browser("frontdesk")
+    token = world.confirmed.manage_token
+    urls = [
+        f"/b/{token}/",
+        f"/b/{token}/cancel/",
+        f"/b/{token}/reschedule/",
+        f"/b/{token}/erase/",
+        f"/b/{token}/send-link/",
+        "/book/leg-massage/hold/",
+        f"/staff/bookings/{world.confirmed.public_id}/move/",
+        f"/staff/bookings/{world.confirmed.public_id}/cancel/",
+        f"/staff/bookings/{world.confirmed.public_id}/mark/",
+        "/staff/bookings/new/",
+        "/staff/block/",
+        f"/therapist/reviews/{world.awaiting.public_id}/",
+        "/me/feed/",
+    ]
+    for url in urls:
+        for method in ("put", "delete", "patch"):
+            response, _changed = corpus.send(staff, method, url)
+            assert response.status_code in (403, 404, 405), (method, url)
+    for url in [urls[1], urls[4], urls[5], urls[6], urls[7], urls[8]]:
+        response, _changed = corpus.send(staff, "get", url)
+        assert response.status_code in (404, 405), url
+    corpus.check()
+
+
+def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus):
+    """Every form posted by a browser without the CSRF token: 403 and not one row changed."""
+    token = world.confirmed.manage_token
+    public_id = world.confirmed.public_id
+    length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
+    posts = [
+        (None, f"/b/{token}/cancel/", {"reason": ""}),
+        (None, f"/b/{token}/send-link/", {}),
+        (None, f"/b/{token}/erase/", {"confirm": "erase"}),
+        (
+            None,
+            "/book/leg-massage/hold/",
+            {"length": length.pk, "therapist": "any", "start": _local(FREE_AT)},
+        ),
+        ("frontdesk", f"/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
+        ("frontdesk", f"/staff/bookings/{public_id}/mark/", {"status": "arrived"}),
+        ("frontdesk", "/staff/block/", _block_data()),
+        ("frontdesk", "/staff/bookings/new/", _phone_data()),
+        ("ana", f"/therapist/reviews/{world.awaiting.public_id}/", {"decision": "approve"}),
+        ("ana", "/me/feed/", {}),
+        (None, "/accounts/login/", {"username": "owner", "password": "x"}),
+    ]
+    for who, url, data in posts:
+        browser = Browser(enforce_csrf_checks=True, raise_request_exception=False)
+        if who:
+            browser.force_login(User.objects.get(username=who))
+        elif url.startswith(f"/b/{token}/"):
+            proof = notifications.client_proof(world.confirmed)
+            browser.get(f"/b/{token}/?k={proof}")
+        response, _changed = corpus.send(browser, "post", url, data)
+        assert response.status_code == 403, url
+    corpus.check()
+
+
+# --- the front desk's and the therapist's pages ----------------------------------------------
+
+
+def _phone_data(**changes) -> dict:
+    service = Service.objects.get(slug="leg-massage")
+    data = {
+        "client": "",
+        "name": "Pere",
+        "email": "pere@example.com",
+        "phone": "600",
+        "service": service.pk,
+        "length": ServiceLength.objects.get(service=service, minutes=60).pk,
+        "therapist": Therapist.objects.get(slug="ben").pk,
+        "day": DAY,
+        "time": "17:00",
+        "intake": "link",
+    }
+    return data | changes
+
+
+def _block_data(**changes) -> dict:
+    data = {
+        "therapist": Therapist.objects.get(slug="ana").pk,
+        "kind": "block",
+        "start_day": "2026-12-01",
+        "start_time": "09:00",
+        "end_day": "2026-12-01",
+        "end_time": "10:00",
+        "reason": "Training",
+    }
+    return data | changes
+
+
+def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
+    """Calendar, phone booking, booking card (move, cancel, mark), block, client search."""
+    staff = world.browser("frontdesk")
+    public_id = world.confirmed.public_id
+    corpus.params(staff, "/staff/calendar/", ["date", "view", "by", "resource"])
+    corpus.params(
+        staff, "/staff/calendar/?view=week", ["resource"], values=["room-²", "therapist-abc"]
+    )
+    corpus.params(staff, "/staff/bookings/new/", ["client", "date", "therapist"])
+    corpus.fields(staff, "/staff/bookings/new/", _phone_data())
+    corpus.fields(
+        staff,
+        "/staff/bookings/new/",
+        _phone_data(client=world.confirmed.client_id),
+        names=["client"],
+    )
+    ana = Therapist.objects.get(slug="ana")
+    move = {"day": DAY, "time": "09:00", "therapist": ana.pk, "room": ""}
+    corpus.fields(staff, f"/staff/bookings/{public_id}/move/", move)
+    corpus.fields(staff, f"/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"})
+    corpus.fields(
+        staff,
+        f"/staff/bookings/{public_id}/mark/",
+        {"status": "arrived", "next": "/staff/calendar/"},
+    )
+    corpus.fields(staff, "/staff/block/", _block_data())
+    corpus.params(staff, "/staff/clients/", ["q"])
+    corpus.check()
+
+
+def test_the_therapists_pages_survive_every_bad_value(world, corpus):
+    """My day and week, my block, my feed, the review queue, a review and its answers."""
+    ana = world.browser("ana")
+    corpus.params(ana, "/me/day/", ["date"])
+    corpus.params(ana, "/me/week/", ["date"])
+    corpus.fields(ana, "/me/block/", _block_data(), names=["start_day", "end_time", "reason"])
+    review = f"/therapist/reviews/{world.awaiting.public_id}/"
+    corpus.fields(ana, review, {"decision": "adapt", "adaptations": "Gentle.", "message": ""})
+    corpus.send(ana, "get", review + "answers/")
+    corpus.fields(
+        world.browser("anonymous"),
+        "/accounts/login/",
+        {"username": "owner", "password": "wrong"},
+    )
+    corpus.check()
+
+
+# --- refusals that used to write anyway, and replays --------------------------------------------
+
+
+def test_a_refused_phone_booking_leaves_the_clients_as_they_were(world, corpus):
+    """A phone booking at a time that is not free creates no client and rewrites none."""
+    staff = world.browser("frontdesk")
+    clients = list(Client.objects.order_by("pk").values_list())
+    for data in (
+        # Ben is busy with the phone booking at 15:00: a new client's details...
+        _phone_data(time="15:00", email="new@example.com"),
+        # ...and an existing client's, renamed.
+        _phone_data(time="15:00", email="marta@example.com", name="Someone Else"),
+    ):
+        response, writes = corpus.send(staff, "post", "/staff/bookings/new/", data, keep=True)
+        assert response.status_code == 400
+        assert "is not free then" in response.content.decode()
+        assert writes == []
+    assert list(Client.objects.order_by("pk").values_list()) == clients
+    corpus.check()
+
+
+def test_a_cancellation_reason_too_long_says_so_and_cancels_nothing(world, corpus):
+    """Over 250 characters the booking stays, and the client is told why."""
+    client = world.browser("client")
+    url = reverse("booking_cancel", kwargs={"token": world.confirmed.manage_token})
+    response, writes = corpus.send(client, "post", url, {"reason": "x" * 251}, keep=True)
+    assert response.status_code == 302
+    assert writes == []
+    page = client.get(response.url).content.decode()
+    assert "250 characters or fewer" in page
+    world.confirmed.refresh_from_db()
+    assert world.confirmed.status == BookingStatus.CONFIRMED
+
+
+def test_a_mark_forms_next_goes_nowhere_but_this_site(world, corpus):
+    """``next=javascript:…`` or another host falls back to the booking card."""
+    staff = world.browser("frontdesk")
+    url = f"/staff/bookings/{world.confirmed.public_id}/mark/"
+    card = f"/staff/bookings/{world.confirmed.public_id}/"
+    for target in ("javascript:alert(1)", "https://evil.example/", "//evil.example/", "\x00"):
+        response, _writes = corpus.send(staff, "post", url, {"status": "x", "next": target})
+        assert response.status_code == 302
+        assert response.url == card
+    response, _writes = corpus.send(
+        staff, "post", url, {"status": "x", "next": "/staff/calendar/?date=2026-11-30"}
+    )
+    assert response.url == "/staff/calendar/?date=2026-11-30"
+    corpus.check()
+
+
+def test_a_move_or_reschedule_to_the_year_9999_is_refused_with_a_message(world, corpus):
+    """The front desk's move and the client's reschedule refuse far dates, changing nothing."""
+    staff = world.browser("frontdesk")
+    ana = Therapist.objects.get(slug="ana")
+    response, writes = corpus.send(
+        staff,
+        "post",
+        f"/staff/bookings/{world.confirmed.public_id}/move/",
+        {"day": "9999-12-31", "time": "23:45", "therapist": ana.pk},
+    )
+    assert response.status_code == 400
+    assert "further ahead than we take bookings for" in response.content.decode()
+    assert writes == []
+    url = reverse("booking_reschedule", kwargs={"token": world.confirmed.manage_token})
+    for start in ("9999-12-31T23:45:00+01:00", "9999-12-31T23:45:00-12:00"):
+        response, writes = corpus.send(world.browser("client"), "post", url, {"start": start})
+        assert response.status_code == 400
+        assert writes == []
+    corpus.check()
+
+
+def test_replayed_posts_change_nothing_the_second_time(world, corpus):
+    """Double submits of a hold, a phone booking, a move, a mark, a cancel and a review."""
+    staff, ana_browser = world.browser("frontdesk"), world.browser("ana")
+    ana = Therapist.objects.get(slug="ana")
+    public_id = world.confirmed.public_id
+    length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
+    visitor = _browser(None)
+    replays = [
+        (
+            visitor,
+            "/book/leg-massage/hold/",
+            {"length": length.pk, "therapist": "ben", "start": _local(FREE_AT)},
+        ),
+        (staff, "/staff/bookings/new/", _phone_data(time="18:30")),
+        (
+            staff,
+            f"/staff/bookings/{public_id}/move/",
+            {"day": DAY, "time": "09:00", "therapist": ana.pk, "room": ""},
+        ),
+        (
+            ana_browser,
+            f"/therapist/reviews/{world.awaiting.public_id}/",
+            {"decision": "approve"},
+        ),
+        (staff, "/staff/block/", _block_data()),
+        (staff, f"/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
+        (staff, f"/staff/bookings/{public_id}/mark/", {"status": "no_show"}),
+    ]
+    for browser, url, data in replays:
+        first, first_writes = corpus.send(browser, "post", url, data, keep=True)
+        assert first.status_code in (200, 302), (url, first.status_code)
+        counts = {model: model.objects.count() for model in (Booking, Client, TimeOff)}
+        second, second_writes = corpus.send(browser, "post", url, data, keep=True)
+        assert second.status_code < 500
+        assert {model: model.objects.count() for model in (Booking, Client, TimeOff)} == counts
+        if first_writes:  # what the first post did, the second must not do again
+            assert second_writes == [], (url, second_writes)
+    assert Room.objects.exists()
+    corpus.check()
+
+
+def test_the_corpus_would_catch_a_refused_write_and_a_5xx(world, corpus):
+    """The checks above could fail: a refused answer after a write is reported, and so is a
+    server error."""
+    before = snapshot()
+    Client.objects.filter(pk=world.confirmed.client_id).update(name="Changed")
+    assert changed(before, snapshot()) == ["bookings.Client"]
+    broken = Corpus()
+    with override_settings(ROOT_URLCONF="tests.security.broken_urls"):
+        broken.send(_browser(None), "get", "/boom/")
+    assert broken.failures and broken.failures[0].startswith("500")
