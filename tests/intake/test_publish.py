@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +26,7 @@ from intake.validation import (
     questionnaire_changes,
     questionnaire_problems,
 )
-from studio.demo import DEMO_PASSWORD
+from tests.auth import sign_in
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 BOOKING = questionnaire_v1.QUESTIONS
@@ -641,8 +642,7 @@ def test_a_stored_question_that_cannot_be_read_is_refused_not_a_crash():
 
 
 def _owner(client):
-    assert client.login(username="owner", password=DEMO_PASSWORD)
-    return client
+    return sign_in(client, User.objects.get(username="owner"))
 
 
 CHANGELIST = "admin:intake_questionnaire_changelist"

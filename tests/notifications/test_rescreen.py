@@ -121,7 +121,7 @@ def test_the_review_page_of_a_booking_on_hold_says_why_before_any_approval(booki
     """The therapist reads that a re-screen stop put it on hold, above the decision form."""
     send(booking, RESCREEN_STOP)
     therapist = Browser()
-    therapist.force_login(booking.therapist.user)
+    sign_in(therapist, booking.therapist.user)
 
     text = page_text(therapist.get(reverse("review_detail", args=[booking.public_id])))
 

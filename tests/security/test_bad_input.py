@@ -31,6 +31,7 @@ from bookings.models import Booking, BookingStatus, Client, Notification
 from intake.models import AccessLog, Consent, Review, Submission
 from intake.services import intake_submit
 from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,7 @@ def _hold(*, therapist: str, start: datetime, email: str, source=Booking.Source.
 def _browser(username: str | None) -> Browser:
     browser = Browser(raise_request_exception=False)
     if username:
-        browser.force_login(User.objects.get(username=username))
+        sign_in(browser, User.objects.get(username=username))
     return browser
 
 
@@ -465,7 +466,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
     for who, url, data in posts:
         browser = Browser(enforce_csrf_checks=True, raise_request_exception=False)
         if who:
-            browser.force_login(User.objects.get(username=who))
+            sign_in(browser, User.objects.get(username=who))
         elif url.startswith(f"/b/{token}/"):
             proof = notifications.client_proof(world.confirmed)
             browser.get(f"/b/{token}/?k={proof}")
