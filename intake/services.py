@@ -17,6 +17,7 @@ from bookings.tasks import notify
 from intake import selectors
 from intake.models import AssessmentApproval, Consent, Review, Submission
 from intake.triage import Level, triage, validate_answers, visible_questions
+from studio import permissions
 
 
 class IntakeInvalid(BookingRefused):
@@ -146,7 +147,7 @@ def review_decide(
     """Record a therapist's decision on a booking awaiting review and move the booking on."""
     now = now or timezone.now()
     booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
-    if not selectors.can_read_answers(user=reviewer, booking=booking):
+    if not permissions.can_review(reviewer, booking):
         raise BookingRefused(_("Only the therapist of this booking can review it."))
     if booking.status not in (BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD):
         raise BookingRefused(_("This booking is no longer waiting for a review."))
