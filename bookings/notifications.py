@@ -96,6 +96,21 @@ def rescreen_url(booking: Booking) -> str:
     return absolute(reverse("rescreen", kwargs={"token": rescreen_token(booking)}))
 
 
+# The events whose messages go to the client (the others go to the therapist or the studio):
+# their recipients are the client's addresses, which erasure removes.
+CLIENT_EVENTS = (
+    "confirmed",
+    "awaiting_review",
+    "review_outcome",
+    "cancelled",
+    "rescheduled",
+    "reminder",
+    "manage_link",
+    "aftercare",
+    "intake_link",
+)
+
+
 def _staff_email(studio: Studio) -> str:
     return studio.email or settings.STUDIO_STAFF_EMAIL
 

@@ -1,0 +1,17 @@
+"""Fixtures for the privacy tests: one studio, one booking set, and one way to sign in."""
+
+import pytest
+from django.test import Client as Browser
+
+
+def sign_in(user) -> Browser:
+    """Return a browser signed in as the user: every test here signs in through this."""
+    browser = Browser()
+    if user is not None:
+        browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def signed_in():
+    return sign_in
