@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client as Browser
 
+from tests.staff.conftest import demo, monday  # noqa: F401  (the demo studio's fixtures)
+
 
 def sign_in(user) -> Browser:
     """Return a browser signed in as the user: every test here signs in through this."""
