@@ -93,7 +93,15 @@ def _after_intake(request, booking: Booking, *, intake_only: bool, new: bool = F
     """
     if not intake_only:
         return redirect(booking.get_manage_url() + ("?new=1" if new else ""))
+    if new:
+        booking.refresh_from_db(fields=["status"])  # the submission moved it on
     if permissions.can_use_front_desk(request.user):
+        if new:
+            messages.success(
+                request,
+                _("The health answers are in. The booking is now: %(status)s.")
+                % {"status": booking.status_label.lower()},
+            )
         return redirect("staff_booking", public_id=booking.public_id)
     return render(request, "intake/answered.html", {"booking": booking})
 

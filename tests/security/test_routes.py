@@ -129,6 +129,7 @@ def test_answering_through_the_intake_link_never_leads_to_the_manage_page(
     phone_hold.refresh_from_db()
     assert phone_hold.status == BookingStatus.CONFIRMED
     assert answered.status_code == 200
+    assert "Your booking is confirmed." in answered.content.decode()
     assert phone_hold.manage_token not in answered.content.decode()
     # Opening the questions again shows the thank-you page, not the booking's manage page.
     assert again.status_code == 200

@@ -91,6 +91,8 @@ def test_a_phone_booking_filled_in_now_is_confirmed_after_clear_answers(
 
     booking.refresh_from_db()
     assert answered.status_code == 302
+    # Back to the booking card, never the client's manage page.
+    assert answered.url == card_url(booking)
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.source == Booking.Source.PHONE
     assert booking.hold_expires_at is None
