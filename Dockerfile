@@ -7,6 +7,8 @@ COPY bookings ./bookings
 COPY intake ./intake
 RUN pip install --no-cache-dir .
 COPY . .
+# The static files live in the image, where whitenoise serves them: the production profile's
+# manifest storage answers every page with a 500 when they have not been collected.
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     python manage.py collectstatic --noinput
 RUN useradd --create-home calma

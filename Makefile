@@ -22,7 +22,7 @@ run: install
 	@echo "Periodic sweeps (hold expiry, reminders, review alerts, after-care) run every minute alongside."
 	$(BIN)/python manage.py run_sweeps --every 60 > /dev/null & sweeps=$$!; \
 	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.ics import booking_ics
-from bookings.models import Booking, Notification
+from bookings.models import Booking, BookingStatus, Notification
 from studio.models import Studio
 
 RESCREEN_SALT = "calma.rescreen"
@@ -175,6 +175,14 @@ def messages_for(event: str, booking: Booking, *, key: str = "") -> list[Message
             attach_ics=True,
         )
     if event == "reminder":
+        if booking.status == BookingStatus.AWAITING_REVIEW:
+            # Not confirmed yet: the client must not read it as a firm appointment.
+            return _client(
+                booking,
+                _("Your request for %(when)s is still awaiting review") % {"when": when},
+                "reminder_awaiting_review",
+                context={"rescreen_url": rescreen_url(booking)},
+            )
         return _client(
             booking,
             _("See you tomorrow: %(service)s at %(when)s") % {"service": service, "when": when},
@@ -202,13 +210,16 @@ def messages_for(event: str, booking: Booking, *, key: str = "") -> list[Message
                 _staff_email(studio),
                 _("Review overdue: %(when)s") % {"when": when},
                 "review_overdue",
+                context={"for_front_desk": True},
             ),
         ]
     if event == "rescreen_stop":
         subject = _("Re-screen stop: %(when)s, booking on hold") % {"when": when}
         return [
             *_therapist(booking, subject, "rescreen_stop"),
-            Message(_staff_email(studio), subject, "rescreen_stop"),
+            Message(
+                _staff_email(studio), subject, "rescreen_stop", context={"for_front_desk": True}
+            ),
         ]
     if event == "screening_stop":
         return [

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from bookings.availability import (
@@ -275,8 +275,13 @@ def calendar_window(
     time_off = TimeOff.objects.filter(start_at__lt=end, end_at__gt=start)
     if therapist_ids is not None:
         time_off = time_off.filter(therapist_id__in=therapist_ids)
+    # An attempt stays listed once its screening stopped it, even if changed answers later
+    # sent the same booking to review: the front desk should know a stop came first.
+    stopped_at_booking = Submission.objects.filter(
+        booking=OuterRef("pk"), kind=Submission.Kind.BOOKING, level="stop"
+    )
     stops = (
-        Booking.objects.filter(start_at__lt=end, end_at__gt=start, status=BookingStatus.STOPPED)
+        Booking.objects.filter(Exists(stopped_at_booking), start_at__lt=end, end_at__gt=start)
         .select_related("service")
         .only("pk", "start_at", "end_at", "service__name", "created_at", "status")
         .order_by("start_at")

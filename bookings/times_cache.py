@@ -19,8 +19,8 @@ A stale page could only ever offer a time that is gone: the hold re-checks the c
 under lock and answers "just taken" with fresh times. Nothing is stored for staff (their
 navigation differs), for a page carrying a message, or when the setting is 0 (the default
 without Redis: every web process must see the same version, and a per-process cache would
-not). The CSRF token differs per visitor: the stored page holds a placeholder, replaced on
-the way out.
+not). The CSRF token differs per visitor and the CSP nonce per response: the stored page
+holds placeholders, replaced on the way out.
 """
 
 import hashlib
@@ -44,6 +44,8 @@ KEY_PREFIX = "calma:times:"
 # Stands in for the visitor's CSRF token in a stored page. Escaping leaves it as it is, and
 # nothing else on the page can contain it.
 CSRF_PLACEHOLDER = "calma-csrf-token-placeholder-5b0e"
+# Likewise for the Content-Security-Policy nonce: each response has its own, in its header.
+NONCE_PLACEHOLDER = "calma-csp-nonce-placeholder-9d41"
 # The query parameters the times page reads; anything else in the query string is ignored.
 PARAMETERS = ("length", "therapist", "week")
 LONGEST_PARAMETER = 64
@@ -116,7 +118,11 @@ def page_key(request, slug: str, *, today) -> str | None:
 
 
 def _with_token(request, html: str) -> str:
-    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    if NONCE_PLACEHOLDER in html:
+        # Reading the nonce is what puts it in this response's header.
+        html = html.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
+    return html
 
 
 def cached_response(request, key: str, *, now: datetime) -> HttpResponse | None:

@@ -185,7 +185,13 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
     if cache_key is None or error:
         return render(request, template, context, status=status)
     html = render_to_string(
-        template, {**context, "csrf_token": times_cache.CSRF_PLACEHOLDER}, request
+        template,
+        {
+            **context,
+            "csrf_token": times_cache.CSRF_PLACEHOLDER,
+            "CSP_NONCE": times_cache.NONCE_PLACEHOLDER,
+        },
+        request,
     )
     return times_cache.store(request, cache_key, html, now=now, valid_until=context["valid_until"])
 

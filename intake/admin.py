@@ -5,10 +5,13 @@ read is logged.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
-from django.utils import timezone
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from intake import selectors
+from intake import services as intake_services
 from intake.models import AccessLog, ConsentText, Question, Questionnaire
 from studio import permissions
 
@@ -68,18 +71,69 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish (clients answer the newest published version)"))
     def publish(self, request, queryset):
-        errors = []
-        for questionnaire in queryset.filter(published_at__isnull=True):
+        """Show what publishing changes, and publish once it is confirmed (by name if needed)."""
+        if queryset.count() != 1:
+            messages.error(request, _("Please publish one version at a time."))
+            return None
+        questionnaire = queryset.get()
+        confirmed = request.POST.getlist("confirm")
+        if request.POST.get("post") == "yes":
             try:
-                # Building every spec checks kinds, choices and rules before anyone sees them.
-                [question.to_spec() for question in questionnaire.questions.all()]
-            except (TypeError, ValueError, KeyError) as error:
-                errors.append(f"{questionnaire}: {error}")
-                continue
-            questionnaire.published_at = timezone.now()
-            questionnaire.save(update_fields=["published_at"])
-        for error in errors:
-            messages.error(request, error)
+                intake_services.questionnaire_publish(
+                    questionnaire=questionnaire, confirmed_changes=confirmed
+                )
+            except intake_services.PublishRefused as refusal:
+                self._show_problems(request, questionnaire, refusal.problems)
+                return None
+            except intake_services.PublishNotConfirmed as refusal:
+                messages.error(request, refusal.message)
+                return self._confirmation(request, refusal.check, confirmed)
+            messages.success(
+                request, _("%(questionnaire)s is published.") % {"questionnaire": questionnaire}
+            )
+            return None
+        check = selectors.questionnaire_publish_check(questionnaire)
+        if check.problems:
+            self._show_problems(request, questionnaire, check.problems)
+            return None
+        return self._confirmation(request, check, confirmed)
+
+    def _show_problems(self, request, questionnaire, problems):
+        messages.error(
+            request,
+            _("%(questionnaire)s cannot be published, and stays a draft:")
+            % {"questionnaire": questionnaire},
+        )
+        for problem in problems:
+            messages.error(request, str(problem))
+
+    def _confirmation(self, request, check, confirmed):
+        fields = {
+            name: Question._meta.get_field(name).verbose_name
+            for name in ("section", "text", "help_text", "kind", "choices", "required")
+        } | {
+            "show_if": Question._meta.get_field("show_if_question").verbose_name,
+            "services": Question._meta.get_field("services").verbose_name,
+            "rules": Question._meta.get_field("rules").verbose_name,
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish %(questionnaire)s?") % {"questionnaire": check.questionnaire},
+            "opts": self.model._meta,
+            "check": check,
+            "changed": [
+                (code, [fields.get(name, name) for name in names])
+                for code, names in check.changes.changed
+            ],
+            "weakened": [
+                (weakening.key, str(weakening), weakening.key in confirmed)
+                for weakening in check.changes.weakened
+            ],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/intake/questionnaire/publish_confirmation.html", context
+        )
 
 
 @admin.register(ConsentText)

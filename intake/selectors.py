@@ -1,13 +1,22 @@
 """Read-side queries for intake: the current questionnaire, answers (logged), the review queue."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus, Client
 from intake.models import AccessLog, ConsentText, Question, Questionnaire, Submission
 from intake.triage import QuestionSpec
+from intake.validation import (
+    FLOORS,
+    Changes,
+    Problem,
+    questionnaire_changes,
+    questionnaire_problems,
+)
 
 # A booking on hold after a re-screen stop waits for the therapist just like a review.
 REVIEWABLE_STATUSES = (BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD)
@@ -21,6 +30,79 @@ def questionnaire_current(kind: str = Questionnaire.Kind.BOOKING) -> Questionnai
         Questionnaire.objects.filter(kind=kind, published_at__isnull=False)
         .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("position")))
         .latest("version")
+    )
+
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """What publishing a draft would do: why it cannot, or what it changes."""
+
+    questionnaire: Questionnaire
+    current: Questionnaire | None
+    problems: tuple[Problem, ...]
+    changes: Changes
+
+
+def _readable_specs(questionnaire: Questionnaire) -> tuple[list[QuestionSpec], list[Problem]]:
+    """Return the specs of the questions that can be read, and a problem for each that cannot."""
+    specs, problems = [], []
+    positions: dict[int, str] = {}
+    for question in questionnaire.questions.order_by("position", "pk"):
+        if question.position in positions:
+            problems.append(
+                Problem(
+                    question.code,
+                    _("It has the same position as “%(other)s”, so their order is unclear.")
+                    % {"other": positions[question.position]},
+                )
+            )
+        positions.setdefault(question.position, question.code)
+        try:
+            specs.append(question.to_spec())
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            problems.append(
+                Problem(question.code, _("It cannot be read: %(error)s") % {"error": error})
+            )
+    return specs, problems
+
+
+def questionnaire_publish_check(questionnaire: Questionnaire) -> PublishCheck:
+    """Check a draft against the rules of a safe questionnaire and the version clients answer.
+
+    A version that cannot be read, breaks the safety floor of its kind, or would not become
+    the one clients answer (it is already published, or older than the current one) has
+    problems; otherwise the changes say what it does differently from the current version.
+    """
+    current = (
+        Questionnaire.objects.filter(kind=questionnaire.kind, published_at__isnull=False)
+        .exclude(pk=questionnaire.pk)
+        .order_by("-version")
+        .first()
+    )
+    specs, problems = _readable_specs(questionnaire)
+    if questionnaire.published_at is not None:
+        problems.insert(0, Problem("", _("This version is already published.")))
+    if current is not None and current.version >= questionnaire.version:
+        problems.insert(
+            0,
+            Problem(
+                "",
+                _(
+                    "Version %(version)s would not replace version %(current)s, which clients "
+                    "answer now: give it a higher version number."
+                )
+                % {"version": questionnaire.version, "current": current.version},
+            ),
+        )
+    if not problems:
+        problems = questionnaire_problems(specs, floor=FLOORS.get(questionnaire.kind, ()))
+    old = question_specs(current) if current is not None else None
+    changes = questionnaire_changes(old, specs) if not problems else Changes()
+    return PublishCheck(
+        questionnaire=questionnaire,
+        current=current,
+        problems=tuple(problems),
+        changes=changes,
     )
 
 

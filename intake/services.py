@@ -4,6 +4,7 @@ The submission and the booking's status change in one transaction, so nothing is
 half-saved: either the answers are stored and the booking moved on, or neither.
 """
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import transaction
@@ -18,8 +19,9 @@ from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus, Client, Notification, new_manage_token
 from bookings.tasks import notify
 from intake import selectors
-from intake.models import AssessmentApproval, Consent, Review, Submission
+from intake.models import AssessmentApproval, Consent, Questionnaire, Review, Submission
 from intake.triage import Level, triage, validate_answers, visible_questions
+from intake.validation import Problem
 from studio import permissions
 
 
@@ -29,6 +31,26 @@ class IntakeInvalid(BookingRefused):
     def __init__(self, errors: dict[str, str]):
         super().__init__(_("Please check the answers marked below."), code=BookingRefused.INVALID)
         self.errors = errors
+
+
+class PublishRefused(BookingRefused):
+    """The version cannot be published; ``problems`` says why, one readable line each."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__(_("This version cannot be published."), code=BookingRefused.INVALID)
+        self.problems = problems
+
+
+class PublishNotConfirmed(BookingRefused):
+    """The version weakens the screening, and not every weakening was confirmed by name."""
+
+    def __init__(self, check: selectors.PublishCheck, missing: frozenset[str]):
+        super().__init__(
+            _("Please confirm each stop or review this version weakens before publishing it."),
+            code=BookingRefused.POLICY,
+        )
+        self.check = check
+        self.missing = missing
 
 
 _STATUS_FOR_LEVEL = {
@@ -351,3 +373,37 @@ def manage_link_send(*, booking: Booking, now: datetime | None = None) -> None:
     """Email the client the manage link that proves their mailbox (once per ten minutes)."""
     now = now or timezone.now()
     notify("manage_link", booking, key=f"{int(now.timestamp()) // 600}")
+
+
+def questionnaire_publish(
+    *,
+    questionnaire: Questionnaire,
+    confirmed_changes: Collection[str] = (),
+    now: datetime | None = None,
+) -> Questionnaire:
+    """Publish a draft version, so that clients answer it from now on.
+
+    Refuse a version with any problem (see `intake.validation`). A version that flags some
+    answer lower than the current version does, or not at all, is published only when every
+    such weakening is named in `confirmed_changes` (by its `Weakening.key`).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Every version of the kind is locked, so the comparison is made with the version
+        # that is still current when this one is published.
+        list(
+            Questionnaire.objects.select_for_update()
+            .filter(kind=questionnaire.kind)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
+        check = selectors.questionnaire_publish_check(questionnaire)
+        if check.problems:
+            raise PublishRefused(check.problems)
+        missing = check.changes.confirmation_keys - set(confirmed_changes)
+        if missing:
+            raise PublishNotConfirmed(check, frozenset(missing))
+        questionnaire.published_at = now
+        questionnaire.save(update_fields=["published_at"])
+    return questionnaire

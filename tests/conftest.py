@@ -6,6 +6,11 @@ import pytest
 
 # pytest-django's live_server runs beside Playwright's event loop in the browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# CI's second pass runs the suite under libfaketime with the clock moved ahead. The moved
+# clock is for this process (Django, SQLite, the live server); Playwright's driver and
+# Chromium stall under it, so child processes start without the preload.
+if "faketime" in os.environ.get("LD_PRELOAD", ""):
+    os.environ.pop("LD_PRELOAD")
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -129,9 +134,14 @@ def pytest_ignore_collect(collection_path, config):
 
 
 def pytest_report_header(config):
+    from datetime import UTC, datetime
+
+    lines = [f"clock: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"]
     if _browser_tests_off():
-        return [f"browser tests: left out, no Chromium at {CHROMIUM} (apt-get install chromium)"]
-    return []
+        lines.append(
+            f"browser tests: left out, no Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    return lines
 
 
 @pytest.fixture(autouse=True)

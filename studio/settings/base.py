@@ -5,6 +5,7 @@ from pathlib import Path
 
 import bootstrap_wrapper
 import dj_database_url
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -23,7 +24,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless asked for: `make run` turns it on for runserver on 127.0.0.1, and nothing that
+# listens beyond this machine may run with it (studio/checks.py, studio/wsgi.py).
+DEBUG = env_bool("DEBUG", default=False)
+# Which profile these settings are: studio/checks.py refuses DEBUG under "production".
+CALMA_PROFILE = "development"
 # The fallback key only ever serves local development; the production profile refuses it.
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-calma-local-development-only-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -43,6 +48,7 @@ THIRD_PARTY_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "csp",
 ]
 LOCAL_APPS = [
     "studio",
@@ -54,6 +60,11 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers, after whitenoise so that static files stay cacheable: see the block
+    # "Security headers" at the end of this file.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "studio.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.context_processors.studio",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -97,6 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", True)
+
+# --- Database roles (README, "Two database roles") -------------------------------------------
+# On PostgreSQL, migrations run as the owner of the tables (DATABASE_URL names the owner in
+# the migrate step); web and workers connect as the runtime role, which owns nothing. When
+# this names the runtime role, every migrate ends by giving it exactly the privileges it
+# needs (studio/database_roles.py; `manage.py grant_runtime_role` does it on its own).
+DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "")
+# --- end of database roles -------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -186,3 +206,58 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Security headers ------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): no 'unsafe-inline' anywhere. Scripts and styles come
+# from this site's static files; an inline <script> or <style> runs only with the response's
+# nonce ({{ CSP_NONCE }}), and style="…" attributes, on…= handlers and javascript: URLs never
+# do. htmx's own indicator <style> is off (base.html) and lives in static/css/calma.css.
+# Bootstrap's icons are data: URLs inside its stylesheet, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the studio's pages use none of these
+# powerful features, so no page, nor anything injected into one, may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Manage links carry their token in the path: no other site sees it in a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Cache-Control: no-store on every page except the public ones that
+# studio.middleware.PrivatePagesNoStoreMiddleware lists.

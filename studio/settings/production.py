@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
 DEBUG = False
+CALMA_PROFILE = "production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value for production.")

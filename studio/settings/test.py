@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 DEBUG = False
+CALMA_PROFILE = "test"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

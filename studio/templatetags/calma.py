@@ -5,16 +5,30 @@ import hashlib
 from functools import cache
 
 from django import template
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
 
+def _served_file(path: str) -> str | None:
+    """Return the file behind ``static(path)``: the hashed copy under a manifest storage.
+
+    A manifest storage rewrites references inside what it copies (a stylesheet's
+    ``sourceMappingURL``, for one), so the hash of the source file would not match what the
+    browser receives, and the browser would refuse the file.
+    """
+    if isinstance(staticfiles_storage, ManifestFilesMixin) and not settings.DEBUG:
+        return staticfiles_storage.path(staticfiles_storage.stored_name(path))
+    return finders.find(path)
+
+
 @cache
 def _integrity(path: str) -> str:
-    found = finders.find(path)
+    found = _served_file(path)
     if not found:
         raise template.TemplateSyntaxError(f"Static file not found: {path}")
     with open(found, "rb") as handle:
@@ -22,29 +36,44 @@ def _integrity(path: str) -> str:
     return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
-@register.simple_tag
-def stylesheet(path: str):
-    """Render a <link> to a local stylesheet with its subresource-integrity hash."""
+def _nonce(context) -> str:
+    """Return the response's CSP nonce, or "" outside a request (an email, say).
+
+    ``CSP_NONCE`` comes from django-csp's context processor, or from a page rendered to be
+    stored (bookings/times_cache.py), which puts a placeholder there.
+    """
+    nonce = context.get("CSP_NONCE")
+    if nonce is None:
+        nonce = getattr(context.get("request"), "csp_nonce", None)
+    # Not truthiness: django-csp's lazy nonce is falsy until read, and reading it is what
+    # puts it in the header.
+    return "" if nonce is None else str(nonce)
+
+
+@register.simple_tag(takes_context=True)
+def stylesheet(context, path: str):
+    """Render a <link> to a local stylesheet with its subresource-integrity hash and nonce."""
     return format_html(
-        '<link rel="stylesheet" href="{}" integrity="{}" crossorigin="anonymous">',
+        '<link rel="stylesheet" href="{}" integrity="{}" crossorigin="anonymous" nonce="{}">',
         static(path),
         _integrity(path),
+        _nonce(context),
     )
 
 
-@register.simple_tag
-def script(path: str, defer: bool = True):
-    """Render a <script> for a local file with its subresource-integrity hash."""
-    if defer:
-        return format_html(
-            '<script src="{}" integrity="{}" crossorigin="anonymous" defer></script>',
-            static(path),
-            _integrity(path),
-        )
+@register.simple_tag(takes_context=True)
+def script(context, path: str, defer: bool = True):
+    """Render a <script> for a local file with its subresource-integrity hash and nonce.
+
+    The policy's 'self' allows the file already; the nonce is there as well so that every
+    page's policy names a fresh one, and a policy limited to nonces would still allow it.
+    """
     return format_html(
-        '<script src="{}" integrity="{}" crossorigin="anonymous"></script>',
+        '<script src="{}" integrity="{}" crossorigin="anonymous" nonce="{}"{}></script>',
         static(path),
         _integrity(path),
+        _nonce(context),
+        " defer" if defer else "",
     )
 
 

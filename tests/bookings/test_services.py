@@ -20,6 +20,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(time_machine):
+    """Pin the clock at NOW for the whole test, including code that reads it itself."""
+    time_machine.move_to(NOW, tick=False)
+
+
 # Tuesday 24 November 2026: Ana works 09:00–14:00, Carla 10:00–13:30, Ben 14:00–20:00.
 TUESDAY_10 = madrid(2026, 11, 24, 10, 0)
 
@@ -227,7 +234,9 @@ def test_booking_settle_confirms_a_named_live_hold(demo):
 def test_booking_settle_can_leave_a_booking_awaiting_review(demo):
     """Settle to "awaiting review" without a confirmation time."""
     booking = hold(demo)
-    services.hold_attach_client(booking=booking, name="Marta", email="m@example.com", phone="6")
+    services.hold_attach_client(
+        booking=booking, name="Marta", email="m@example.com", phone="6", now=NOW
+    )
     settled = services.booking_settle(
         booking=booking, status=BookingStatus.AWAITING_REVIEW, now=NOW
     )
@@ -247,7 +256,9 @@ def test_booking_settle_refuses_a_hold_without_a_client(demo):
 def test_booking_settle_refuses_an_expired_hold(demo):
     """Refuse to confirm a hold past its expiry."""
     booking = hold(demo)
-    services.hold_attach_client(booking=booking, name="Marta", email="m@example.com", phone="6")
+    services.hold_attach_client(
+        booking=booking, name="Marta", email="m@example.com", phone="6", now=NOW
+    )
     with pytest.raises(BookingRefused) as refused:
         services.booking_settle(
             booking=booking, status=BookingStatus.CONFIRMED, now=booking.hold_expires_at

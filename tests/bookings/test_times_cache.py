@@ -46,6 +46,7 @@ TODAY = date(2026, 11, 23)
 NEXT_WEEK = date(2026, 11, 30)
 _START = re.compile(r'name="start" value="([^"]+)"')
 _FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_NONCE = re.compile(r'nonce="[^"]*"')
 _HEADER_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 RELEASED = "it has been released"
 HTMX = {"HX-Request": "true"}
@@ -103,8 +104,12 @@ def starts(html: str) -> list[str]:
 
 
 def normalised(html: str) -> str:
-    """Blank out the per-visitor CSRF tokens, the only part of the page that may differ."""
+    """Blank out the per-visitor CSRF tokens and the per-response CSP nonces.
+
+    They are the only parts of the page that may differ.
+    """
     html = _FORM_TOKEN.sub('name="csrfmiddlewaretoken" value="TOKEN"', html)
+    html = _NONCE.sub('nonce="NONCE"', html)
     return _HEADER_TOKEN.sub('"X-CSRFToken": "TOKEN"', html)
 
 

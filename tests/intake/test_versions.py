@@ -32,7 +32,11 @@ def test_staff_and_owner_publish_a_new_version_from_the_admin(client, demo_studi
     Question.objects.filter(questionnaire=draft, code="intense_pain").update(
         text="Do you have strong pain anywhere today?"
     )
-    client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    # Publishing asks for a confirmation first, then publishes once it is given.
+    response = client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    assert response.status_code == 200
+    assert selectors.questionnaire_current().version == 1
+    client.post(changelist, {"action": "publish", "_selected_action": [draft.pk], "post": "yes"})
     current = selectors.questionnaire_current()
     assert current.version == 2
     assert "Do you have strong pain anywhere today?" in [q.text for q in current.questions.all()]

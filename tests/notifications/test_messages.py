@@ -260,6 +260,22 @@ def test_the_reminder_carries_the_manage_link_and_a_signed_rescreen_link(
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
 
+def test_the_reminder_of_a_booking_awaiting_review_does_not_read_as_confirmed(
+    awaiting, django_capture_on_commit_callbacks
+):
+    """A request the therapist has not decided on yet is reminded of as a request."""
+    with django_capture_on_commit_callbacks(execute=True):
+        sweeps.reminders_send(now=START - timedelta(hours=23))
+
+    (message,) = sent_to(CLIENT_EMAIL)
+    assert message.subject == f"Your request for {WHEN} is still awaiting review"
+    body = " ".join(message.body.split())
+    assert "Your booking request is not confirmed yet" in body
+    assert "See you tomorrow" not in message.subject + body
+    assert re.search(settings.SITE_URL + r"/rescreen/[^/\s]+/", message.body)
+    assert_no_health_text(mail.outbox, SECRET_NOTE)
+
+
 def test_the_reminder_does_not_count_the_rescreen_questions(
     confirmed, django_capture_on_commit_callbacks
 ):
@@ -325,7 +341,10 @@ def test_an_overdue_review_alerts_the_therapist_and_the_front_desk(
     assert staff.subject == f"Review overdue: {WHEN}"
     for message in (therapist, staff):
         assert "less than a day away" in message.body
-        assert f"/therapist/reviews/{awaiting.public_id}/" in message.body
+    # The review page is the therapist's; the front desk opens the booking in the calendar.
+    assert f"/therapist/reviews/{awaiting.public_id}/" in therapist.body
+    assert f"/therapist/reviews/{awaiting.public_id}/" not in staff.body
+    assert f"/staff/bookings/{awaiting.public_id}/" in staff.body
     assert not sent_to(CLIENT_EMAIL)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
@@ -343,6 +362,9 @@ def test_a_rescreen_stop_alerts_the_therapist_and_the_front_desk(
     for message in (therapist, staff):
         assert message.subject == subject
         assert "The booking is on hold" in message.body
+    assert f"/therapist/reviews/{confirmed.public_id}/" in therapist.body
+    assert f"/therapist/reviews/{confirmed.public_id}/" not in staff.body
+    assert f"/staff/bookings/{confirmed.public_id}/" in staff.body
     assert not sent_to(CLIENT_EMAIL)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 

@@ -106,6 +106,30 @@ def test_one_leg_symptoms_put_the_booking_on_hold_and_alert_the_studio(booking, 
     assert booking in selectors.review_queue(therapist=booking.therapist)
 
 
+def test_the_manage_page_of_a_booking_on_hold_keeps_the_medical_advice(booking, send, client):
+    """After a re-screen stop the booking page still says to seek medical attention."""
+    send(booking, RESCREEN_STOP)
+
+    text = page_text(client.get(booking.get_manage_url()))
+
+    assert "Your booking is on hold" in text
+    assert "Please seek medical attention promptly" in text
+
+
+def test_the_review_page_of_a_booking_on_hold_says_why_before_any_approval(booking, send):
+    """The therapist reads that a re-screen stop put it on hold, above the decision form."""
+    send(booking, RESCREEN_STOP)
+    therapist = Browser()
+    therapist.force_login(booking.therapist.user)
+
+    text = page_text(therapist.get(reverse("review_detail", args=[booking.public_id])))
+
+    assert "On hold because the client's answers to the pre-visit re-screen call for a stop" in (
+        text
+    )
+    assert text.index("On hold because") < text.index("Record decision")
+
+
 def test_a_review_answer_sends_the_booking_back_to_the_therapists_queue(booking, send):
     response = send(booking, RESCREEN_REVIEW)
 

@@ -219,7 +219,7 @@ def test_run_sweeps_runs_the_four_sweeps_and_prints_what_each_did(
         ("ana@calma.localhost", "Still awaiting your review: 09/12 11:15"),
         ("hola@calma.localhost", "Review overdue: 09/12 11:15"),
         ("reminded@example.com", "See you tomorrow: Leg massage at 09/12 10:00"),
-        ("review@example.com", "See you tomorrow: Leg massage at 09/12 11:15"),
+        ("review@example.com", "Your request for 09/12 11:15 is still awaiting review"),
         ("visited@example.com", "Thank you for your visit"),
     ]
 

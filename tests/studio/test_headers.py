@@ -1,0 +1,340 @@
+"""Security headers on every page: the Content-Security-Policy, the Permissions-Policy,
+Referrer-Policy, nosniff, Cross-Origin-Opener-Policy, and Cache-Control: no-store on every
+page but the public catalogue and free times.
+
+Every named URL of the project's views is requested once, as the person who may see it, so a
+URL added later without an entry here fails ``test_every_url_of_the_site_is_requested``.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client as Browser
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+from bookings.notifications import client_proof, rescreen_token
+from studio.middleware import CACHEABLE_URL_NAMES
+from studio.models import Therapist
+from tests.factories import SubmissionFactory
+from tests.intake.conftest import give_details, hold, staff_browser
+from tests.staff.conftest import at, next_monday
+
+pytestmark = pytest.mark.django_db
+
+CSP = "Content-Security-Policy"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # the URL's name
+    who: str  # "anyone", "visitor" (the browser holding a time), "frontdesk", "ana", "owner"
+    url: str
+    status: int = 200
+
+
+@pytest.fixture
+def site(demo_studio):
+    """The demo studio with a held time, a booking awaiting review and a phone booking."""
+    visitor = Browser()
+    held = hold(visitor, "leg-massage")
+    give_details(visitor, held, name="Vera Visitor", email="vera@example.com")
+    monday = next_monday()
+    ana = Therapist.objects.get(slug="ana")
+    review = SubmissionFactory(
+        booking__service=held.service,
+        booking__length=held.length,
+        booking__therapist=ana,
+        booking__room=held.room,
+        booking__start_at=at(monday, 10),
+    ).booking
+    phone = Booking.objects.create(
+        client=review.client,
+        service=review.service,
+        length=review.length,
+        therapist=ana,
+        room=review.room,
+        start_at=at(monday, 12),
+        end_at=at(monday, 13),
+        blocked_until=at(monday, 13, 10),
+        price=review.price,
+        status=BookingStatus.HELD,
+        source=Booking.Source.PHONE,
+        hold_expires_at=timezone.now() + timedelta(hours=1),
+    )
+    # The emailed manage link proves the client to this browser (export, erase).
+    assert visitor.get(f"{review.get_manage_url()}?k={client_proof(review)}").status_code == 200
+    return {
+        "browsers": {
+            "anyone": Browser(),
+            "visitor": visitor,
+            "frontdesk": staff_browser("frontdesk"),
+            "ana": staff_browser("ana"),
+            "owner": staff_browser("owner"),
+        },
+        "held": held,
+        "review": review,
+        "phone": phone,
+        "ana": ana,
+    }
+
+
+def _pages(site) -> list[Page]:
+    held, review, phone, ana = site["held"], site["review"], site["phone"], site["ana"]
+    token = review.manage_token
+    day = f"?date={timezone.localtime(review.start_at).date():%Y-%m-%d}"
+    staff = {"public_id": review.public_id}
+    return [
+        Page("home", "anyone", reverse("home")),
+        Page("service_list", "anyone", reverse("service_list")),
+        Page("service_detail", "anyone", reverse("service_detail", args=["leg-massage"])),
+        Page("therapist_list", "anyone", reverse("therapist_list")),
+        Page("booking_start", "anyone", reverse("booking_start")),
+        Page("booking_times", "anyone", reverse("booking_times", args=["leg-massage"])),
+        Page("healthz", "anyone", reverse("healthz")),
+        Page("login", "anyone", reverse("login")),
+        Page("logout", "anyone", reverse("logout"), 405),
+        Page("booking_hold", "visitor", reverse("booking_hold", args=["leg-massage"]), 405),
+        Page("booking_details", "visitor", reverse("booking_details", args=[held.public_id])),
+        Page("intake_form", "visitor", reverse("intake_form", args=[held.public_id])),
+        Page("booking_manage", "visitor", reverse("booking_manage", args=[token])),
+        Page("booking_ics", "visitor", reverse("booking_ics", args=[token])),
+        Page("booking_cancel", "visitor", reverse("booking_cancel", args=[token]), 405),
+        Page("booking_reschedule", "visitor", reverse("booking_reschedule", args=[token])),
+        Page("client_data", "visitor", reverse("client_data", args=[token])),
+        Page("client_erase", "visitor", reverse("client_erase", args=[token])),
+        Page("client_send_link", "visitor", reverse("client_send_link", args=[token]), 405),
+        Page("phone_intake", "anyone", reverse("phone_intake", args=[phone.manage_token]), 302),
+        Page("rescreen", "anyone", reverse("rescreen", args=[rescreen_token(review)])),
+        Page("therapist_feed", "anyone", reverse("therapist_feed", args=[ana.calendar_token])),
+        Page("staff_calendar", "frontdesk", reverse("staff_calendar") + day),
+        Page("staff_phone_booking", "frontdesk", reverse("staff_phone_booking")),
+        Page("staff_booking", "frontdesk", reverse("staff_booking", kwargs=staff)),
+        Page("staff_booking_move", "frontdesk", reverse("staff_booking_move", kwargs=staff), 405),
+        Page(
+            "staff_booking_cancel", "frontdesk", reverse("staff_booking_cancel", kwargs=staff), 405
+        ),
+        Page("staff_booking_mark", "frontdesk", reverse("staff_booking_mark", kwargs=staff), 405),
+        Page("staff_block", "frontdesk", reverse("staff_block")),
+        Page("staff_clients", "frontdesk", reverse("staff_clients") + "?q=a"),
+        Page("staff_client", "frontdesk", reverse("staff_client", args=[review.client_id])),
+        Page("my_day", "ana", reverse("my_day") + day),
+        Page("my_week", "ana", reverse("my_week") + day),
+        Page("my_block", "ana", reverse("my_block")),
+        Page("my_feed", "ana", reverse("my_feed")),
+        Page("review_queue", "ana", reverse("review_queue")),
+        Page("review_detail", "ana", reverse("review_detail", kwargs=staff)),
+        Page("intake_answers", "ana", reverse("intake_answers", kwargs=staff)),
+        # The admin, for the client's data and the access log.
+        Page("admin:index", "owner", reverse("admin:index")),
+        Page("admin:bookings_client_changelist", "owner", "/admin/bookings/client/"),
+        Page(
+            "admin:bookings_client_change",
+            "owner",
+            reverse("admin:bookings_client_change", args=[review.client_id]),
+        ),
+        Page("admin:bookings_booking_changelist", "frontdesk", "/admin/bookings/booking/"),
+        Page("admin:intake_accesslog_changelist", "owner", "/admin/intake/accesslog/"),
+    ]
+
+
+def _named_urls(patterns) -> set[str]:
+    """Return the names of the URLs whose views are the project's own (not the admin's)."""
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                names |= _named_urls(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            module = getattr(pattern.callback, "__module__", "")
+            if module.split(".")[0] in settings.LOCAL_APPS:
+                names.add(pattern.name)
+    return names
+
+
+@pytest.fixture
+def responses(site):
+    """Request every page once, as whoever may see it."""
+    return [(page, site["browsers"][page.who].get(page.url, follow=False)) for page in _pages(site)]
+
+
+def test_every_url_of_the_site_is_requested(site):
+    """The table of pages names every URL of the project's own views.
+
+    Pages of Django and other packages (login, the admin) get the same headers from the
+    same middleware; a few of them are in the table as well.
+    """
+    requested = {page.name for page in _pages(site)}
+    own = _named_urls(get_resolver().url_patterns)
+    assert {"home", "booking_manage", "intake_answers", "staff_calendar"} <= own
+    assert own - requested == set()
+
+
+def test_every_page_answers_as_expected_for_its_viewer(responses):
+    """The pages are real pages, not a login redirect or a 404 that proves nothing."""
+    wrong = [
+        (page.name, page.url, response.status_code)
+        for page, response in responses
+        if response.status_code != page.status
+    ]
+    assert not wrong
+
+
+def _policy(response) -> dict[str, list[str]]:
+    policy = {}
+    for directive in response[CSP].split(";"):
+        name, *values = directive.split()
+        policy[name] = values
+    return policy
+
+
+def test_every_page_sends_the_policy_without_unsafe_inline(responses):
+    """Scripts and styles from this site or with the nonce; no framing, plugins or base."""
+    for page, response in responses:
+        assert CSP in response, page
+        policy = _policy(response)
+        assert "'unsafe-inline'" not in response[CSP], page
+        assert "'unsafe-eval'" not in response[CSP], page
+        assert policy["default-src"] == ["'self'"], page
+        for directive in ("script-src", "style-src"):
+            assert policy[directive][0] == "'self'", (page, policy)
+            assert all(v == "'self'" or v.startswith("'nonce-") for v in policy[directive])
+        assert policy["img-src"] == ["'self'", "data:"], page
+        assert policy["object-src"] == ["'none'"], page
+        assert policy["frame-ancestors"] == ["'none'"], page
+        assert policy["form-action"] == ["'self'"], page
+        assert policy["base-uri"] == ["'self'"], page
+
+
+NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=]+)'")
+
+
+def test_every_html_page_carries_a_fresh_nonce_on_its_scripts(client, demo_studio):
+    """Each response has its own nonce, and the page's script tags carry that one.
+
+    The times page is asked for twice: the second answer is the stored week
+    (bookings/times_cache.py), which must not repeat the first one's nonce.
+    """
+    times = reverse("booking_times", args=["leg-massage"])
+    nonces = []
+    for path in ["/", "/", reverse("service_list"), times, times]:
+        response = client.get(path)
+        header = NONCE.findall(response[CSP])
+        assert len(set(header)) == 1, response[CSP]
+        nonce = header[0]
+        html = response.content.decode()
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        assert scripts
+        for tag in scripts:
+            assert f'nonce="{nonce}"' in tag, tag
+        nonces.append(nonce)
+    assert len(set(nonces)) == len(nonces)
+    assert all(len(nonce) >= 22 for nonce in nonces)
+
+
+def test_every_page_denies_powerful_features_and_leaks_no_referrer(responses):
+    """Permissions-Policy denies camera, microphone and the rest; the other headers are set."""
+    for page, response in responses:
+        features = dict(item.split("=", 1) for item in response["Permissions-Policy"].split(", "))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial"):
+            assert features.get(feature) == "()", (page, feature)
+        assert response["Referrer-Policy"] == "same-origin", page
+        assert response["X-Content-Type-Options"] == "nosniff", page
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", page
+        assert response["X-Frame-Options"] == "DENY", page
+
+
+def _no_store(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return "no-store" in directives
+
+
+def test_every_page_but_the_public_ones_is_not_stored(responses):
+    """Answers, reasons, adaptations, client details, the calendar, the admin: no-store."""
+    for page, response in responses:
+        public = page.name in CACHEABLE_URL_NAMES and page.who == "anyone"
+        assert _no_store(response) is not public, (page, response.get("Cache-Control"))
+
+
+def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
+    """The pages the design names are among the no-store ones, whatever the list above says."""
+    private = {
+        "booking_manage",
+        "booking_ics",
+        "booking_reschedule",
+        "booking_details",
+        "intake_form",
+        "phone_intake",
+        "rescreen",
+        "client_data",
+        "client_erase",
+        "therapist_feed",
+        "review_queue",
+        "review_detail",
+        "intake_answers",
+        "staff_booking",
+        "staff_clients",
+        "staff_client",
+        "staff_phone_booking",
+        "staff_calendar",
+        "my_day",
+        "my_week",
+        "admin:index",
+        "admin:bookings_client_changelist",
+        "admin:bookings_client_change",
+        "admin:bookings_booking_changelist",
+        "admin:intake_accesslog_changelist",
+    }
+    assert not private & CACHEABLE_URL_NAMES
+    seen = {page.name for page, response in responses if _no_store(response)}
+    assert private <= seen
+
+
+def test_a_public_page_is_not_stored_for_someone_signed_in(site):
+    """Signed in, the header names the person and their reviews: even /services/ is private."""
+    response = site["browsers"]["ana"].get(reverse("service_list"))
+    assert response.status_code == 200
+    assert _no_store(response)
+    assert not _no_store(site["browsers"]["anyone"].get(reverse("service_list")))
+
+
+def test_static_files_stay_cacheable(client):
+    """Static files are not pages: whitenoise serves them before the no-store rule."""
+    response = client.get(settings.STATIC_URL.rstrip("/") + "/css/calma.css")
+    assert response.status_code == 200
+    assert not _no_store(response)
+
+
+# --- The rule for templates: nothing inline that the policy would refuse ----------------------
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+# Emails are read in mail clients, not under the site's policy; they need inline styles.
+NOT_UNDER_THE_POLICY = ("emails/",)
+INLINE = {
+    "inline <script> (use a static file)": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    "<style> block (use static/css)": re.compile(r"<style\b", re.I),
+    'style="…" attribute (use a class)': re.compile(r"\sstyle\s*=", re.I),
+    "on…= event handler (use a static script)": re.compile(r"\son[a-z]+\s*=", re.I),
+    "javascript: URL": re.compile(r"javascript:", re.I),
+    "hx-on (needs eval)": re.compile(r"\shx-on", re.I),
+}
+
+
+def test_no_template_holds_what_the_policy_refuses():
+    """No inline script, style block, style attribute, handler or javascript: URL."""
+    found = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        relative = path.relative_to(TEMPLATES).as_posix()
+        if relative.startswith(NOT_UNDER_THE_POLICY):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for what, pattern in INLINE.items():
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"templates/{relative}:{line}: {what}")
+    assert not found, "\n".join(found)
