@@ -241,7 +241,13 @@ class AccessLog(models.Model):
         Submission, on_delete=models.PROTECT, related_name="access_log", null=True
     )
     # What was read: every submission whose answers or reasons the response showed.
-    submission_ids = models.JSONField(_("submissions read"), default=list, blank=True)
+    submission_ids = models.JSONField(
+        _("submissions read"),
+        default=list,
+        # Rows written by hand (or by an older release) record no list rather than fail.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+    )
     action = models.CharField(_("what"), max_length=40)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
