@@ -46,7 +46,7 @@ def _event(booking: Booking, *, studio: Studio, for_therapist: bool, now: dateti
             % {
                 "minutes": booking.length.minutes,
                 "therapist": booking.therapist.display_name,
-                "url": settings.SITE_URL.rstrip("/") + booking.get_absolute_url(),
+                "url": settings.SITE_URL.rstrip("/") + booking.get_manage_url(),
             },
         )
     if studio.address:

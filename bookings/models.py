@@ -178,7 +178,11 @@ class Booking(models.Model):
     def __str__(self):
         return f"{self.service} {self.start_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
-    def get_absolute_url(self):
+    # Deliberately no get_absolute_url: whatever uses it generically (the admin's "View on
+    # site" and its /admin/r/ redirect) would hand the client's manage link, a credential, to
+    # whoever asks. The client's link is asked for by name; staff use the booking card.
+    def get_manage_url(self) -> str:
+        """Return the client's manage link: whoever holds it may see and change the booking."""
         return reverse("booking_manage", kwargs={"token": self.manage_token})
 
     @property

@@ -63,7 +63,30 @@ def client_proof_valid(token: str, booking: Booking) -> bool:
 
 def proven_manage_url(booking: Booking) -> str:
     """Return the manage link as emailed: it proves the client's email to the page."""
-    return absolute(f"{booking.get_absolute_url()}?k={client_proof(booking)}")
+    return absolute(f"{booking.get_manage_url()}?k={client_proof(booking)}")
+
+
+# The link to a phone booking's health questions. It is not the manage link: the front desk
+# sees it on the booking card, so it opens the questions of that one hold and nothing else.
+INTAKE_SALT = "calma.phone-intake"
+INTAKE_LINK_MAX_AGE = 3 * 24 * 3600
+
+
+def intake_token(booking: Booking) -> str:
+    return signing.dumps(str(booking.public_id), salt=INTAKE_SALT, compress=True)
+
+
+def intake_token_booking_id(token: str) -> str | None:
+    """Return the public id an intake token was signed for, or None if it is not valid."""
+    try:
+        value = signing.loads(token, salt=INTAKE_SALT, max_age=INTAKE_LINK_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def intake_url(booking: Booking) -> str:
+    return absolute(reverse("phone_intake", kwargs={"token": intake_token(booking)}))
 
 
 def rescreen_token(booking: Booking) -> str:
@@ -72,6 +95,21 @@ def rescreen_token(booking: Booking) -> str:
 
 def rescreen_url(booking: Booking) -> str:
     return absolute(reverse("rescreen", kwargs={"token": rescreen_token(booking)}))
+
+
+# The events whose messages go to the client (the others go to the therapist or the studio):
+# their recipients are the client's addresses, which erasure removes.
+CLIENT_EVENTS = (
+    "confirmed",
+    "awaiting_review",
+    "review_outcome",
+    "cancelled",
+    "rescheduled",
+    "reminder",
+    "manage_link",
+    "aftercare",
+    "intake_link",
+)
 
 
 def _staff_email(studio: Studio) -> str:
@@ -161,7 +199,7 @@ def messages_for(event: str, booking: Booking, *, key: str = "") -> list[Message
             booking,
             _("A few health questions before your massage"),
             "intake_link",
-            context={"intake_url": absolute(reverse("phone_intake", args=[booking.manage_token]))},
+            context={"intake_url": intake_url(booking)},
         )
     if event == "review_overdue":
         messages = _therapist(

@@ -1,5 +1,6 @@
 """Read-side queries for availability and bookings, each in a fixed number of queries."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from bookings.availability import (
     working_intervals,
 )
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
+from bookings.notifications import intake_token_booking_id
 from studio.models import (
     Room,
     Service,
@@ -351,9 +353,20 @@ def client_search(*, query: str, limit: int = 50):
 
 
 def booking_awaiting_intake(*, token: str) -> Booking | None:
-    """Return a front-desk booking still waiting for the client's health answers, or None."""
+    """Return a front-desk booking still waiting for the client's health answers, or None.
+
+    The token is the signed intake link (``notifications.intake_token``), never the manage
+    link: the front desk sees it, so it must not open the booking itself.
+    """
+    public_id = intake_token_booking_id(token)
+    if public_id is None:
+        return None
+    try:
+        public_id = uuid.UUID(public_id)
+    except ValueError:
+        return None
     return Booking.objects.filter(
-        manage_token=token,
+        public_id=public_id,
         source=Booking.Source.PHONE,
         status=BookingStatus.HELD,
         hold_expires_at__gt=timezone.now(),

@@ -9,8 +9,7 @@ from datetime import date, datetime, time, timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import selectors, services
+from bookings import notifications, selectors, services
 from bookings.calendar import Item, day_grid
 from bookings.errors import BookingRefused
 from bookings.forms import (
@@ -33,9 +32,9 @@ from bookings.forms import (
     StaffCancelForm,
 )
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
-from bookings.views import SESSION_HOLDS
+from bookings.views import allow_intake_only
 from intake.models import Submission
-from studio import roles
+from studio import permissions
 
 # A phone booking waits this long at most for the client's answers to the health questions.
 PHONE_HOLD = timedelta(hours=48)
@@ -47,29 +46,39 @@ LATEST_DAY = date(2100, 12, 31)
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
-def front_desk_required(view):
-    """Let staff and owners in; send anonymous visitors to log in; refuse anyone else."""
+def _requires(allowed, *, sign_in: bool, therapist: bool = False):
+    """Build a decorator that lets in the users ``allowed`` accepts and 404s everyone else.
 
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not roles.is_front_desk(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    With ``sign_in``, a visitor who is not signed in goes to the login page instead: only for
+    pages every studio has (a calendar, a form), never for an address naming an object, whose
+    answer must not depend on whether the object exists.
+    """
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if sign_in and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise Http404
+            if therapist:
+                return view(request, permissions.therapist_of(request.user), *args, **kwargs)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-def therapist_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        therapist = roles.therapist_of(request.user)
-        if therapist is None:
-            raise PermissionDenied
-        return view(request, therapist, *args, **kwargs)
+def _is_therapist(user) -> bool:
+    return permissions.therapist_of(user) is not None
 
-    return wrapper
+
+# The front desk's pages, and those naming one booking or client.
+front_desk_required = _requires(permissions.can_use_front_desk, sign_in=True)
+front_desk_object = _requires(permissions.can_use_front_desk, sign_in=False)
+# A therapist's own pages; the view is given their therapist profile.
+therapist_required = _requires(_is_therapist, sign_in=True, therapist=True)
 
 
 def _is_id(value) -> bool:
@@ -252,7 +261,7 @@ def _staff_booking(public_id) -> Booking:
     )
 
 
-@front_desk_required
+@front_desk_object
 @require_safe
 def booking_card(request, public_id):
     booking = _staff_booking(public_id)
@@ -272,20 +281,24 @@ def _render_card(request, booking, *, move_form=None, cancel_form=None, status=2
     screening = booking.submissions.order_by("-created_at").only("level", "created_at").first()
     intake_link = None
     if booking.status == BookingStatus.HELD and booking.source == Booking.Source.PHONE:
+        # Its own signed link, never the manage link: it opens the health questions alone.
         intake_link = request.build_absolute_uri(
-            reverse("phone_intake", kwargs={"token": booking.manage_token})
+            reverse("phone_intake", kwargs={"token": notifications.intake_token(booking)})
         )
+    user = request.user
     return render(
         request,
         "staff/booking_card.html",
         {
             "booking": booking,
-            "level": screening.level if screening else "",
+            "level": screening.level
+            if screening and permissions.can_see_level(user, booking)
+            else "",
             "move_form": move_form or MoveForm(),
             "cancel_form": cancel_form or StaffCancelForm(),
             "movable": booking.status in services.MOVABLE_STATUSES,
             "intake_link": intake_link,
-            "show_adaptations": roles.is_owner(request.user),
+            "show_adaptations": permissions.can_see_adaptations(user, booking),
             "link_expires_at": selectors.manage_link_expires_at(booking),
             "link_live": booking.manage_link_revoked_at is None
             and selectors.manage_link_expires_at(booking) > timezone.now(),
@@ -303,7 +316,7 @@ def _already_there(booking: Booking, data: dict) -> bool:
     )
 
 
-@front_desk_required
+@front_desk_object
 @require_POST
 def booking_move(request, public_id):
     booking = _staff_booking(public_id)
@@ -328,7 +341,7 @@ def booking_move(request, public_id):
     return redirect("staff_booking", public_id=booking.public_id)
 
 
-@front_desk_required
+@front_desk_object
 @require_POST
 def booking_cancel(request, public_id):
     booking = _staff_booking(public_id)
@@ -346,7 +359,7 @@ def booking_cancel(request, public_id):
     return redirect("staff_booking", public_id=booking.public_id)
 
 
-@front_desk_required
+@front_desk_object
 @require_POST
 def booking_link(request, public_id):
     """Revoke the client's manage link, or email them a fresh one (the old one then dies)."""
@@ -367,7 +380,7 @@ def booking_link(request, public_id):
     return redirect("staff_booking", public_id=booking.public_id)
 
 
-@front_desk_required
+@front_desk_object
 @require_POST
 def booking_mark(request, public_id):
     booking = _staff_booking(public_id)
@@ -435,8 +448,8 @@ def phone_booking(request):
             form.add_error(None, refusal.message)
         else:
             if data["intake"] == "now":
-                holds = request.session.get(SESSION_HOLDS, [])[-9:]
-                request.session[SESSION_HOLDS] = [*holds, str(booking.public_id)]
+                # The front desk answers with the client, and may do nothing else there.
+                allow_intake_only(request, booking)
                 return redirect("intake_form", public_id=booking.public_id)
             services.intake_link_send(booking=booking)
             messages.success(
@@ -504,7 +517,7 @@ def client_search(request):
     return render(request, "staff/client_search.html", {"form": form, "clients": clients})
 
 
-@front_desk_required
+@front_desk_object
 @require_safe
 def client_card(request, pk):
     client = get_object_or_404(Client.objects.filter(erased_at__isnull=True), pk=pk)
@@ -521,7 +534,16 @@ def client_card(request, pk):
         cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
         no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
     )
-    show_health = roles.is_owner(request.user)
+    for booking in bookings:
+        newest = booking.submissions.all()[0] if booking.submissions.all() else None
+        booking.shown_level = (
+            newest.get_level_display()
+            if newest and permissions.can_see_level(request.user, booking)
+            else ""
+        )
+        booking.shown_adaptations = (
+            booking.adaptations if permissions.can_see_adaptations(request.user, booking) else ""
+        )
     return render(
         request,
         "staff/client_card.html",
@@ -530,7 +552,6 @@ def client_card(request, pk):
             "upcoming": [b for b in bookings if b.start_at >= now and b.status in ACTIVE_STATUSES],
             "past": [b for b in bookings if b.start_at < now or b.status not in ACTIVE_STATUSES],
             "counts": counts,
-            "show_health": show_health,
         },
     )
 

@@ -25,12 +25,16 @@ from bookings.forms import (
 )
 from bookings.ics import booking_ics
 from bookings.models import Booking, BookingStatus, Client
+from studio import permissions
 from studio.models import Service, ServiceLength, Studio, Therapist
 from studio.selectors import service_list
 
 SESSION_HOLDS = "calma_holds"
-# The client whose manage link was opened in this browser: proof enough to prefill their details.
-SESSION_CLIENT = "calma_client"
+# The client whose emailed link was opened in this browser: proof enough to prefill their details.
+SESSION_CLIENT = permissions.SESSION_CLIENT
+# Holds whose health questions this browser may answer and nothing more: a phone booking's
+# intake link, or the front desk's "fill in now". Never the booking's details or manage page.
+SESSION_INTAKE_ONLY = "calma_intake_only"
 WEEK_DAYS = 7
 
 
@@ -52,8 +56,19 @@ def _session_holds(request) -> list[str]:
     return list(request.session.get(SESSION_HOLDS, []))
 
 
+def allow_intake_only(request, booking: Booking) -> None:
+    """Let this browser answer the booking's health questions, and nothing more."""
+    allowed = request.session.get(SESSION_INTAKE_ONLY, [])[-9:]
+    if str(booking.public_id) not in allowed:
+        request.session[SESSION_INTAKE_ONLY] = [*allowed, str(booking.public_id)]
+
+
 def held_booking(request, public_id) -> Booking:
-    """Return a hold started in this browser session; anyone else's is a 404."""
+    """Return a hold started in this browser session; anyone else's is a 404.
+
+    Only online holds are started in a browser. A phone booking's intake link, and the front
+    desk's "fill in now", open its health questions alone (see ``intake.views``), never this.
+    """
     if str(public_id) not in request.session.get(SESSION_HOLDS, []):
         raise Http404
     return get_object_or_404(
@@ -254,8 +269,11 @@ def next_step_url(booking: Booking) -> str:
 @require_http_methods(["GET", "POST"])
 def details(request, public_id):
     booking = held_booking(request, public_id)
+    if booking.source == Booking.Source.PHONE:
+        # The front desk chose the client of a phone booking; nobody replaces them here.
+        raise Http404
     if booking.status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
-        return redirect(booking.get_absolute_url())
+        return redirect(booking.get_manage_url())
     try:  # an expired hold, swept or not, is refused here with the "released" message
         services.hold_check(booking=booking)
     except BookingRefused as refusal:
@@ -295,14 +313,14 @@ def _decline_message(booking: Booking) -> str:
 
 
 def client_proven(request, booking: Booking) -> bool:
-    """Return True once this browser opened an emailed link for the booking's client."""
-    return booking.client_id is not None and (
-        request.session.get(SESSION_CLIENT) == booking.client_id
+    """Return True once this browser proved to be the booking's client (see permissions)."""
+    return permissions.is_client_of(
+        request.user, booking.client, proven_client_id=permissions.proven_client_id(request)
     )
 
 
 def _session_client(request):
-    client_id = request.session.get(SESSION_CLIENT)
+    client_id = permissions.proven_client_id(request)
     if client_id is None:
         return None
     return Client.objects.filter(pk=client_id, erased_at__isnull=True).first()
@@ -324,6 +342,8 @@ def manage(request, token):
             "cancel_form": CancelForm(),
             "is_new": request.GET.get("new") == "1",
             "decline_message": _decline_message(booking),
+            # The manage link is the credential for the booking and the therapist's notes.
+            "show_adaptations": permissions.can_see_adaptations(request.user, booking, link=True),
             "proven": client_proven(request, booking),
             "studio": Studio.load(),
         },
@@ -347,7 +367,7 @@ def cancel(request, token):
         # Nothing is cancelled: say why, rather than show the page as if nothing was asked.
         for error in form.errors.get("reason", []):
             messages.error(request, error)
-    return redirect(booking.get_absolute_url())
+    return redirect(booking.get_manage_url())
 
 
 @require_http_methods(["GET", "POST"])
@@ -359,7 +379,7 @@ def reschedule(request, token):
             request,
             _("It is too close to your session to change it online. Please call the studio."),
         )
-        return redirect(booking.get_absolute_url())
+        return redirect(booking.get_manage_url())
     status = 200
     if request.method == "POST":
         form = RescheduleForm(request.POST)
@@ -374,7 +394,7 @@ def reschedule(request, token):
                 error, status = refusal.message, _status(refusal)
             else:
                 messages.success(request, _("Your booking has been moved."))
-                return redirect(booking.get_absolute_url())
+                return redirect(booking.get_manage_url())
         else:
             error, status = _("Please choose one of the times shown."), 400
     now = timezone.now()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from intake import selectors
 from intake import services as intake_services
 from intake.models import AccessLog, ConsentText, Question, Questionnaire
-from studio import roles
+from studio import permissions
 
 
 class QuestionInline(admin.StackedInline):
@@ -148,16 +148,17 @@ class ConsentTextAdmin(admin.ModelAdmin):
 class AccessLogAdmin(admin.ModelAdmin):
     """The owner browses who read which answers, when and from where. Nobody edits it."""
 
-    list_display = ["at", "actor", "action", "submission", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor"]
     date_hierarchy = "at"
 
+    list_display = ["at", "actor", "action", "submission", "submission_ids", "ip_address"]
+
     def has_module_permission(self, request):
-        return roles.is_owner(request.user)
+        return permissions.can_view_access_log(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return roles.is_owner(request.user)
+        return permissions.can_view_access_log(request.user)
 
     def has_add_permission(self, request):
         return False

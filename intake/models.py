@@ -221,7 +221,10 @@ class AssessmentApproval(models.Model):
 
 
 class AccessLog(models.Model):
-    """Append-only record of every read of health answers (PostgreSQL refuses edits)."""
+    """Append-only record of every read of health answers or reasons (PostgreSQL refuses edits).
+
+    One row per read: one response that showed them, whoever asked, whatever it showed.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -232,8 +235,18 @@ class AccessLog(models.Model):
     )
     # Who read, as text too: kept readable even for reads by a client without an account.
     actor = models.CharField(_("who"), max_length=150)
+    # The read of one booking's intake points at its newest submission; a list's (the review
+    # queue) at none.
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="access_log", null=True
+    )
+    # What was read: every submission whose answers or reasons the response showed.
+    submission_ids = models.JSONField(
+        _("submissions read"),
+        default=list,
+        # Rows written by hand (or by an older release) record no list rather than fail.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
     )
     action = models.CharField(_("what"), max_length=40)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
@@ -245,4 +258,5 @@ class AccessLog(models.Model):
         verbose_name_plural = _("access log")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} #{self.submission_id}"
+        shown = ", ".join(f"#{pk}" for pk in self.submission_ids)
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {shown}"

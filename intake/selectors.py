@@ -17,7 +17,6 @@ from intake.validation import (
     questionnaire_changes,
     questionnaire_problems,
 )
-from studio import roles
 
 # A booking on hold after a re-screen stop waits for the therapist just like a review.
 REVIEWABLE_STATUSES = (BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD)
@@ -138,23 +137,22 @@ def recent_stop(*, client: Client, now: datetime | None = None) -> bool:
     ).exists()
 
 
-def can_read_answers(*, user, booking: Booking) -> bool:
-    """Return True for the owner and for the therapist of this booking, and nobody else."""
-    if roles.is_owner(user):
-        return True
-    therapist = roles.therapist_of(user)
-    return therapist is not None and booking.therapist_id == therapist.pk
+def answers_read(
+    *, submissions, user=None, actor: str, ip: str | None, action: str
+) -> AccessLog | None:
+    """Record one read: one response that showed these submissions' answers or reasons.
 
-
-def can_see_level(*, user, booking: Booking) -> bool:
-    """Return True for the people who may see the intake level: front desk and the therapist."""
-    return roles.is_front_desk(user) or can_read_answers(user=user, booking=booking)
-
-
-def answers_read(*, submission: Submission, actor: str, user=None, ip: str | None, action: str):
-    """Record one read of a submission's answers; call it before showing them."""
-    AccessLog.objects.create(
-        submission=submission,
+    Call it once the response is built and before it is returned, and only for a GET that
+    succeeded: a HEAD, a refusal or an invalid form showed nothing. Nothing shown, no row.
+    """
+    ids = [submission.pk for submission in submissions]
+    if not ids:
+        return None
+    return AccessLog.objects.create(
+        # A read of one booking points at its newest submission; a list's read (the review
+        # queue) at none. Every submission shown is in ``submission_ids``.
+        submission=submissions[0] if len({s.booking_id for s in submissions}) == 1 else None,
+        submission_ids=ids,
         user=user if user is not None and user.is_authenticated else None,
         actor=actor[:150],
         action=action,

@@ -8,17 +8,21 @@ from collections.abc import Collection
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings import notifications
 from bookings import services as booking_services
 from bookings.errors import BookingRefused
-from bookings.models import Booking, BookingStatus, Client, new_manage_token
+from bookings.models import Booking, BookingStatus, Client, Notification, new_manage_token
 from bookings.tasks import notify
 from intake import selectors
 from intake.models import AssessmentApproval, Consent, Questionnaire, Review, Submission
 from intake.triage import Level, triage, validate_answers, visible_questions
 from intake.validation import Problem
+from studio import permissions
 
 
 class IntakeInvalid(BookingRefused):
@@ -168,7 +172,7 @@ def review_decide(
     """Record a therapist's decision on a booking awaiting review and move the booking on."""
     now = now or timezone.now()
     booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
-    if not selectors.can_read_answers(user=reviewer, booking=booking):
+    if not permissions.can_review(reviewer, booking):
         raise BookingRefused(_("Only the therapist of this booking can review it."))
     if booking.status not in (BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD):
         raise BookingRefused(_("This booking is no longer waiting for a review."))
@@ -266,13 +270,17 @@ def client_export(*, client: Client) -> dict:
 
 @transaction.atomic
 def client_erase(*, client: Client, now: datetime | None = None) -> None:
-    """Erase a client's answers and personal details; keep their bookings, anonymised.
+    """Erase a client's answers, personal details and every text about them; keep the bookings.
 
     Upcoming bookings are cancelled first: without contact details or answers the studio
     could not hold them safely.
     """
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
+    # Whatever the client wrote or was written about them goes: their reasons for cancelling
+    # (before the cancellations below record why they were cancelled), the therapist's
+    # adaptations and messages, and the addresses their emails went to.
+    client.bookings.update(cancel_reason="")
     for booking in client.bookings.filter(status__in=Booking.ACTIVE, start_at__gt=now):
         booking_services.booking_cancel(
             booking=booking, reason="Client data erased", by_client=False, now=now
@@ -280,6 +288,13 @@ def client_erase(*, client: Client, now: datetime | None = None) -> None:
     client.submissions.update(answers={}, reasons=[], erased_at=now)
     client.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     client.bookings.update(adaptations="", staff_note="")
+    Review.objects.filter(booking__client=client).update(adaptations="", message="")
+    # Each row keeps an address of its own: the log's uniqueness includes the recipient.
+    Notification.objects.filter(
+        booking__client=client, event__in=notifications.CLIENT_EVENTS
+    ).update(
+        recipient=Concat(Value("erased-"), Cast("pk", output_field=CharField()), Value("@invalid"))
+    )
     # The links in the client's emails must lead nowhere once their data is gone.
     for booking_id in client.bookings.values_list("pk", flat=True):
         Booking.objects.filter(pk=booking_id).update(manage_token=new_manage_token())

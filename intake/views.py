@@ -17,11 +17,11 @@ from bookings import selectors as booking_selectors
 from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
 from bookings.notifications import RESCREEN_SALT
-from bookings.views import SESSION_CLIENT, SESSION_HOLDS, client_proven, held_booking
+from bookings.views import SESSION_HOLDS, SESSION_INTAKE_ONLY, allow_intake_only, client_proven
 from intake import selectors, services
 from intake.forms import FIELD_PREFIX, IntakeForm, ReviewForm
 from intake.questionnaire_v1 import SECTIONS
-from studio import roles
+from studio import permissions
 
 SESSION_STOPPED = "calma_screening_stopped"
 # The reminder goes out a day ahead; the link stays valid a little longer than that.
@@ -32,26 +32,84 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _actor(request, client=None) -> str:
+    """Name who reads, for the access log: the account, or the client without one."""
+    if request.user.is_authenticated:
+        return request.user.get_username()
+    return f"client:{client.pk}" if client is not None else "anonymous"
+
+
+def _log_read(request, response, *, submissions, action: str, client=None):
+    """Log one read if this response showed answers or reasons: a GET that succeeded."""
+    if request.method == "GET" and response.status_code == 200:
+        selectors.answers_read(
+            submissions=list(submissions),
+            user=request.user,
+            actor=_actor(request, client),
+            ip=client_ip(request),
+            action=action,
+        )
+    return response
+
+
 def _previous_answers(request, booking):
-    """Return the client's fresh last answers, only to someone who has proved who they are."""
+    """Return the client's fresh last answers, only to someone who may read them."""
     client = booking.client
-    if client is None:
+    if client is None or client.erased_at is not None:
         return None
-    proven = request.session.get(SESSION_CLIENT) == client.pk or (
-        request.user.is_authenticated and client.user_id == request.user.pk
-    )
-    if not proven or client.erased_at is not None:
+    previous = selectors.last_answers(client=client)
+    if previous is None or not permissions.can_read_submission(
+        request.user, previous, proven_client_id=permissions.proven_client_id(request)
+    ):
         return None
-    return selectors.last_answers(client=client)
+    return previous
 
 
 def _stop_page(request, booking, status=200):
     return render(request, "intake/stop.html", {"booking": booking}, status=status)
 
 
+def _intake_booking(request, public_id) -> tuple[Booking, bool]:
+    """Return a hold whose questions this browser may answer, and whether that is all it may do.
+
+    Anyone else's is a 404.
+    """
+    shown = str(public_id)
+    intake_only = shown in request.session.get(SESSION_INTAKE_ONLY, [])
+    if not intake_only and shown not in request.session.get(SESSION_HOLDS, []):
+        raise Http404
+    booking = get_object_or_404(
+        Booking.objects.select_related("service", "length", "therapist", "room", "client"),
+        public_id=public_id,
+    )
+    return booking, intake_only
+
+
+def _after_intake(request, booking: Booking, *, intake_only: bool, new: bool = False):
+    """Send whoever answered on to what they may see of the booking next.
+
+    The client who booked online goes to the manage page. Through an intake link, the front
+    desk goes back to the booking card and anybody else gets a thank-you page: the link never
+    opens the manage page, which would let its holder change the booking or read the notes.
+    """
+    if not intake_only:
+        return redirect(booking.get_manage_url() + ("?new=1" if new else ""))
+    if new:
+        booking.refresh_from_db(fields=["status"])  # the submission moved it on
+    if permissions.can_use_front_desk(request.user):
+        if new:
+            messages.success(
+                request,
+                _("The health answers are in. The booking is now: %(status)s.")
+                % {"status": booking.status_label.lower()},
+            )
+        return redirect("staff_booking", public_id=booking.public_id)
+    return render(request, "intake/answered.html", {"booking": booking})
+
+
 @require_http_methods(["GET", "POST"])
 def intake_form(request, public_id):
-    booking = held_booking(request, public_id)
+    booking, intake_only = _intake_booking(request, public_id)
     # A hold swept as expired has no manage page to go to: it goes back to the times too.
     if booking.status == BookingStatus.EXPIRED or (
         booking.status == BookingStatus.HELD and booking.hold_expires_at <= timezone.now()
@@ -65,8 +123,10 @@ def intake_form(request, public_id):
         )
         return redirect(reverse("booking_times", kwargs={"slug": booking.service.slug}))
     if booking.status not in (BookingStatus.HELD, BookingStatus.STOPPED):
-        return redirect(booking.get_absolute_url())
+        return _after_intake(request, booking, intake_only=intake_only)
     if booking.client_id is None:
+        if intake_only:
+            raise Http404
         return redirect("booking_details", public_id=booking.public_id)
     if (
         booking.status == BookingStatus.STOPPED
@@ -113,8 +173,8 @@ def intake_form(request, public_id):
             if submission.level == "stop":
                 request.session[SESSION_STOPPED] = True
                 return _stop_page(request, booking)
-            return redirect(booking.get_absolute_url() + "?new=1")
-    return render(
+            return _after_intake(request, booking, intake_only=intake_only, new=True)
+    response = render(
         request,
         "intake/form.html",
         {
@@ -127,6 +187,12 @@ def intake_form(request, public_id):
         },
         status=400 if request.method == "POST" else 200,
     )
+    # Prefilled last answers are a read of them.
+    if previous is not None:
+        _log_read(
+            request, response, submissions=[previous], action="prefill", client=previous.client
+        )
+    return response
 
 
 @require_safe
@@ -135,17 +201,8 @@ def phone_intake(request, token):
     booking = booking_selectors.booking_awaiting_intake(token=token)
     if booking is None:
         raise Http404
-    holds = request.session.get(SESSION_HOLDS, [])[-9:]
-    if str(booking.public_id) not in holds:
-        request.session[SESSION_HOLDS] = [*holds, str(booking.public_id)]
+    allow_intake_only(request, booking)
     return redirect("intake_form", public_id=booking.public_id)
-
-
-def _therapist_or_owner(request):
-    therapist = roles.therapist_of(request.user)
-    if therapist is None and not roles.is_owner(request.user):
-        raise Http404
-    return therapist
 
 
 def _reviewable(request, public_id) -> Booking:
@@ -153,20 +210,31 @@ def _reviewable(request, public_id) -> Booking:
         Booking.objects.select_related("service", "length", "client", "therapist", "room"),
         public_id=public_id,
     )
-    if not selectors.can_read_answers(user=request.user, booking=booking):
+    if not permissions.can_review(request.user, booking):
         raise Http404
     return booking
+
+
+# The therapist's pages: a 404 for anyone who may not see them, signed in or not, so an
+# address says nothing about whether its booking exists. Only the queue, which every studio
+# has, sends a visitor who is not signed in to the login page.
 
 
 @login_required
 @require_safe
 def review_queue(request):
-    therapist = _therapist_or_owner(request)
-    bookings = selectors.review_queue(therapist=therapist)
-    return render(request, "intake/review_queue.html", {"bookings": bookings})
+    if not permissions.can_view_review_queue(request.user):
+        raise Http404
+    therapist = (
+        None if permissions.is_owner(request.user) else permissions.therapist_of(request.user)
+    )
+    bookings = list(selectors.review_queue(therapist=therapist))
+    response = render(request, "intake/review_queue.html", {"bookings": bookings})
+    # The queue shows the reasons of each booking's newest submission.
+    shown = [b.submissions_newest_first[0] for b in bookings if b.submissions_newest_first]
+    return _log_read(request, response, submissions=shown, action="review_queue")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request, public_id):
     booking = _reviewable(request, public_id)
@@ -180,7 +248,7 @@ def review_detail(request, public_id):
         else:
             messages.success(request, _("Your decision has been recorded."))
             return redirect("review_queue")
-    return render(
+    response = render(
         request,
         "intake/review_detail.html",
         {
@@ -192,25 +260,22 @@ def review_detail(request, public_id):
         },
         status=400 if request.method == "POST" else 200,
     )
+    # The page shows the newest submission's reasons.
+    shown = [submission] if submission is not None else []
+    return _log_read(request, response, submissions=shown, action="view_reasons")
 
 
-@login_required
 @require_safe
 def answers(request, public_id):
     """Show a booking's intake answers to its therapist or the owner; every read is logged."""
     booking = _reviewable(request, public_id)
     submissions = list(booking.submissions.select_related("questionnaire").order_by("-created_at"))
-    rows = []
-    for submission in submissions:
-        selectors.answers_read(
-            submission=submission,
-            user=request.user,
-            actor=request.user.get_username(),
-            ip=client_ip(request),
-            action="view_answers",
-        )
-        rows.append({"submission": submission, "answers": selectors.answer_rows(submission)})
-    return render(request, "intake/answers.html", {"booking": booking, "rows": rows})
+    rows = [
+        {"submission": submission, "answers": selectors.answer_rows(submission)}
+        for submission in submissions
+    ]
+    response = render(request, "intake/answers.html", {"booking": booking, "rows": rows})
+    return _log_read(request, response, submissions=submissions, action="view_answers")
 
 
 def _client_booking(token) -> Booking:
@@ -221,8 +286,12 @@ def _client_booking(token) -> Booking:
 
 
 def _proof_needed(request, booking):
-    """Ask the visitor to open the emailed link; offer to send it (again)."""
-    return render(request, "intake/proof_needed.html", {"booking": booking}, status=403)
+    """Answer 404, as for anything a viewer may not see, with the way to the emailed link.
+
+    The visitor holds the manage link, so the booking is no secret to them; the page only
+    says how to prove they are the client.
+    """
+    return render(request, "intake/proof_needed.html", {"booking": booking}, status=404)
 
 
 @require_POST
@@ -231,7 +300,7 @@ def send_link(request, token):
     booking = _client_booking(token)
     services.manage_link_send(booking=booking)
     messages.success(request, _("We have emailed you a secure link. Please open it from there."))
-    return redirect(booking.get_absolute_url())
+    return redirect(booking.get_manage_url())
 
 
 @require_safe
@@ -241,20 +310,13 @@ def my_data(request, token):
     if not client_proven(request, booking):
         return _proof_needed(request, booking)
     client = booking.client
-    for submission in client.submissions.filter(erased_at__isnull=True):
-        selectors.answers_read(
-            submission=submission,
-            user=request.user,
-            actor=f"client:{client.pk}",
-            ip=client_ip(request),
-            action="client_export",
-        )
     data = services.client_export(client=client)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="calma-my-data.json"'
-    return response
+    shown = client.submissions.filter(erased_at__isnull=True).order_by("-created_at")
+    return _log_read(request, response, submissions=shown, action="client_export", client=client)
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from studio import permissions
 from studio.models import (
     Room,
     Service,
@@ -91,6 +92,13 @@ class TherapistAdmin(admin.ModelAdmin):
     inlines = [WorkingHoursInline]
     search_fields = ["display_name", "user__email"]
     autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The linked account reads this therapist's clients' answers: only the owner links.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not permissions.can_link_accounts(request.user):
+            fields.append("user")
+        return fields
 
 
 @admin.register(TimeOff)

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from studio import roles
+from studio import permissions
 
 
 def studio(request):
@@ -8,7 +8,7 @@ def studio(request):
     user = request.user
     return {
         "STUDIO_TIME_ZONE": settings.STUDIO_TIME_ZONE,
-        "viewer_is_front_desk": roles.is_front_desk(user),
-        "viewer_is_owner": roles.is_owner(user),
-        "viewer_therapist": roles.therapist_of(user),
+        "viewer_is_front_desk": permissions.can_use_front_desk(user),
+        "viewer_is_owner": permissions.is_owner(user),
+        "viewer_therapist": permissions.therapist_of(user),
     }

@@ -1,4 +1,4 @@
-"""The four roles, kept as Django groups, and the questions views ask about a user."""
+"""The four roles, kept as Django groups. What each role may see is in studio.permissions."""
 
 from django.contrib.auth.models import AnonymousUser, User
 

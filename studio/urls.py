@@ -20,5 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "studio.views.permission_denied"
 handler404 = "studio.views.page_not_found"
 handler500 = "studio.views.server_error"

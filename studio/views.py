@@ -43,6 +43,14 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request, exception=None):
+    """Answer a refusal as "not found": nobody learns that something exists by being refused.
+
+    Views answer 404 themselves; this catches the rest (the admin's own refusals).
+    """
+    return render(request, "404.html", status=404)
+
+
 def server_error(request):
     return render(request, "500.html", status=500)
 

@@ -69,9 +69,9 @@ def assert_gone(response):
 def test_a_manage_link_works_until_thirty_days_after_the_visit(client, booking, clock):
     assert selectors.manage_link_expires_at(booking) == booking.end_at + timedelta(days=30)
     clock.move_to(booking.end_at + timedelta(days=29, hours=23))
-    assert client.get(booking.get_absolute_url()).status_code == 200
+    assert client.get(booking.get_manage_url()).status_code == 200
     clock.move_to(booking.end_at + timedelta(days=30, minutes=1))
-    assert_gone(client.get(booking.get_absolute_url()))
+    assert_gone(client.get(booking.get_manage_url()))
     assert (
         client.get(reverse("booking_ics", kwargs={"token": booking.manage_token})).status_code
         == 404
@@ -86,7 +86,7 @@ def test_a_revoked_link_leads_nowhere_and_changes_nothing(client, booking):
     services.booking_manage_link_revoke(booking=booking)
     for url in manage_pages(booking):
         assert client.get(url).status_code == 404, url
-    assert_gone(client.get(booking.get_absolute_url()))
+    assert_gone(client.get(booking.get_manage_url()))
     response = client.post(reverse("booking_cancel", kwargs={"token": booking.manage_token}))
     assert response.status_code == 404
     booking.refresh_from_db()
@@ -105,7 +105,7 @@ def test_staff_revoke_the_link_from_the_booking_card(booking):
     assert response.url == card
     booking.refresh_from_db()
     assert booking.manage_link_revoked_at is not None
-    assert_gone(Browser().get(booking.get_absolute_url()))
+    assert_gone(Browser().get(booking.get_manage_url()))
     assert "Revoked on" in desk.get(card).content.decode()
 
 
@@ -113,7 +113,7 @@ def test_staff_email_a_fresh_link_that_works_long_after_the_visit(
     booking, clock, django_capture_on_commit_callbacks
 ):
     """The old link dies; the new one reaches the client's mailbox and works from now on."""
-    old_url = booking.get_absolute_url()
+    old_url = booking.get_manage_url()
     clock.move_to(booking.end_at + timedelta(days=90))
     desk = sign_in(Browser(), User.objects.get(username="frontdesk"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,12 +123,12 @@ def test_staff_email_a_fresh_link_that_works_long_after_the_visit(
         )
     assert response.status_code == 302
     booking.refresh_from_db()
-    assert booking.get_absolute_url() != old_url
+    assert booking.get_manage_url() != old_url
     assert_gone(Browser().get(old_url))
 
     [message] = [m for m in mail.outbox if m.to == ["marta@example.com"]]
     path = re.search(r"https?://[^/\s]+(/b/[^\s?]+/)", message.body).group(1)
-    assert path == booking.get_absolute_url()
+    assert path == booking.get_manage_url()
     assert Browser().get(path).status_code == 200
     clock.move_to(booking.end_at + timedelta(days=90 + 31))
     assert_gone(Browser().get(path))
@@ -138,7 +138,7 @@ def test_a_revoked_link_can_be_renewed(booking):
     services.booking_manage_link_revoke(booking=booking)
     renewed = services.booking_manage_link_renew(booking=booking)
     assert renewed.manage_link_revoked_at is None
-    assert Browser().get(renewed.get_absolute_url()).status_code == 200
+    assert Browser().get(renewed.get_manage_url()).status_code == 200
 
 
 def test_an_empty_or_unknown_action_changes_nothing(booking):
@@ -148,7 +148,7 @@ def test_an_empty_or_unknown_action_changes_nothing(booking):
         assert desk.post(url, data).status_code == 302
     booking.refresh_from_db()
     assert booking.manage_link_revoked_at is None
-    assert Browser().get(booking.get_absolute_url()).status_code == 200
+    assert Browser().get(booking.get_manage_url()).status_code == 200
 
 
 def test_a_booking_without_a_client_gets_no_fresh_link(demo, clock):

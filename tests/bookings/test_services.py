@@ -26,6 +26,7 @@ def _clock_at_now(time_machine):
     """Pin the clock at NOW for the whole test, including code that reads it itself."""
     time_machine.move_to(NOW, tick=False)
 
+
 # Tuesday 24 November 2026: Ana works 09:00–14:00, Carla 10:00–13:30, Ben 14:00–20:00.
 TUESDAY_10 = madrid(2026, 11, 24, 10, 0)
 

@@ -132,7 +132,7 @@ def test_a_client_books_confirms_and_cancels_through_the_pages(client, demo):
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert booking.cancel_reason == "Unwell"
-    after = client.get(booking.get_absolute_url()).content.decode()
+    after = client.get(booking.get_manage_url()).content.decode()
     assert "This booking has been cancelled." in after
     assert start in offered(client, week=timezone.localdate(booking.start_at, MADRID))
 
@@ -147,7 +147,7 @@ def test_a_client_reschedules_through_the_manage_link(client, demo):
     new_start = next(value for value in starts if parse_datetime(value) != booking.start_at)
     response = client.post(url, {"start": new_start})
     assert response.status_code == 302
-    assert response.url == booking.get_absolute_url()
+    assert response.url == booking.get_manage_url()
     moved = Booking.objects.get(pk=booking.pk)
     assert moved.start_at == parse_datetime(new_start)
     assert moved.sequence == booking.sequence + 1
@@ -191,7 +191,7 @@ def test_a_hold_has_no_manage_page(client, demo):
     """Answer 404 to the manage link of a booking that is still only a hold."""
     booking = held(post_hold(client, demo, start_after(client, timezone.now())))
     assert booking.status == BookingStatus.HELD
-    assert client.get(booking.get_absolute_url()).status_code == 404
+    assert client.get(booking.get_manage_url()).status_code == 404
 
 
 def test_someone_elses_hold_is_not_found(client, demo):
@@ -307,7 +307,7 @@ def test_inside_the_window_the_manage_page_says_to_call_and_cancel_changes_nothi
         room=demo.service().rooms.get(slug="olive"),
         start_at=start,
     )
-    page = client.get(booking.get_absolute_url()).content.decode()
+    page = client.get(booking.get_manage_url()).content.decode()
     assert "can no longer be changed online" in page
     assert "Please contact the studio on +34 930 000 000" in page
     assert "Cancel this booking" not in page

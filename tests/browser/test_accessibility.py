@@ -308,7 +308,7 @@ def test_status_is_always_written_not_only_coloured(page, browser, live_demo, sh
             price=review.price,
             status=status,
         )
-    page.goto(live_demo.url + review.get_absolute_url())
+    page.goto(live_demo.url + review.get_manage_url())
     _assert_labelled(page, at_least=1)
     expect(page.get_by_role("status")).to_contain_text("Your therapist will read your answers")
     shot_of(page, "manage")

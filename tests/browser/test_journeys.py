@@ -187,7 +187,7 @@ def test_client_cancels_outside_the_window_and_must_call_inside_it(page, live_de
     send_answers(page, LEG_NOTHING_TO_REPORT)
     booking = Booking.objects.get()
     assert booking.start_at - timezone.now() > timedelta(days=2)
-    page.goto(live_demo.url + booking.get_absolute_url())
+    page.goto(live_demo.url + booking.get_manage_url())
     expect(page.get_by_role("link", name="Choose another time")).to_be_visible()
     shot("manage")
     page.get_by_label("Anything you would like to tell us?").fill("Work trip, sorry.")
@@ -213,7 +213,7 @@ def test_client_cancels_outside_the_window_and_must_call_inside_it(page, live_de
         price=booking.price,
         status=BookingStatus.CONFIRMED,
     )
-    page.goto(live_demo.url + soon.get_absolute_url())
+    page.goto(live_demo.url + soon.get_manage_url())
     expect(page.get_by_text("so it can no longer be changed online")).to_be_visible()
     expect(page.get_by_text("Please contact the studio")).to_be_visible()
     expect(page.get_by_role("button", name="Cancel this booking")).to_have_count(0)

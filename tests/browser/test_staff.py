@@ -38,10 +38,13 @@ def test_the_front_desk_books_by_phone_moves_and_completes_a_session(page, live_
     page.locator("#id_consent").check()
     shot("health-questions")
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_text("Your booking is confirmed.").wait_for()
+    # Back on the booking card: the front desk never lands on the client's manage page.
+    page.get_by_text("The health answers are in. The booking is now: confirmed.").wait_for()
     shot("confirmed")
 
     booking = Booking.objects.get()
+    assert page.url == f"{base}/staff/bookings/{booking.public_id}/"
+    assert booking.manage_token not in page.content()
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.source == Booking.Source.PHONE
     assert booking.start_at == at(monday, 10)

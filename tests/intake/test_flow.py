@@ -81,7 +81,7 @@ def test_clear_answers_confirm_the_booking_at_once(visitor):
     booking, response = book(visitor)
 
     assert response.status_code == 302
-    assert response.url == booking.get_absolute_url() + "?new=1"
+    assert response.url == booking.get_manage_url() + "?new=1"
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.confirmed_at is not None
     assert booking.hold_expires_at is None
@@ -170,7 +170,7 @@ def test_changed_answers_after_a_stop_reach_review_at_best(visitor):
     response = send_answers(visitor, booking, clear_answers(LEG))
 
     assert response.status_code == 302
-    assert response.url == booking.get_absolute_url() + "?new=1"
+    assert response.url == booking.get_manage_url() + "?new=1"
     booking.refresh_from_db()
     assert booking.status == BookingStatus.AWAITING_REVIEW
     latest = booking.submissions.latest()
@@ -234,7 +234,7 @@ def test_the_therapist_sees_the_booking_in_the_queue_and_approves_it(visitor):
     review = Review.objects.get(booking=booking)
     assert review.decision == "approve"
     assert review.reviewer == booking.therapist.user
-    assert "Your booking is confirmed." in visitor.get(booking.get_absolute_url()).content.decode()
+    assert "Your booking is confirmed." in visitor.get(booking.get_manage_url()).content.decode()
     assert "Marta Soler" not in therapist.get(reverse("review_queue")).content.decode()
 
 
@@ -248,7 +248,7 @@ def test_an_approval_with_adaptations_shows_them_to_the_client(visitor):
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.adaptations == "Avoid the left calf"
-    page = visitor.get(booking.get_absolute_url()).content.decode()
+    page = visitor.get(booking.get_manage_url()).content.decode()
     assert "Avoid the left calf" in page
 
 
@@ -276,7 +276,7 @@ def test_a_decline_frees_the_slot_and_shows_the_message_to_the_client(visitor, o
     booking.refresh_from_db()
     assert booking.status == BookingStatus.DECLINED
     assert is_offered_again(other_visitor, booking)
-    page = visitor.get(booking.get_absolute_url()).content.decode()
+    page = visitor.get(booking.get_manage_url()).content.decode()
     assert "Your therapist could not confirm this session." in page
     assert "Let&#x27;s wait until your midwife has had a look" in page
 
@@ -309,7 +309,7 @@ def test_lymphatic_drainage_is_reviewed_the_first_time_then_confirmed_once_appro
     assert later.client == first.client
     assert later.status == BookingStatus.CONFIRMED
     assert Submission.objects.get(booking=later).reasons == []
-    assert response.url == later.get_absolute_url() + "?new=1"
+    assert response.url == later.get_manage_url() + "?new=1"
 
 
 def test_another_client_still_needs_the_lymphatic_assessment(visitor, other_visitor):
@@ -427,7 +427,7 @@ def test_sending_the_form_twice_stores_one_submission(visitor):
 
     assert first.status_code == 302
     assert second.status_code == 302
-    assert second.url == booking.get_absolute_url()
+    assert second.url == booking.get_manage_url()
     assert Submission.objects.filter(booking=booking).count() == 1
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
@@ -468,7 +468,7 @@ def emailed_link(booking) -> str:
 def test_the_manage_link_shown_after_booking_does_not_prefill_the_next_intake(visitor):
     """Only the emailed link proves who the client is; the one shown on screen does not."""
     first, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
-    visitor.get(first.get_absolute_url())
+    visitor.get(first.get_manage_url())
     second = held_with_details(visitor)
 
     html = visitor.get(health_url(second)).content.decode()

@@ -31,8 +31,9 @@ REASON = "Pregnancy."
 QUESTION = "Are you pregnant?"
 PREGNANT = {"pregnant": "yes", "pregnancy_complications": "no"}
 # Session, user, the second factor's device, groups, therapist profile, the nav's review
-# count, the queue and its submissions: a fixed number whatever the length of the queue.
-QUEUE_QUERY_BUDGET = 8
+# count, the queue and its submissions, and the access log's row for the reasons shown: a
+# fixed number whatever the length of the queue.
+QUEUE_QUERY_BUDGET = 9
 
 ANONYMOUS = "anonymous"
 CLIENT = "the client, logged in"
@@ -103,14 +104,21 @@ def test_only_the_bookings_therapist_and_the_owner_open_its_intake(flagged, url_
         assert flagged.client.name not in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name", ["review_detail", "intake_answers", "review_queue"])
-def test_anonymous_visitors_are_sent_to_log_in(flagged, url_name):
-    url = reverse(url_name) if url_name == "review_queue" else page_url(url_name, flagged)
-
-    response = Browser().get(url)
+def test_anonymous_visitors_are_sent_to_log_in_from_the_queue(flagged):
+    """The queue names no booking, so a visitor who is not signed in is asked to sign in."""
+    response = Browser().get(reverse("review_queue"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.parametrize("url_name", ["review_detail", "intake_answers"])
+def test_anonymous_visitors_get_a_404_on_a_bookings_review_pages(flagged, url_name):
+    """An address naming a booking says nothing, not even that it exists, until signed in."""
+    response = Browser().get(page_url(url_name, flagged))
+
+    assert response.status_code == 404
+    assert flagged.client.name not in response.content.decode()
 
 
 @pytest.mark.parametrize("who", [CLIENT, OTHER_THERAPIST, STAFF])
@@ -238,8 +246,8 @@ def test_each_read_of_the_answers_writes_one_access_log_row(flagged):
     assert AccessLog.objects.filter(actor="owner", ip_address="198.51.100.4").count() == 1
 
 
-def test_the_review_detail_shows_the_reasons_but_no_answers_and_logs_nothing(flagged):
-    """The decision page needs only the reasons; the answers sit behind the logged page."""
+def test_the_review_detail_shows_the_reasons_but_no_answers_and_logs_the_read(flagged):
+    """The decision page shows only the reasons, and that is a read of them: one row."""
     page = staff_browser("ana").get(page_url("review_detail", flagged))
 
     assert page.status_code == 200
@@ -247,7 +255,9 @@ def test_the_review_detail_shows_the_reasons_but_no_answers_and_logs_nothing(fla
     assert REASON in html
     assert SECRET not in html
     assert QUESTION not in html
-    assert not AccessLog.objects.exists()
+    entry = AccessLog.objects.get()
+    assert (entry.actor, entry.action) == ("ana", "view_reasons")
+    assert entry.submission_ids == [Submission.objects.get(booking=flagged).pk]
 
 
 @pytest.mark.parametrize("who", [CLIENT, OTHER_THERAPIST, STAFF, ANONYMOUS])
@@ -283,7 +293,8 @@ def test_no_answer_text_appears_on_the_queue_or_on_staff_pages(flagged):
         assert SECRET not in html, url
         assert QUESTION not in html, url
         assert REASON not in html, url
-    assert not AccessLog.objects.exists()
+    # The two queues showed reasons and are logged; the front desk read nothing.
+    assert sorted(AccessLog.objects.values_list("actor", flat=True)) == ["ana", "owner"]
 
 
 @pytest.mark.postgres
@@ -320,7 +331,7 @@ def test_the_manage_link_alone_does_not_open_the_clients_data(visitor, flagged, 
     """The manage link is shown to whoever typed the email; only the emailed link proves it."""
     response = visitor.get(reverse(url_name, kwargs={"token": flagged.manage_token}))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert "open this page from the link we emailed you" in response.content.decode()
     assert SECRET not in response.content.decode()
     assert not AccessLog.objects.exists()
@@ -332,7 +343,7 @@ def test_a_forged_proof_proves_nothing(visitor, flagged):
 
     response = visitor.get(reverse("client_data", kwargs={"token": flagged.manage_token}))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_the_client_can_ask_for_the_proven_link_by_email(
@@ -461,7 +472,7 @@ def test_booking_with_someone_elses_email_does_not_reveal_their_answers(flagged,
 
     export = other_visitor.get(reverse("client_data", kwargs={"token": mine.manage_token}))
 
-    assert export.status_code == 403
+    assert export.status_code == 404
     assert SECRET not in export.content.decode()
     mine.client.refresh_from_db()
     assert mine.client.name != "Somebody Else"  # nor does it rewrite their record

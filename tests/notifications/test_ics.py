@@ -64,7 +64,7 @@ def test_the_booking_file_is_a_request_in_the_studios_zone_with_its_timezone(mak
     assert str(event["UID"]) == f"booking-{booking.public_id}@calma"
     assert event["SEQUENCE"] == 0
     assert "60 minutes with Ana Ruiz" in str(event["DESCRIPTION"])
-    assert booking.get_absolute_url() in str(event["DESCRIPTION"])
+    assert booking.get_manage_url() in str(event["DESCRIPTION"])
     # The file's own VTIMEZONE, read on its own, puts 10:00 in Madrid at 09:00 UTC.
     local = start.replace(tzinfo=zone_of(calendar))
     assert local.astimezone(UTC) == datetime(2026, 12, 9, 9, 0, tzinfo=UTC)

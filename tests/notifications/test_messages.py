@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core import mail, signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.urls import reverse
 from icalendar import Calendar
 
 from bookings import notifications, services, sweeps, tasks
+from bookings import selectors as booking_selectors
 from bookings.models import Booking, BookingStatus, Notification
 from intake import selectors
 from intake.services import rescreen_submit, review_decide
@@ -102,7 +102,7 @@ def test_a_clear_booking_sends_the_client_a_confirmation_with_a_calendar_file(
     assert "Your booking is confirmed" in message.body
     assert DETAILS in message.body
     assert "With Ana Ruiz" in message.body
-    assert settings.SITE_URL + booking.get_absolute_url() in message.body
+    assert settings.SITE_URL + booking.get_manage_url() in message.body
     event = event_of(message)
     assert str(event["UID"]) == f"booking-{booking.public_id}@calma"
     assert_no_health_text(mail.outbox, SECRET_NOTE)
@@ -252,7 +252,7 @@ def test_the_reminder_carries_the_manage_link_and_a_signed_rescreen_link(
     (message,) = mail.outbox
     assert message.to == [CLIENT_EMAIL]
     assert message.subject == f"See you tomorrow: Leg massage at {WHEN}"
-    assert settings.SITE_URL + confirmed.get_absolute_url() in message.body
+    assert settings.SITE_URL + confirmed.get_manage_url() in message.body
     tokens = re.findall(re.escape(settings.SITE_URL) + r"/rescreen/([^/\s]+)/", message.body)
     assert len(tokens) == 1
     assert signing.loads(tokens[0], salt=notifications.RESCREEN_SALT) == str(confirmed.public_id)
@@ -318,8 +318,12 @@ def test_a_phone_booking_emails_the_client_the_link_to_the_health_questions(
     (message,) = mail.outbox
     assert message.to == [CLIENT_EMAIL]
     assert message.subject == "A few health questions before your massage"
-    url = settings.SITE_URL + reverse("phone_intake", args=[booking.manage_token])
-    assert url in message.body
+    # Its own signed link, which leads to this booking's questions; never the manage link.
+    prefix = settings.SITE_URL + "/intake/"
+    assert prefix in message.body
+    token = message.body.split(prefix, 1)[1].split("/", 1)[0]
+    assert booking_selectors.booking_awaiting_intake(token=token) == booking
+    assert booking.manage_token not in message.body
     assert DETAILS in message.body
     assert_no_health_text(mail.outbox)
 

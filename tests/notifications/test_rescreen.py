@@ -111,7 +111,7 @@ def test_the_manage_page_of_a_booking_on_hold_keeps_the_medical_advice(booking, 
     """After a re-screen stop the booking page still says to seek medical attention."""
     send(booking, RESCREEN_STOP)
 
-    text = page_text(client.get(booking.get_absolute_url()))
+    text = page_text(client.get(booking.get_manage_url()))
 
     assert "Your booking is on hold" in text
     assert "Please seek medical attention promptly" in text

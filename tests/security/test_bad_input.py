@@ -186,7 +186,7 @@ def world(demo_studio, django_capture_on_commit_callbacks):
         # The client's own browser: it opened the emailed (proven) manage link.
         client = _browser(None)
         proof = notifications.client_proof(confirmed)
-        assert client.get(f"{confirmed.get_absolute_url()}?k={proof}").status_code == 200
+        assert client.get(f"{confirmed.get_manage_url()}?k={proof}").status_code == 200
         world.browsers["client"] = client
         yield world
 

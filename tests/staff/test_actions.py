@@ -13,6 +13,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import notifications
 from bookings.models import Booking, BookingStatus, Client, Notification
 from studio.models import TimeOff
 from tests.factories import ClientFactory
@@ -90,6 +91,8 @@ def test_a_phone_booking_filled_in_now_is_confirmed_after_clear_answers(
 
     booking.refresh_from_db()
     assert answered.status_code == 302
+    # Back to the booking card, never the client's manage page.
+    assert answered.url == card_url(booking)
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.source == Booking.Source.PHONE
     assert booking.hold_expires_at is None
@@ -107,7 +110,7 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
         )
 
     booking = Booking.objects.get()
-    link = reverse("phone_intake", kwargs={"token": booking.manage_token})
+    link = reverse("phone_intake", kwargs={"token": notifications.intake_token(booking)})
     assert response.status_code == 302
     assert response.url == card_url(booking)
     assert booking.status == BookingStatus.HELD
@@ -117,9 +120,12 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["rosa@example.com"]
     assert mail.outbox[0].subject == "A few health questions before your massage"
-    assert link in mail.outbox[0].body
+    assert "/intake/" in mail.outbox[0].body
+    assert booking.manage_token not in mail.outbox[0].body
     card = frontdesk.get(response.url).content.decode()
-    assert f'value="http://testserver{link}"' in card
+    assert 'value="http://testserver/intake/' in card
+    # The card never shows the client's manage link: it would let staff act as the client.
+    assert booking.manage_token not in card
 
     client_browser = Browser()
     opened = client_browser.get(link)
@@ -130,9 +136,13 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
     assert form.status_code == 200
     assert "A few health questions" in form.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client_browser.post(intake_url, intake_post_data())
+        answered = client_browser.post(intake_url, intake_post_data())
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
+    # A thank-you page, not the manage page: the intake link opens the questions alone.
+    assert answered.status_code == 200
+    assert "Thank you, we have your answers" in answered.content.decode()
+    assert booking.manage_token not in answered.content.decode()
     # Once answered, the link has done its job.
     assert Browser().get(link).status_code == 404
 

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
-from bookings.notifications import rescreen_token
+from bookings.notifications import intake_token, rescreen_token
 from studio.roles import Role
 from tests.auth import sign_in
 from tests.factories import ClientFactory, SubmissionFactory, UserFactory
@@ -44,8 +44,11 @@ def everyone(answer) -> dict:
 
 
 PUBLIC = everyone("200")
-# The front desk's pages: staff and the owner run the whole calendar.
-FRONT_DESK = {ANONYMOUS: LOGIN, CLIENT: "403", ANA: "403", BEN: "403", STAFF: "200", OWNER: "200"}
+# The front desk's pages: staff and the owner run the whole calendar. Whoever may not see a
+# page gets a 404; a visitor not signed in is asked to sign in, on pages naming no object.
+FRONT_DESK = {ANONYMOUS: LOGIN, CLIENT: "404", ANA: "404", BEN: "404", STAFF: "200", OWNER: "200"}
+# A page naming one booking or client: a 404 for anyone else, signed in or not.
+FRONT_DESK_OBJECT = FRONT_DESK | {ANONYMOUS: "404"}
 # Any signed-in account, for itself.
 SIGNED_IN = everyone("200") | {ANONYMOUS: LOGIN}
 
@@ -55,16 +58,16 @@ def staff_accounts(answer) -> dict:
 
 
 # A therapist's own day, week, blocks and feed address: any therapist, for themselves.
-THERAPIST = {ANONYMOUS: LOGIN, CLIENT: "403", ANA: "200", BEN: "200", STAFF: "403", OWNER: "403"}
+THERAPIST = {ANONYMOUS: LOGIN, CLIENT: "404", ANA: "200", BEN: "200", STAFF: "404", OWNER: "404"}
 # Health answers and the review of Ana's booking: Ana and the owner; a 404 for anyone else,
 # the booking's own client included (they see their answers through their data export).
-ANSWERS = {ANONYMOUS: LOGIN, CLIENT: "404", ANA: "200", BEN: "404", STAFF: "404", OWNER: "200"}
+ANSWERS = {ANONYMOUS: "404", CLIENT: "404", ANA: "200", BEN: "404", STAFF: "404", OWNER: "200"}
 
 
 def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
     """Return, for every route, the method used and each role's expected answer."""
     card = reverse("staff_booking", kwargs={"public_id": objects["booking"].public_id})
-    manage = objects["booking"].get_absolute_url()
+    manage = objects["booking"].get_manage_url()
     phone_form = reverse("intake_form", kwargs={"public_id": objects["phone_hold"].public_id})
     return {
         # Public pages.
@@ -109,8 +112,9 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/b/<token:token>/reschedule/": ("GET", PUBLIC),
         # A client's own data needs more than the manage link: the browser must have opened
         # the emailed, signed link (the proof lives in that session, which no role here has).
-        "/b/<token:token>/my-data.json": ("GET", everyone("403")),
-        "/b/<token:token>/erase/": ("GET", everyone("403")),
+        # An account the owner linked to the client is proof as good (see permissions).
+        "/b/<token:token>/my-data.json": ("GET", everyone("404") | {CLIENT: "200"}),
+        "/b/<token:token>/erase/": ("GET", everyone("404") | {CLIENT: "200"}),
         # Anyone holding the manage link may ask for that proof to be emailed to the client.
         "/b/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
         "/rescreen/<signed:token>/": ("GET", PUBLIC),
@@ -118,34 +122,34 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         # The front desk. POSTs carry no data: the permission check comes before the form.
         "/staff/calendar/": ("GET", FRONT_DESK),
         "/staff/bookings/new/": ("GET", FRONT_DESK),
-        "/staff/bookings/<uuid:public_id>/": ("GET", FRONT_DESK),
+        "/staff/bookings/<uuid:public_id>/": ("GET", FRONT_DESK_OBJECT),
         "/staff/bookings/<uuid:public_id>/move/": (
             "POST",
-            FRONT_DESK | {STAFF: "400", OWNER: "400"},
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
         ),
         "/staff/bookings/<uuid:public_id>/cancel/": (
             "POST",
-            FRONT_DESK | {STAFF: "400", OWNER: "400"},
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
         ),
         "/staff/bookings/<uuid:public_id>/mark/": (
             "POST",
-            FRONT_DESK | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
+            FRONT_DESK_OBJECT | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
         ),
         # Revoke or renew the client's link: an empty POST chooses neither.
         "/staff/bookings/<uuid:public_id>/link/": (
             "POST",
-            FRONT_DESK | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
+            FRONT_DESK_OBJECT | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
         ),
         "/staff/block/": ("GET", FRONT_DESK),
         "/staff/clients/": ("GET", FRONT_DESK),
-        "/staff/clients/<int:pk>/": ("GET", FRONT_DESK),
+        "/staff/clients/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
         # A therapist's own pages.
         "/me/day/": ("GET", THERAPIST),
         "/me/week/": ("GET", THERAPIST),
         "/me/block/": ("GET", THERAPIST),
         "/me/feed/": ("GET", THERAPIST),
         # The review queue: every therapist has one (theirs), the owner sees all of them.
-        "/therapist/reviews/": ("GET", ANSWERS | {BEN: "200"}),
+        "/therapist/reviews/": ("GET", ANSWERS | {BEN: "200", ANONYMOUS: LOGIN}),
         "/therapist/reviews/<uuid:public_id>/": ("GET", ANSWERS),
         "/therapist/reviews/<uuid:public_id>/answers/": ("GET", ANSWERS),
         # Django's admin keeps its own permissions (is_staff plus model permissions); only
@@ -183,7 +187,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "booking_hold": {"slug": "leg-massage"},
         "booking_details": {"public_id": objects["online_hold"].public_id},
         "intake_form": {"public_id": objects["online_hold"].public_id},
-        "phone_intake": {"token": objects["phone_hold"].manage_token},
+        "phone_intake": {"token": intake_token(objects["phone_hold"])},
         "booking_manage": by_token,
         "booking_ics": by_token,
         "booking_cancel": by_token,

@@ -230,7 +230,7 @@ submission = intake_services.intake_submit(
     booking=booking, answers=given["answers"], consent_given=True, now=now
 )
 selectors.answers_read(
-    submission=submission, actor="ana", user=None, ip="127.0.0.1", action="view_answers"
+    submissions=[submission], actor="ana", user=None, ip="127.0.0.1", action="view_answers"
 )
 try:
     with transaction.atomic():

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
-from bookings.notifications import client_proof, rescreen_token
+from bookings.notifications import client_proof, intake_token, rescreen_token
 from studio.middleware import CACHEABLE_URL_NAMES
 from studio.models import Therapist
 from tests.factories import SubmissionFactory
@@ -74,7 +74,7 @@ def site(demo_studio):
     newcomer = Browser()
     newcomer.force_login(User.objects.get(username="carla"))
     # The emailed manage link proves the client to this browser (export, erase).
-    assert visitor.get(f"{review.get_absolute_url()}?k={client_proof(review)}").status_code == 200
+    assert visitor.get(f"{review.get_manage_url()}?k={client_proof(review)}").status_code == 200
     return {
         "browsers": {
             "anyone": Browser(),
@@ -121,7 +121,7 @@ def _pages(site) -> list[Page]:
         Page("client_data", "visitor", reverse("client_data", args=[token])),
         Page("client_erase", "visitor", reverse("client_erase", args=[token])),
         Page("client_send_link", "visitor", reverse("client_send_link", args=[token]), 405),
-        Page("phone_intake", "anyone", reverse("phone_intake", args=[phone.manage_token]), 302),
+        Page("phone_intake", "anyone", reverse("phone_intake", args=[intake_token(phone)]), 302),
         Page("rescreen", "anyone", reverse("rescreen", args=[rescreen_token(review)])),
         Page("therapist_feed", "anyone", reverse("therapist_feed", args=[ana.calendar_token])),
         Page("staff_calendar", "frontdesk", reverse("staff_calendar") + day),

@@ -1,0 +1,19 @@
+"""Fixtures for the privacy tests: one studio, one booking set, and one way to sign in."""
+
+import pytest
+from django.test import Client as Browser
+
+from tests.staff.conftest import demo, monday  # noqa: F401  (the demo studio's fixtures)
+
+
+def sign_in(user) -> Browser:
+    """Return a browser signed in as the user: every test here signs in through this."""
+    browser = Browser()
+    if user is not None:
+        browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def signed_in():
+    return sign_in
