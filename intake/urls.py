@@ -5,7 +5,7 @@ from intake import views
 
 urlpatterns = [
     path("book/hold/<uuid:public_id>/health/", views.intake_form, name="intake_form"),
-    path("intake/<token:token>/", views.phone_intake, name="phone_intake"),
+    path("intake/<signed:token>/", views.phone_intake, name="phone_intake"),
     path("rescreen/<signed:token>/", views.rescreen, name="rescreen"),
     path("therapist/reviews/", views.review_queue, name="review_queue"),
     path("therapist/reviews/<uuid:public_id>/", views.review_detail, name="review_detail"),

@@ -12,7 +12,9 @@ from studio.roles import Role
 
 # App labels whose models each role may manage in the admin.
 _STAFF_APPS = ("studio", "bookings")
-_OWNER_APPS = ("studio", "bookings", "intake", "auth")
+# The owner also sees sign-in lockouts (axes) and second-factor devices (django-otp): they
+# unlock an account, or remove a lost phone's authenticator, from the admin.
+_OWNER_APPS = ("studio", "bookings", "intake", "auth", "axes", "otp_totp", "otp_static")
 
 
 def roles_ensure() -> dict[str, Group]:

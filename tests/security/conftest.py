@@ -3,14 +3,16 @@
 import pytest
 from django.test import Client as Browser
 
+from tests import auth
 from tests.staff.conftest import demo, monday  # noqa: F401  (the demo studio's fixtures)
 
 
 def sign_in(user) -> Browser:
-    """Return a browser signed in as the user: every test here signs in through this."""
+    """Return a browser signed in as the user (staff past the second factor): every test here
+    signs in through this."""
     browser = Browser()
     if user is not None:
-        browser.force_login(user)
+        auth.sign_in(browser, user)
     return browser
 
 

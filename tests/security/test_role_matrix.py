@@ -21,17 +21,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as AxesAccessLog
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from bookings import notifications
 from bookings.models import Booking, BookingStatus, Notification
 from intake.models import AccessLog
 from studio.models import TimeOff
+from tests.auth import authenticator_for
 from tests.factories import ClientFactory, SubmissionFactory
 from tests.security.conftest import sign_in
 from tests.staff.conftest import at
@@ -155,6 +159,7 @@ EVERYONE = {v.name for v in VIEWERS}
 DESK = {FRONT_DESK.name, OWNER.name}
 THERAPISTS = {THERAPIST.name, OTHER_THERAPIST.name}
 REVIEWERS = THERAPISTS | {OWNER.name}
+SIGNED_IN = THERAPISTS | DESK
 NOBODY: set[str] = set()  # a browser session's own hold: none of the viewers made it
 
 
@@ -226,6 +231,7 @@ PAGES = {
     "staff_booking_move": Page(DESK, needs=("booking",), method="POST", ok="400"),
     "staff_booking_cancel": Page(DESK, needs=("booking",), method="POST", ok="400"),
     "staff_booking_mark": Page(DESK, needs=("booking",), method="POST", ok="302"),
+    "staff_booking_link": Page(DESK, needs=("booking",), method="POST", ok="302"),
     "staff_client": Page(
         DESK, needs=("booking",), shows=("level", "adaptations"), hides=("answers",)
     ),
@@ -246,6 +252,19 @@ PAGES = {
     ),
     "my_block": Page(THERAPISTS, sign_in=True),
     "my_feed": Page(THERAPISTS, sign_in=True),
+    # Accounts: every signed-in person manages their own; the viewers here have all passed
+    # the second factor, so its set-up and code pages send them on (tests/accounts has the
+    # rest). Password reset is for anyone, and a forged reset link is refused on the page.
+    "account": Page(SIGNED_IN, sign_in=True),
+    "password_change": Page(SIGNED_IN, sign_in=True),
+    "password_change_done": Page(SIGNED_IN, sign_in=True),
+    "mfa_setup": Page(SIGNED_IN, ok="302", sign_in=True),
+    "mfa_setup_qr": Page(SIGNED_IN, ok="404", sign_in=True),
+    "mfa_verify": Page(SIGNED_IN, ok="302", sign_in=True),
+    "password_reset": Page(EVERYONE),
+    "password_reset_done": Page(EVERYONE),
+    "password_reset_confirm": Page(EVERYONE, hides=("booking", "answers")),
+    "password_reset_complete": Page(EVERYONE),
     # The review: the queue names no booking; the booking's pages need its answers.
     "review_queue": Page(REVIEWERS, shows=("booking", "answers"), sign_in=True),
     "review_detail": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
@@ -319,6 +338,15 @@ def objects(demo, monday):
         reason="Training",
     )
     AccessLog.objects.create(actor=READER, action="view_answers", submission_ids=[])
+    attempt = {"username": "frontdesk", "ip_address": "127.0.0.1", "user_agent": "test"}
+    AccessAttempt.objects.create(
+        **attempt, path_info="/accounts/login/", get_data="", post_data="", failures_since_start=1
+    )
+    AxesAccessLog.objects.create(**attempt, path_info="/accounts/login/")
+    AccessFailureLog.objects.create(**attempt, path_info="/accounts/login/", locked_out=False)
+    owner = User.objects.get(username="owner")
+    authenticator_for(owner)
+    StaticDevice.objects.create(user=owner, name="Recovery codes", confirmed=True)
     return {
         "booking": booking,
         "other": other,
@@ -385,6 +413,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"public_id": objects["online_hold"].public_id}
     elif name == "phone_intake":
         kwargs = {"token": notifications.intake_token(objects["phone_hold"])}
+    elif name == "password_reset_confirm":
+        kwargs = {"uidb64": "MQ", "token": FORGED}
     elif name == "staff_client":
         kwargs = {"pk": booking.client_id}
     elif "public_id" in ROUTES[name]:
@@ -508,6 +538,12 @@ ADMIN_KINDS = {
     "intake.questionnaire": "catalogue",
     "intake.consenttext": "catalogue",
     "intake.accesslog": "access_log",
+    # Sign-in attempts and second-factor devices: the security of accounts, the owner's.
+    "axes.accessattempt": "accounts",
+    "axes.accesslog": "accounts",
+    "axes.accessfailurelog": "accounts",
+    "otp_totp.totpdevice": "accounts",
+    "otp_static.staticdevice": "accounts",
 }
 # The admin is the front desk's and the owner's; anyone else is sent to its own sign-in.
 ADMIN_USERS = DESK

@@ -103,7 +103,7 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/book/hold/<uuid:public_id>/": ("GET", everyone("404")),
         "/book/hold/<uuid:public_id>/health/": ("GET", everyone("404")),
         # The phone intake link puts the hold into whichever browser opens it.
-        "/intake/<token:token>/": ("GET", everyone(f"302 to {phone_form}")),
+        "/intake/<signed:token>/": ("GET", everyone(f"302 to {phone_form}")),
         # Manage links and the signed re-screen link: the token is the credential.
         "/b/<token:token>/": ("GET", PUBLIC),
         "/b/<token:token>/booking.ics": ("GET", PUBLIC),
