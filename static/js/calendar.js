@@ -23,5 +23,10 @@
     });
   }
   place(document);
+  // Placed as soon as htmx has swapped the new calendar in, in the same task, so the blocks
+  // are never seen (or painted) unplaced; htmx:load, after the settle delay, covers the rest.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    place((event.detail && event.detail.target) || event.target);
+  });
   document.addEventListener("htmx:load", function (event) { place(event.target); });
 })();

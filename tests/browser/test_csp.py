@@ -7,9 +7,11 @@ main pages of clients, the front desk, therapists and the owner; the watch must 
 """
 
 import re
+from contextlib import suppress
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingStatus, Client
@@ -182,6 +184,18 @@ def _placed(page) -> list[dict]:
 
 
 def _assert_calendar_laid_out(page, *, at_least: int):
+    # htmx swaps a calendar in and calendar.js places it in a later task: wait for the
+    # placement (or give up after a while), then say exactly what is out of place.
+    # (A timeout is no failure by itself: the assertions below report what is unplaced.)
+    with suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            """() => {
+              const blocks = [...document.querySelectorAll(".cal [data-cal-column]")];
+              return blocks.length > 0 && blocks.every((el) =>
+                getComputedStyle(el).gridColumnStart === el.dataset.calColumn);
+            }""",
+            timeout=5000,
+        )
     blocks = _placed(page)
     assert len(blocks) >= at_least, blocks
     for block in blocks:
