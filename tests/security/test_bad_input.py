@@ -32,6 +32,7 @@ from intake.models import AccessLog, Consent, Review, Submission
 from intake.services import intake_submit
 from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
 from tests.auth import sign_in
+from tests.notifications.conftest import LEG_CLEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -45,19 +46,6 @@ REVIEW_AT = datetime(2026, 11, 30, 12, 0, tzinfo=MADRID)
 PHONE_AT = datetime(2026, 11, 30, 15, 0, tzinfo=MADRID)
 FREE_AT = datetime(2026, 11, 30, 17, 0, tzinfo=MADRID)
 
-LEG_CLEAR = {
-    "leg_symptoms": "no",
-    "blood_clot": "no",
-    "varicose_veins": "none",
-    "circulatory_condition": "no",
-    "skin_wound": "no",
-    "skin_problems": "no",
-    "pregnant": "no",
-    "injury_or_surgery": "no",
-    "intense_pain": "no",
-    "diabetes_or_neuropathy": "no",
-    "medical_condition": "no",
-}
 LEG_REVIEW = LEG_CLEAR | {"pregnant": "yes", "pregnancy_complications": "no"}
 RESCREEN_CLEAR = {
     "leg_symptoms_now": "no",
