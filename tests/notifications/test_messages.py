@@ -309,7 +309,7 @@ def test_the_aftercare_email_gives_the_studios_care_advice(
 
 
 def test_a_phone_booking_emails_the_client_the_link_to_the_health_questions(
-    make, django_capture_on_commit_callbacks
+    make, clock, django_capture_on_commit_callbacks
 ):
     booking = make.hold(source=Booking.Source.PHONE)
     with django_capture_on_commit_callbacks(execute=True):

@@ -78,7 +78,9 @@ def wait_for(condition, timeout: float = DELIVERY_TIMEOUT) -> bool:
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.05)
+        # An Event's timed wait rather than time.sleep: CI's second pass runs under
+        # libfaketime, whose clock_nanosleep refuses Python's absolute monotonic deadline.
+        threading.Event().wait(0.05)
     return condition()
 
 
