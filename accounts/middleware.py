@@ -16,16 +16,16 @@ from accounts.policy import is_staff_account
 # What a staff account may reach before passing its second factor: the steps of signing in
 # (and out), and nothing that shows studio data.
 OPEN_BEFORE_SECOND_FACTOR = {
-    "logout",
+    "accounts:logout",
     "admin:logout",
-    "mfa_setup",
-    "mfa_setup_qr",
-    "mfa_verify",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "healthz",
+    "accounts:mfa_setup",
+    "accounts:mfa_setup_qr",
+    "accounts:mfa_verify",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "studio:healthz",
 }
 
 
@@ -84,7 +84,7 @@ class StaffSecondFactorMiddleware:
         ):
             from accounts.selectors import has_authenticator
 
-            step = "mfa_verify" if has_authenticator(user=user) else "mfa_setup"
+            step = "accounts:mfa_verify" if has_authenticator(user=user) else "accounts:mfa_setup"
             return _redirect(request, _with_next(request, reverse(step)))
         return self.get_response(request)
 

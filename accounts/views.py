@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,7 +48,9 @@ def mfa_setup(request):
     """Set up an authenticator app: QR code and secret, then a first code to confirm it."""
     if selectors.has_authenticator(user=request.user):
         # A second authenticator is only added after passing the first one.
-        return redirect(f"{resolve_url('mfa_verify')}?{urlencode({'next': _next_url(request)})}")
+        return redirect(
+            f"{resolve_url('accounts:mfa_verify')}?{urlencode({'next': _next_url(request)})}"
+        )
     device = services.authenticator_pending(user=request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +122,9 @@ def _verify(request, code: str):
 def mfa_verify(request):
     """Ask for a code from the authenticator app, or one of the recovery codes."""
     if not selectors.has_authenticator(user=request.user):
-        return redirect(f"{resolve_url('mfa_setup')}?{urlencode({'next': _next_url(request)})}")
+        return redirect(
+            f"{resolve_url('accounts:mfa_setup')}?{urlencode({'next': _next_url(request)})}"
+        )
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
@@ -166,7 +171,7 @@ def account(request):
         return render(
             request,
             "accounts/recovery_codes.html",
-            {"codes": codes, "next": resolve_url("account"), "first_time": False},
+            {"codes": codes, "next": resolve_url("accounts:account"), "first_time": False},
         )
     return render(
         request,
@@ -195,6 +200,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
     subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}

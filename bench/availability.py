@@ -123,7 +123,7 @@ def build_studio():
 
 def lattice(day: date, day_index: int, *, half: bool):
     """Yield (start, room index, therapist index, slot) for one local working day."""
-    from bookings.selectors import studio_tz
+    from studio.timezones import studio_tz
 
     first = datetime.combine(day, DAY_STARTS, tzinfo=studio_tz()).astimezone(UTC)
     for slot in range(SLOTS_PER_ROOM_DAY):
@@ -265,7 +265,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from bookings.selectors import studio_tz
+    from studio.timezones import studio_tz
 
     now = timezone.now().replace(second=0, microsecond=0)
     today = timezone.localdate(now, studio_tz())

@@ -184,8 +184,8 @@ def mirror_into_appointment(parts) -> dict:
     from appointment.models import WorkingHours as AppointmentHours
 
     from bookings.models import ACTIVE_STATUSES, Booking
-    from bookings.selectors import studio_tz
     from studio.models import WorkingHours
+    from studio.timezones import studio_tz
 
     studio, service, lengths, therapists, _rooms, _clients = parts
     hours = list(WorkingHours.objects.filter(therapist__in=therapists))
@@ -366,7 +366,7 @@ AJAX = {"X-Requested-With": "XMLHttpRequest"}
 
 def calma_week(port: int, config: dict, *, therapist: str) -> dict[str, list[str]]:
     """Return the free local starts ("HH:MM") by day that Calma's times page shows."""
-    from bookings.selectors import studio_tz
+    from studio.timezones import studio_tz
 
     status, body = get(port, times_path(config, therapist=therapist))
     if status != 200:
@@ -561,13 +561,14 @@ def bookable_slots(*, parts, now):
     from django.utils import timezone
 
     from bookings import selectors
+    from studio.timezones import studio_tz
 
     studio, service, lengths, _therapists, _rooms, _clients = parts
     result = selectors.availability(
         service=service,
         length=lengths[LENGTH_MINUTES],
         therapist=None,
-        first_day=timezone.localdate(now, selectors.studio_tz()),
+        first_day=timezone.localdate(now, studio_tz()),
         days=studio.horizon_days + 1,
         now=now,
         studio=studio,
@@ -608,7 +609,7 @@ def hold_starts(*, parts, now, keep_clear: list[datetime]) -> list[str]:
     listed once per free therapist-and-room pair, since that many "anyone" holds fit there.
     Nothing is held near ``keep_clear`` (the races' starts).
     """
-    from bookings.selectors import studio_tz
+    from studio.timezones import studio_tz
 
     gap, tz = spacing(parts), studio_tz()
     starts, last = [], None
@@ -627,7 +628,7 @@ def hold_starts(*, parts, now, keep_clear: list[datetime]) -> list[str]:
 
 def race(*, port: int, config: dict, start: datetime, therapist: str) -> list:
     """Post one start from RACERS clients at once, each with its own session; return statuses."""
-    from bookings.selectors import studio_tz
+    from studio.timezones import studio_tz
 
     local = start.astimezone(studio_tz())
     monday = (local.date() - timedelta(days=local.weekday())).isoformat()
@@ -700,8 +701,8 @@ def overlapping_pairs(since: datetime) -> int:
 
 def races(*, port: int, config: dict, plan: dict) -> tuple[list[str], list[str]]:
     """Run both races on the starts kept free for them; return (report lines, failures)."""
-    from bookings import selectors
     from bookings.models import Booking, BookingStatus
+    from studio.timezones import studio_tz
 
     named_slot, anyone_slot, slug = plan["named"], plan["anyone"], plan["slug"]
     lines, failures = [], []
@@ -720,7 +721,7 @@ def races(*, port: int, config: dict, plan: dict) -> tuple[list[str], list[str]]
         )
         distinct = len({t for t, _r in held}) == len(held) == len({r for _t, r in held})
         lines.append(
-            f"{RACERS} clients post {slot.start.astimezone(selectors.studio_tz()):%Y-%m-%d %H:%M}"
+            f"{RACERS} clients post {slot.start.astimezone(studio_tz()):%Y-%m-%d %H:%M}"
             f" for {label}: {won} held (expected {expected}), {refused} told it was just taken,"
             f" {RACERS - won - refused} other answers; {len(held)} new active bookings"
             f" at that start, {'each on its own' if distinct else 'SHARING a'} therapist and room"
@@ -950,7 +951,7 @@ def main() -> int:
         from django.db import connection
         from django.utils import timezone
 
-        from bookings.selectors import studio_tz
+        from studio.timezones import studio_tz
 
         started = time.monotonic()
         call_command("migrate", verbosity=0)

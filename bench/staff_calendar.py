@@ -30,8 +30,8 @@ def build(monday):
     from django.contrib.auth.models import Group, User
 
     from bookings.models import Booking, BookingStatus, Client
-    from bookings.selectors import studio_tz
     from studio.models import Room, Service, ServiceLength, Therapist, WorkingHours
+    from studio.timezones import studio_tz
 
     service = Service.objects.create(
         name="Leg massage", slug="leg-massage", summary="A calm session.", buffer_minutes=10

@@ -42,7 +42,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         """Point at the staff booking card, never at the client's manage link."""
-        return reverse("staff_booking", kwargs={"public_id": obj.public_id})
+        return reverse("bookings:staff_booking", kwargs={"public_id": obj.public_id})
 
     def get_queryset(self, request):
         return permissions.bookings_visible_to(request.user, super().get_queryset(request))

@@ -7,6 +7,7 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from bookings import receivers
+        # The tasks register with Celery on import; ``messages.outbox`` finds them by name.
+        from bookings import receivers, tasks  # noqa: F401
 
         receivers.connect()

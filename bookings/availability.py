@@ -127,24 +127,6 @@ class _BusyIndex:
         return index >= len(self._spans) or self._spans[index].start >= end
 
 
-class _WorkIndex:
-    """Answer "does [start, end) lie inside one working interval?"."""
-
-    def __init__(self, work: Iterable[Interval]):
-        self._spans = merge(work)
-        self._starts = [span.start for span in self._spans]
-
-    def contains(self, start: datetime, end: datetime) -> bool:
-        index = bisect_left(self._starts, start)
-        if index < len(self._spans) and self._starts[index] == start:
-            return end <= self._spans[index].end
-        return index > 0 and end <= self._spans[index - 1].end
-
-    @property
-    def spans(self) -> list[Interval]:
-        return self._spans
-
-
 def _grid_starts(
     span: Interval, *, step: timedelta, tz: ZoneInfo, not_before: datetime
 ) -> Iterable[datetime]:
@@ -191,9 +173,8 @@ def free_slots(
     room_index = [(room.id, _BusyIndex(room.busy)) for room in rooms]
     candidates: dict[datetime, list[int]] = {}
     for therapist in therapists:
-        work = _WorkIndex(therapist.work or ())
         busy = _BusyIndex(therapist.busy)
-        for span in work.spans:
+        for span in merge(therapist.work or ()):
             for start in _grid_starts(span, step=step, tz=tz, not_before=not_before):
                 if start > not_after:
                     break

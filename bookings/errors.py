@@ -1,6 +1,6 @@
 """Domain refusals (one exception, shown as a form error, never a 500), and a dead link."""
 
-from django.http import Http404
+from studio.errors import NotFoundPage
 
 
 class BookingRefused(Exception):
@@ -22,5 +22,8 @@ class BookingRefused(Exception):
         return str(self.message)
 
 
-class ManageLinkGone(Http404):
+class ManageLinkGone(NotFoundPage):
     """A manage link that leads nowhere: unknown, revoked or expired (all look the same)."""
+
+    # Says nothing of the booking, nor whether the link ever existed.
+    template_name = "bookings/link_gone.html"

@@ -1,14 +1,15 @@
-"""Forms for the booking flow. They validate shape; the services decide what is allowed."""
+"""Forms for the client's booking flow, and the fields every booking form shares.
+
+They validate shape; the services decide what is allowed. The staff's forms are in
+``bookings.staff.forms``.
+"""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Client
-from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
+from studio.models import Service
 
 # The widest span of days any form accepts. The services hold the real limits (the booking
 # horizon); this bound keeps absurd dates (year 9999, year 1) away from date arithmetic,
@@ -159,125 +160,3 @@ def local_datetime(day: date, at, tz) -> datetime | None:
     ):
         return None
     return candidate
-
-
-class _LocalStartMixin:
-    """Combine the form's ``day`` and ``time`` into ``start_at`` in the studio's zone."""
-
-    def clean(self):
-        cleaned = super().clean()
-        day, at = cleaned.get("day"), cleaned.get("time")
-        if day and at:
-            start_at = local_datetime(day, at, ZoneInfo(settings.STUDIO_TIME_ZONE))
-            if start_at is None:
-                self.add_error(
-                    "time", _("That time does not exist on this day: the clocks change.")
-                )
-            else:
-                cleaned["start_at"] = start_at
-        return cleaned
-
-
-class PhoneBookingForm(_LocalStartMixin, forms.Form):
-    INTAKE_CHOICES = [
-        ("now", _("Fill in the health questions with the client now")),
-        ("link", _("Send the client a link to answer them")),
-    ]
-
-    client = forms.ModelChoiceField(
-        queryset=Client.objects.filter(erased_at__isnull=True),
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    name = forms.CharField(label=_("Client name"), max_length=120, required=False)
-    email = forms.EmailField(label=_("Client email"), max_length=EMAIL_MAX_LENGTH, required=False)
-    phone = forms.CharField(label=_("Client phone"), max_length=40, required=False)
-    service = forms.ModelChoiceField(
-        label=_("Massage"), queryset=Service.objects.filter(is_active=True)
-    )
-    length = forms.ModelChoiceField(
-        label=_("Length"), queryset=ServiceLength.objects.select_related("service")
-    )
-    therapist = forms.ModelChoiceField(
-        label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
-    )
-    day = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(
-        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
-    )
-    intake = forms.ChoiceField(
-        label=_("Health questions"), choices=INTAKE_CHOICES, initial="now", widget=forms.RadioSelect
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        service, length = cleaned.get("service"), cleaned.get("length")
-        if service and length and length.service_id != service.pk:
-            self.add_error("length", _("That length is not offered for this massage."))
-        if not cleaned.get("client") and not (cleaned.get("name") and cleaned.get("email")):
-            self.add_error("name", _("Choose an existing client, or give a name and an email."))
-        return cleaned
-
-
-class MoveForm(_LocalStartMixin, forms.Form):
-    day = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(
-        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
-    )
-    therapist = forms.ModelChoiceField(
-        label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
-    )
-    room = forms.ModelChoiceField(
-        label=_("Room"),
-        queryset=Room.objects.filter(is_active=True),
-        required=False,
-        empty_label=_("Any suitable room"),
-    )
-
-
-class StaffCancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=250)
-
-
-class MarkForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            ("arrived", _("Arrived")),
-            ("completed", _("Completed")),
-            ("no_show", _("No-show")),
-        ]
-    )
-
-
-class BlockForm(forms.Form):
-    therapist = forms.ModelChoiceField(
-        label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
-    )
-    kind = forms.ChoiceField(label=_("Kind"), choices=TimeOff.Kind.choices, initial="block")
-    start_day = DayField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    end_day = DayField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_time = forms.TimeField(
-        label=_("Until (time)"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        tz = ZoneInfo(settings.STUDIO_TIME_ZONE)
-        parts = [cleaned.get(name) for name in ("start_day", "start_time", "end_day", "end_time")]
-        if all(part is not None for part in parts):
-            start_at = local_datetime(parts[0], parts[1], tz)
-            end_at = local_datetime(parts[2], parts[3], tz)
-            if start_at is None or end_at is None:
-                raise forms.ValidationError(_("That time does not exist: the clocks change."))
-            if end_at <= start_at:
-                raise forms.ValidationError(_("The end must be after the start."))
-            cleaned["start_at"], cleaned["end_at"] = start_at, end_at
-        return cleaned
-
-
-class ClientSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name, email or phone"), max_length=100, required=False)

@@ -59,6 +59,18 @@ class BookingStatus(models.TextChoices):
     STOPPED = "stopped", _("Stopped by screening")
 
 
+class ScreeningLevel(models.TextChoices):
+    """The outcome of a booking's newest health screening, as the intake app recorded it.
+
+    Bookings keep the level only (never the answers or reasons), so the calendar and the
+    therapist's day show it without reading health data; ``intake`` sets it when it triages.
+    """
+
+    CLEAR = "clear", _("Clear")
+    REVIEW = "review", _("Review")
+    STOP = "stop", _("Stop")
+
+
 # Statuses that occupy the therapist's and the room's time.
 ACTIVE_STATUSES = (
     BookingStatus.HELD,
@@ -126,6 +138,18 @@ class Booking(models.Model):
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Raised on every change of time (calendar files).")
     )
+    # Blank until the client answers the health questions; then the newest screening's level.
+    screening_level = models.CharField(
+        _("screening"),
+        max_length=10,
+        choices=ScreeningLevel.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # When a screening first stopped this attempt: the front desk sees that a stop came
+    # first even when changed answers later sent the same booking to review.
+    screening_stopped_at = models.DateTimeField(_("stopped by screening"), null=True, blank=True)
     adaptations = models.TextField(_("adaptations"), blank=True)
     staff_note = models.TextField(_("front desk note"), blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=250, blank=True)
@@ -183,11 +207,7 @@ class Booking(models.Model):
     # whoever asks. The client's link is asked for by name; staff use the booking card.
     def get_manage_url(self) -> str:
         """Return the client's manage link: whoever holds it may see and change the booking."""
-        return reverse("booking_manage", kwargs={"token": self.manage_token})
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+        return reverse("bookings:booking_manage", kwargs={"token": self.manage_token})
 
     @property
     def status_label(self) -> str:

@@ -4,10 +4,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from bookings.availability import (
@@ -20,8 +19,8 @@ from bookings.availability import (
     subtract,
     working_intervals,
 )
+from bookings.messages.links import intake_token_booking_id
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
-from bookings.notifications import intake_token_booking_id
 from studio.models import (
     Room,
     Service,
@@ -31,21 +30,10 @@ from studio.models import (
     TimeOff,
     WorkingHours,
 )
+from studio.timezones import local_day_bounds, studio_tz
 
 # No session with its buffer lasts this long; the bookings query relies on it (see below).
 LONGEST_BOOKING = timedelta(days=1)
-
-
-def studio_tz() -> ZoneInfo:
-    return ZoneInfo(settings.STUDIO_TIME_ZONE)
-
-
-def local_day_bounds(first_day: date, days: int) -> tuple[datetime, datetime]:
-    """Return the UTC instants of local midnight at the start and after the end of the days."""
-    tz = studio_tz()
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(first_day + timedelta(days=days), datetime.min.time(), tzinfo=tz)
-    return start, end
 
 
 @dataclass(frozen=True)
@@ -147,7 +135,7 @@ def availability(
     ).values_list("therapist_id", "start_at", "end_at"):
         time_off[therapist_id].append(Interval(start_at, end_at))
 
-    session = timedelta(minutes=length.minutes + service.buffer_minutes)
+    session = service.blocks(length)
     bookings = (
         Booking.objects.filter(
             Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
@@ -265,11 +253,9 @@ def calendar_window(
     them); ``therapist_ids``/``room_ids`` narrow the bookings and time off shown.
 
     Bookings come with their service, length, client, therapist, room and the level of their
-    newest screening (never the answers). Screening stops are listed apart: staff see that
-    an attempt was stopped, and when, but nothing more.
+    newest screening (the booking's own field, never the answers). Screening stops are listed
+    apart: staff see that an attempt was stopped, and when, but nothing more.
     """
-    from intake.models import Submission  # intake builds on bookings, not the reverse
-
     therapists = Therapist.objects.filter(is_active=True).prefetch_related("hours")
     rooms = Room.objects.filter(is_active=True)
     shown = [s for s in BookingStatus if s not in (BookingStatus.EXPIRED, BookingStatus.STOPPED)]
@@ -280,25 +266,16 @@ def calendar_window(
         bookings = bookings.filter(therapist_id__in=therapist_ids)
     if room_ids is not None:
         bookings = bookings.filter(room_id__in=room_ids)
-    bookings = bookings.prefetch_related(
-        Prefetch(
-            "submissions",
-            queryset=Submission.objects.only("pk", "booking_id", "level", "created_at").order_by(
-                "-created_at"
-            ),
-            to_attr="screenings",
-        )
-    ).order_by("start_at")
+    bookings = bookings.order_by("start_at")
     time_off = TimeOff.objects.filter(start_at__lt=end, end_at__gt=start)
     if therapist_ids is not None:
         time_off = time_off.filter(therapist_id__in=therapist_ids)
     # An attempt stays listed once its screening stopped it, even if changed answers later
     # sent the same booking to review: the front desk should know a stop came first.
-    stopped_at_booking = Submission.objects.filter(
-        booking=OuterRef("pk"), kind=Submission.Kind.BOOKING, level="stop"
-    )
     stops = (
-        Booking.objects.filter(Exists(stopped_at_booking), start_at__lt=end, end_at__gt=start)
+        Booking.objects.filter(
+            screening_stopped_at__isnull=False, start_at__lt=end, end_at__gt=start
+        )
         .select_related("service")
         .only("pk", "start_at", "end_at", "service__name", "created_at", "status")
         .order_by("start_at")
@@ -314,8 +291,6 @@ def calendar_window(
 
 def therapist_bookings(*, therapist: Therapist, start: datetime, end: datetime) -> list[Booking]:
     """Return a therapist's bookings in a window with what their day view shows."""
-    from intake.models import Submission
-
     return list(
         Booking.objects.filter(
             therapist=therapist,
@@ -324,15 +299,6 @@ def therapist_bookings(*, therapist: Therapist, start: datetime, end: datetime) 
         )
         .exclude(status__in=[BookingStatus.EXPIRED, BookingStatus.STOPPED])
         .select_related("service", "length", "client", "room")
-        .prefetch_related(
-            Prefetch(
-                "submissions",
-                queryset=Submission.objects.only(
-                    "pk", "booking_id", "level", "created_at"
-                ).order_by("-created_at"),
-                to_attr="screenings",
-            )
-        )
         .order_by("start_at")
     )
 
@@ -355,7 +321,7 @@ def client_search(*, query: str, limit: int = 50):
 def booking_awaiting_intake(*, token: str) -> Booking | None:
     """Return a front-desk booking still waiting for the client's health answers, or None.
 
-    The token is the signed intake link (``notifications.intake_token``), never the manage
+    The token is the signed intake link (``messages.links.intake_token``), never the manage
     link: the front desk sees it, so it must not open the booking itself.
     """
     public_id = intake_token_booking_id(token)
@@ -371,3 +337,77 @@ def booking_awaiting_intake(*, token: str) -> Booking | None:
         status=BookingStatus.HELD,
         hold_expires_at__gt=timezone.now(),
     ).first()
+
+
+def booking_with_details() -> QuerySet[Booking]:
+    """Return bookings with what every booking page shows: service, length, people, room."""
+    return Booking.objects.select_related("service", "length", "therapist", "room", "client")
+
+
+def decline_message(booking: Booking) -> str:
+    """Return the therapist's message to the client of a declined booking, or ""."""
+    if booking.status != BookingStatus.DECLINED:
+        return ""
+    review = booking.reviews.order_by("-decided_at").first()
+    return review.message if review else ""
+
+
+# A therapist's private feed: the last month and the next half year.
+FEED_PAST = timedelta(days=30)
+FEED_AHEAD = timedelta(days=180)
+
+
+def therapist_feed_bookings(*, therapist: Therapist, now: datetime) -> QuerySet[Booking]:
+    """Return the bookings a therapist's calendar feed lists (holds aside)."""
+    return (
+        Booking.objects.filter(
+            therapist=therapist,
+            start_at__gte=now - FEED_PAST,
+            start_at__lte=now + FEED_AHEAD,
+            status__in=ACTIVE_STATUSES,
+        )
+        .exclude(status=BookingStatus.HELD)
+        .select_related("service", "length", "client", "room", "therapist")
+    )
+
+
+def booking_for_staff(*, public_id) -> Booking | None:
+    """Return the booking a staff card shows, or None."""
+    return booking_with_details().filter(public_id=public_id).first()
+
+
+def client_for_staff(*, pk) -> Client | None:
+    """Return a client the front desk may open (not erased), or None."""
+    return Client.objects.filter(pk=pk, erased_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class ClientHistory:
+    upcoming: list[Booking]
+    past: list[Booking]
+    cancelled: int
+    no_shows: int
+
+
+def client_history(*, client: Client, now: datetime) -> ClientHistory:
+    """Return a client's bookings (upcoming and past) and their cancellation counts."""
+    bookings = list(
+        client.bookings.exclude(status=BookingStatus.EXPIRED)
+        .select_related("service", "length", "therapist")
+        .order_by("-start_at")
+    )
+    counts = client.bookings.aggregate(
+        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+        no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+    )
+    return ClientHistory(
+        upcoming=[b for b in bookings if b.start_at >= now and b.status in ACTIVE_STATUSES],
+        past=[b for b in bookings if b.start_at < now or b.status not in ACTIVE_STATUSES],
+        cancelled=counts["cancelled"],
+        no_shows=counts["no_shows"],
+    )
+
+
+def therapist_time_off(*, therapist: Therapist, start: datetime, end: datetime) -> list[TimeOff]:
+    """Return a therapist's time off that touches [start, end)."""
+    return list(therapist.time_off.filter(start_at__lt=end, end_at__gt=start))

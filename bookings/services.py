@@ -14,22 +14,24 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import selectors, times_cache
 from bookings.availability import pick_therapist
 from bookings.errors import BookingRefused
+from bookings.messages.outbox import notify
 from bookings.models import (
     ACTIVE_STATUSES,
     CHANGEABLE_STATUSES,
     Booking,
     BookingStatus,
     Client,
+    ScreeningLevel,
     new_manage_token,
 )
-from bookings.tasks import notify
 from studio.models import (
     Room,
     Service,
@@ -39,6 +41,7 @@ from studio.models import (
     TimeOff,
     new_calendar_token,
 )
+from studio.timezones import studio_tz
 
 _OVERLAP_CONSTRAINTS = {"booking_no_therapist_overlap", "booking_no_room_overlap"}
 
@@ -92,7 +95,7 @@ def _check_start(
             _("That time is too soon to book online. Please choose a later time or call us.")
         )
     _check_horizon(studio=studio, start_at=start_at, now=now)
-    local = timezone.localtime(start_at, selectors.studio_tz())
+    local = timezone.localtime(start_at, studio_tz())
     minute_of_day = local.hour * 60 + local.minute
     if local.second or local.microsecond or minute_of_day % studio.slot_step_minutes:
         raise BookingRefused(_("That start time is not one we offer."))
@@ -246,8 +249,7 @@ def _expire_dead_holds(*, now: datetime, locked: Locked | None = None) -> int:
 
 def _blocked_until(booking: Booking, start_at: datetime) -> datetime:
     """Return when a booking's session and buffer would end if it started at ``start_at``."""
-    minutes = booking.length.minutes + booking.service.buffer_minutes
-    return start_at + timedelta(minutes=minutes)
+    return start_at + booking.service.blocks(booking.length)
 
 
 def _choose(
@@ -269,7 +271,7 @@ def _choose(
     suitable room is taken. Front-desk changes pass ``enforce_notice=False``: the minimum
     notice is an online-booking policy, not a rule of the calendar.
     """
-    day = timezone.localtime(start_at, selectors.studio_tz()).date()
+    day = timezone.localtime(start_at, studio_tz()).date()
     result = selectors.availability(
         service=service,
         length=length,
@@ -303,22 +305,22 @@ def hold_create(
     client: Client | None = None,
     room: Room | None = None,
     source: str = Booking.Source.ONLINE,
-    hold_for: timedelta | None = None,
 ) -> Booking:
     """Hold a free start while the client finishes booking (details and health questions).
 
     Online, the hold lasts the studio's hold time. The front desk books for a client on the
-    phone with ``source=PHONE``: the minimum notice does not apply, and the hold lasts
-    ``hold_for`` (until the client has answered the questions sent to them).
+    phone with ``source=PHONE``: the minimum notice does not apply, and the hold lasts the
+    studio's phone hold (until the client has answered the questions sent to them). No hold
+    outlives the session's start.
     """
     now = now or timezone.now()
     studio = Studio.load()
     by_front_desk = source == Booking.Source.PHONE
     _check_offer(service=service, length=length, therapist=therapist)
     _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=not by_front_desk)
-    hold_for = hold_for or timedelta(minutes=studio.hold_minutes)
+    hold_for = studio.phone_hold if by_front_desk else timedelta(minutes=studio.hold_minutes)
     end_at = start_at + timedelta(minutes=length.minutes)
-    blocked_until = end_at + timedelta(minutes=service.buffer_minutes)
+    blocked_until = start_at + service.blocks(length)
     with _calendar_write(
         service=service, therapist=therapist, start_at=start_at, end_at=blocked_until
     ) as locked:
@@ -417,7 +419,6 @@ def phone_booking_create(
     length: ServiceLength,
     therapist: Therapist,
     start_at: datetime,
-    hold_for: timedelta,
     now: datetime | None = None,
 ) -> Booking:
     """Hold a time the front desk books by phone, for an existing client or a new one.
@@ -433,7 +434,6 @@ def phone_booking_create(
             start_at=start_at,
             now=now,
             source=Booking.Source.PHONE,
-            hold_for=hold_for,
         )
         booking.client = client or client_upsert(name=name, email=email, phone=phone)
         booking.save(update_fields=["client", "updated_at"])
@@ -474,10 +474,22 @@ def booking_settle(*, booking: Booking, status: str, now: datetime | None = None
     return booking
 
 
+def booking_screening_record(*, booking: Booking, level: str, stopped: bool, now: datetime) -> None:
+    """Record the level of the booking's newest screening (and when one first stopped it).
+
+    Called by the intake when it triages answers, in the same transaction: the booking keeps
+    the outcome, never the answers, so the pages that list bookings need no health data.
+    """
+    changes = {"screening_level": ScreeningLevel(level)}
+    if stopped:
+        changes["screening_stopped_at"] = Coalesce("screening_stopped_at", Value(now))
+    Booking.objects.filter(pk=booking.pk).update(**changes)
+
+
 def client_can_change(*, booking: Booking, now: datetime | None = None) -> bool:
     """Return True while the client may still cancel or reschedule online."""
     now = now or timezone.now()
-    window = timedelta(hours=Studio.load().cancel_window_hours)
+    window = Studio.load().cancel_window
     return booking.status in CHANGEABLE_STATUSES and now <= booking.start_at - window
 
 
@@ -521,7 +533,7 @@ def _place(booking: Booking, *, start_at: datetime, therapist_id: int, room_id: 
     """Write a booking's new time and place, raise its revision and tell the client."""
     booking.start_at = start_at
     booking.end_at = start_at + timedelta(minutes=booking.length.minutes)
-    booking.blocked_until = booking.end_at + timedelta(minutes=booking.service.buffer_minutes)
+    booking.blocked_until = _blocked_until(booking, start_at)
     booking.therapist_id = therapist_id
     booking.room_id = room_id
     booking.sequence += 1

@@ -1,11 +1,15 @@
-"""Celery tasks: thin wrappers that take ids and call the services. They never swallow errors."""
+"""Celery tasks: thin wrappers that take ids and call the services. They never swallow errors.
+
+Services queue messages with ``bookings.messages.outbox.notify``, which finds
+``notification_send`` here by its name.
+"""
 
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.db import transaction
 
-from bookings import notifications, sweeps
+from bookings import services
+from bookings.messages import send, sweeps
 
 
 @shared_task(
@@ -16,12 +20,12 @@ from bookings import notifications, sweeps
     max_retries=8,
 )
 def notification_send(event: str, booking_id: int, key: str = "") -> int:
-    return notifications.notification_send(event=event, booking_id=booking_id, key=key)
+    return send.notification_send(event=event, booking_id=booking_id, key=key)
 
 
 @shared_task
 def holds_expire() -> int:
-    return sweeps.holds_expire()
+    return services.holds_expire()
 
 
 @shared_task
@@ -37,9 +41,3 @@ def review_alerts_send() -> int:
 @shared_task
 def aftercare_send() -> int:
     return sweeps.aftercare_send()
-
-
-def notify(event: str, booking, *, key: str = "") -> None:
-    """Queue an event's messages once the current transaction commits (never before)."""
-    booking_id = booking.pk
-    transaction.on_commit(lambda: notification_send.delay(event, booking_id, key))

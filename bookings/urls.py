@@ -1,7 +1,16 @@
+"""Booking online, the client's manage link, the front desk's tools and the therapist's day.
+
+Every ``b/<token>/`` route (the client's manage link) is here; a client's health data has
+routes of its own in ``intake.urls``.
+"""
+
 from django.urls import path
 
 import studio.converters  # noqa: F401  (registers the token converters)
-from bookings import staff_views, views
+from bookings import views
+from bookings.staff import day, desk
+
+app_name = "bookings"
 
 urlpatterns = [
     path("book/", views.choose_service, name="booking_start"),
@@ -15,31 +24,32 @@ urlpatterns = [
     path("b/<token:token>/reschedule/", views.reschedule, name="booking_reschedule"),
 ]
 
+# The front desk.
 urlpatterns += [
-    path("staff/calendar/", staff_views.calendar, name="staff_calendar"),
-    path("staff/bookings/new/", staff_views.phone_booking, name="staff_phone_booking"),
-    path("staff/bookings/<uuid:public_id>/", staff_views.booking_card, name="staff_booking"),
-    path(
-        "staff/bookings/<uuid:public_id>/move/", staff_views.booking_move, name="staff_booking_move"
-    ),
+    path("staff/calendar/", desk.calendar, name="staff_calendar"),
+    path("staff/bookings/new/", desk.phone_booking, name="staff_phone_booking"),
+    path("staff/bookings/<uuid:public_id>/", desk.booking_card, name="staff_booking"),
+    path("staff/bookings/<uuid:public_id>/move/", desk.booking_move, name="staff_booking_move"),
     path(
         "staff/bookings/<uuid:public_id>/cancel/",
-        staff_views.booking_cancel,
+        desk.booking_cancel,
         name="staff_booking_cancel",
     ),
-    path(
-        "staff/bookings/<uuid:public_id>/mark/", staff_views.booking_mark, name="staff_booking_mark"
-    ),
+    path("staff/bookings/<uuid:public_id>/mark/", desk.booking_mark, name="staff_booking_mark"),
     path(
         "staff/bookings/<uuid:public_id>/link/",
-        staff_views.booking_link,
+        desk.booking_link,
         name="staff_booking_link",
     ),
-    path("staff/block/", staff_views.block_time, name="staff_block"),
-    path("staff/clients/", staff_views.client_search, name="staff_clients"),
-    path("staff/clients/<int:pk>/", staff_views.client_card, name="staff_client"),
-    path("me/day/", staff_views.my_day, name="my_day"),
-    path("me/week/", staff_views.my_week, name="my_week"),
-    path("me/block/", staff_views.my_block, name="my_block"),
-    path("me/feed/", staff_views.my_feed, name="my_feed"),
+    path("staff/block/", desk.block_time, name="staff_block"),
+    path("staff/clients/", desk.client_search, name="staff_clients"),
+    path("staff/clients/<int:pk>/", desk.client_card, name="staff_client"),
+]
+
+# A therapist's own pages.
+urlpatterns += [
+    path("me/day/", day.my_day, name="my_day"),
+    path("me/week/", day.my_week, name="my_week"),
+    path("me/block/", day.my_block, name="my_block"),
+    path("me/feed/", day.my_feed, name="my_feed"),
 ]

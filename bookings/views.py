@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import ics, notifications, selectors, services, throttle, times_cache
+from bookings import selectors, services, sessions, throttle, times_cache
 from bookings.errors import BookingRefused, ManageLinkGone
 from bookings.forms import (
     CancelForm,
@@ -23,44 +22,15 @@ from bookings.forms import (
     TimesForm,
     parse_first_day,
 )
-from bookings.ics import booking_ics
-from bookings.models import Booking, BookingStatus, Client
+from bookings.messages import ics
+from bookings.messages.links import client_proof_valid
+from bookings.models import Booking, BookingStatus
 from studio import permissions
-from studio.models import Service, ServiceLength, Studio, Therapist
-from studio.selectors import service_list
+from studio import selectors as studio_selectors
+from studio.models import Studio
+from studio.timezones import studio_tz
 
-SESSION_HOLDS = "calma_holds"
-# The client whose emailed link was opened in this browser: proof enough to prefill their details.
-SESSION_CLIENT = permissions.SESSION_CLIENT
-# Holds whose health questions this browser may answer and nothing more: a phone booking's
-# intake link, or the front desk's "fill in now". Never the booking's details or manage page.
-SESSION_INTAKE_ONLY = "calma_intake_only"
 WEEK_DAYS = 7
-
-
-def _bookable_service(slug: str) -> Service:
-    queryset = Service.objects.filter(is_active=True).prefetch_related(
-        Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes")),
-        Prefetch("therapists", queryset=Therapist.objects.filter(is_active=True)),
-    )
-    return get_object_or_404(queryset, slug=slug)
-
-
-def _remember_hold(request, booking: Booking) -> None:
-    holds = request.session.get(SESSION_HOLDS, [])[-9:]
-    holds.append(str(booking.public_id))
-    request.session[SESSION_HOLDS] = holds
-
-
-def _session_holds(request) -> list[str]:
-    return list(request.session.get(SESSION_HOLDS, []))
-
-
-def allow_intake_only(request, booking: Booking) -> None:
-    """Let this browser answer the booking's health questions, and nothing more."""
-    allowed = request.session.get(SESSION_INTAKE_ONLY, [])[-9:]
-    if str(booking.public_id) not in allowed:
-        request.session[SESSION_INTAKE_ONLY] = [*allowed, str(booking.public_id)]
 
 
 def held_booking(request, public_id) -> Booking:
@@ -69,12 +39,9 @@ def held_booking(request, public_id) -> Booking:
     Only online holds are started in a browser. A phone booking's intake link, and the front
     desk's "fill in now", open its health questions alone (see ``intake.views``), never this.
     """
-    if str(public_id) not in request.session.get(SESSION_HOLDS, []):
+    if str(public_id) not in sessions.holds(request):
         raise Http404
-    return get_object_or_404(
-        Booking.objects.select_related("service", "length", "therapist", "room", "client"),
-        public_id=public_id,
-    )
+    return get_object_or_404(selectors.booking_with_details(), public_id=public_id)
 
 
 def _week_context(*, studio, service, length, therapist, week, now, exclude_booking_id=None):
@@ -89,7 +56,7 @@ def _week_context(*, studio, service, length, therapist, week, now, exclude_book
         exclude_booking_id=exclude_booking_id,
         complete=False,
     )
-    tz = selectors.studio_tz()
+    tz = studio_tz()
     days = [week + timedelta(days=offset) for offset in range(WEEK_DAYS)]
     # The grid holds hundreds of buttons: each value and time is formatted once, here,
     # rather than by template filters on every use.
@@ -137,7 +104,7 @@ def _status(refusal: BookingRefused) -> int:
 
 
 def _today(now):
-    return timezone.localdate(now, selectors.studio_tz())
+    return timezone.localdate(now, studio_tz())
 
 
 def _last_day(studio: Studio, now):
@@ -147,7 +114,8 @@ def _last_day(studio: Studio, now):
 
 @require_safe
 def choose_service(request):
-    return render(request, "bookings/choose_service.html", {"services": service_list()})
+    services_shown = studio_selectors.service_list()
+    return render(request, "bookings/choose_service.html", {"services": services_shown})
 
 
 def _times_page(request, service, *, data, error=None, status=200, now=None, cache_key=None):
@@ -208,14 +176,14 @@ def choose_time(request, slug):
         cached = times_cache.cached_response(request, cache_key, now=now)
         if cached is not None:
             return cached
-    service = _bookable_service(slug)
+    service = studio_selectors.service_bookable(slug=slug)
     return _times_page(request, service, data=request.GET, now=now, cache_key=cache_key)
 
 
 @require_POST
 def hold(request, slug):
-    service = _bookable_service(slug)
-    quota = throttle.hold_quota(request, session_holds=_session_holds(request))
+    service = studio_selectors.service_bookable(slug=slug)
+    quota = throttle.hold_quota(request, session_holds=sessions.holds(request))
     if quota.refusal is not None:
         return _times_page(
             request, service, data=request.POST, error=quota.refusal.message, status=429
@@ -251,19 +219,19 @@ def hold(request, slug):
             request, service, data=request.POST, error=refusal.message, status=_status(refusal)
         )
     throttle.hold_record(request, booking=booking, quota=quota)
-    _remember_hold(request, booking)
-    return redirect("booking_details", public_id=booking.public_id)
+    sessions.hold_remember(request, booking)
+    return redirect("bookings:booking_details", public_id=booking.public_id)
 
 
 def _hold_gone(request, booking, refusal):
     messages.error(request, refusal.message)
-    url = reverse("booking_times", kwargs={"slug": booking.service.slug})
+    url = reverse("bookings:booking_times", kwargs={"slug": booking.service.slug})
     return redirect(f"{url}?length={booking.length_id}")
 
 
 def next_step_url(booking: Booking) -> str:
     """Where a held booking goes once the client's details are in: the health questions."""
-    return reverse("intake_form", kwargs={"public_id": booking.public_id})
+    return reverse("intake:intake_form", kwargs={"public_id": booking.public_id})
 
 
 @require_http_methods(["GET", "POST"])
@@ -279,13 +247,13 @@ def details(request, public_id):
     except BookingRefused as refusal:
         return _hold_gone(request, booking, refusal)
     initial = {}
-    returning = booking.client or _session_client(request)
+    returning = booking.client or sessions.proven_client(request)
     if returning and returning.erased_at is None:
         initial = {"name": returning.name, "email": returning.email, "phone": returning.phone}
     form = ClientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            proven = _session_client(request)
+            proven = sessions.proven_client(request)
             booking = services.hold_attach_client(
                 booking=booking,
                 **form.cleaned_data,
@@ -305,33 +273,12 @@ def _managed(token) -> Booking:
     return booking
 
 
-def _decline_message(booking: Booking) -> str:
-    if booking.status != BookingStatus.DECLINED:
-        return ""
-    review = booking.reviews.order_by("-decided_at").first()
-    return review.message if review else ""
-
-
-def client_proven(request, booking: Booking) -> bool:
-    """Return True once this browser proved to be the booking's client (see permissions)."""
-    return permissions.is_client_of(
-        request.user, booking.client, proven_client_id=permissions.proven_client_id(request)
-    )
-
-
-def _session_client(request):
-    client_id = permissions.proven_client_id(request)
-    if client_id is None:
-        return None
-    return Client.objects.filter(pk=client_id, erased_at__isnull=True).first()
-
-
 @require_safe
 def manage(request, token):
     booking = _managed(token)
     proof = request.GET.get("k")
-    if proof and notifications.client_proof_valid(proof, booking):
-        request.session[SESSION_CLIENT] = booking.client_id
+    if proof and client_proof_valid(proof, booking):
+        sessions.client_proven_remember(request, booking)
     return render(
         request,
         "bookings/manage.html",
@@ -341,10 +288,10 @@ def manage(request, token):
             "changeable": booking.status in Booking.CHANGEABLE,
             "cancel_form": CancelForm(),
             "is_new": request.GET.get("new") == "1",
-            "decline_message": _decline_message(booking),
+            "decline_message": selectors.decline_message(booking),
             # The manage link is the credential for the booking and the therapist's notes.
             "show_adaptations": permissions.can_see_adaptations(request.user, booking, link=True),
-            "proven": client_proven(request, booking),
+            "proven": sessions.client_proven(request, booking),
             "studio": Studio.load(),
         },
     )
@@ -419,7 +366,7 @@ def reschedule(request, token):
 def booking_calendar_file(request, token):
     """Download the booking as an .ics file (a CANCEL once it no longer stands)."""
     booking = _managed(token)
-    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(ics.booking_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="calma-booking.ics"'
     return response
 
@@ -427,17 +374,9 @@ def booking_calendar_file(request, token):
 @require_safe
 def therapist_feed(request, token):
     """Serve a therapist's private calendar feed; a revoked or unknown token is a 404."""
-    therapist = get_object_or_404(Therapist.objects.filter(is_active=True), calendar_token=token)
-    now = timezone.now()
-    bookings = (
-        Booking.objects.filter(
-            therapist=therapist,
-            start_at__gte=now - timedelta(days=30),
-            start_at__lte=now + timedelta(days=180),
-            status__in=Booking.ACTIVE,
-        )
-        .exclude(status=BookingStatus.HELD)
-        .select_related("service", "length", "client", "room", "therapist")
-    )
+    therapist = studio_selectors.therapist_for_feed(token=token)
+    if therapist is None:
+        raise Http404
+    bookings = selectors.therapist_feed_bookings(therapist=therapist, now=timezone.now())
     body = ics.therapist_feed(bookings, name=f"Calma · {therapist.display_name}")
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

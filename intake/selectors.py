@@ -1,5 +1,7 @@
 """Read-side queries for intake: the current questionnaire, answers (logged), the review queue."""
 
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus, Client
-from intake.models import AccessLog, ConsentText, Question, Questionnaire, Submission
+from intake.models import AccessLog, ConsentText, Question, Questionnaire, Review, Submission
 from intake.triage import QuestionSpec
 from intake.validation import (
     FLOORS,
@@ -129,12 +131,54 @@ def last_answers(*, client: Client, now: datetime | None = None) -> Submission |
     )
 
 
+# How long a screening stop weighs on later attempts (see ``after_stop``).
+STOP_REMEMBERED_FOR = timedelta(days=1)
+
+
 def recent_stop(*, client: Client, now: datetime | None = None) -> bool:
     """Return True if this client's screening stopped an attempt in the last day."""
     now = now or timezone.now()
     return Submission.objects.filter(
-        client=client, level="stop", created_at__gte=now - timedelta(days=1)
+        client=client, level="stop", created_at__gte=now - STOP_REMEMBERED_FOR
     ).exists()
+
+
+def after_stop(
+    *, booking: Booking, earlier_stops: Collection[str] = (), now: datetime | None = None
+) -> bool:
+    """Return True if answers for this hold come after a screening stop, so review at best.
+
+    A stop weighs on the same attempt (answers changed on the stop page), on the same email
+    (``recent_stop``), and on the same start time tried again from the browser that was
+    stopped (``earlier_stops``, the public ids it remembers), each for a day. It does not
+    weigh on somebody else booking another time on the same browser, such as a studio's
+    shared tablet.
+    """
+    now = now or timezone.now()
+    if booking.status == BookingStatus.STOPPED:
+        return True
+    if booking.client_id is not None and recent_stop(client=booking.client, now=now):
+        return True
+    ids = [value for value in earlier_stops if _is_uuid(value)]
+    if not ids:
+        return False
+    return (
+        Booking.objects.filter(
+            public_id__in=ids,
+            start_at=booking.start_at,
+            screening_stopped_at__gte=now - STOP_REMEMBERED_FOR,
+        )
+        .exclude(pk=booking.pk)
+        .exists()
+    )
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def answers_read(
@@ -197,5 +241,21 @@ def review_queue(*, therapist=None) -> QuerySet[Booking]:
     )
 
 
-def review_queue_count(*, therapist) -> int:
-    return Booking.objects.filter(therapist=therapist, status=BookingStatus.AWAITING_REVIEW).count()
+def submission_newest(*, booking: Booking) -> Submission | None:
+    """Return the booking's newest submission (the one a review decides on), or None."""
+    return booking.submissions.order_by("-created_at").first()
+
+
+def submissions_of(*, booking: Booking) -> list[Submission]:
+    """Return every submission of a booking, newest first, with its questionnaire."""
+    return list(booking.submissions.select_related("questionnaire").order_by("-created_at"))
+
+
+def reviews_of(*, booking: Booking) -> QuerySet[Review]:
+    """Return the decisions taken on a booking, with who took them."""
+    return booking.reviews.select_related("reviewer")
+
+
+def submissions_exported(*, client: Client) -> QuerySet[Submission]:
+    """Return the submissions a client's data download shows (erased ones hold nothing)."""
+    return client.submissions.filter(erased_at__isnull=True).order_by("-created_at")

@@ -13,11 +13,11 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import notifications
 from bookings import services as booking_services
 from bookings.errors import BookingRefused
+from bookings.messages.compose import CLIENT_EVENTS
+from bookings.messages.outbox import notify
 from bookings.models import Booking, BookingStatus, Client, Notification, new_manage_token
-from bookings.tasks import notify
 from intake import selectors
 from intake.models import AssessmentApproval, Consent, Questionnaire, Review, Submission
 from intake.triage import Level, triage, validate_answers, visible_questions
@@ -65,14 +65,16 @@ def intake_submit(
     booking: Booking,
     answers: dict,
     consent_given: bool,
-    after_stop: bool = False,
+    earlier_stops: Collection[str] = (),
     now: datetime | None = None,
 ) -> Submission:
     """Triage the answers for a held booking and settle it: confirmed, awaiting review or stopped.
 
-    A stop releases the hold. Answers sent again for a stopped attempt are triaged as
-    changed after a stop, so they reach review at best, and the slot is taken again only if
-    it is still free.
+    A stop releases the hold. Answers that come after a stop (the same attempt, the same
+    email, or the same time tried again from a browser the screening stopped: see
+    ``selectors.after_stop``; ``earlier_stops`` are that browser's stopped attempts) are
+    triaged as changed after a stop, so they reach review at best, and a stopped attempt's
+    slot is taken again only if it is still free.
     """
     now = now or timezone.now()
     if not consent_given:
@@ -99,9 +101,7 @@ def intake_submit(
         errors = validate_answers(specs, answers, service_slug=service.slug)
         if errors:
             raise IntakeInvalid(errors)
-        after_stop = (
-            after_stop or retry_after_stop or selectors.recent_stop(client=booking.client, now=now)
-        )
+        after_stop = selectors.after_stop(booking=booking, earlier_stops=earlier_stops, now=now)
         approved = AssessmentApproval.objects.filter(
             client=booking.client, service=service
         ).exists()
@@ -131,6 +131,9 @@ def intake_submit(
             created_at=now,
         )
         status = _STATUS_FOR_LEVEL[result.level]
+        booking_services.booking_screening_record(
+            booking=booking, level=result.level, stopped=result.level == Level.STOP, now=now
+        )
         if retry_after_stop:
             if status != BookingStatus.STOPPED:
                 booking_services.booking_reactivate(booking=booking, status=status, now=now)
@@ -183,7 +186,7 @@ def review_decide(
         raise BookingRefused(_("Please describe the adaptations."))
     if decision == Review.Decision.DECLINE and not message.strip():
         raise BookingRefused(_("Please write a short message to the client."))
-    submission = booking.submissions.order_by("-created_at").first()
+    submission = selectors.submission_newest(booking=booking)
     if submission is None:
         raise BookingRefused(_("This booking has no answers to review."))
     if decision == Review.Decision.DECLINE:
@@ -290,9 +293,7 @@ def client_erase(*, client: Client, now: datetime | None = None) -> None:
     client.bookings.update(adaptations="", staff_note="")
     Review.objects.filter(booking__client=client).update(adaptations="", message="")
     # Each row keeps an address of its own: the log's uniqueness includes the recipient.
-    Notification.objects.filter(
-        booking__client=client, event__in=notifications.CLIENT_EVENTS
-    ).update(
+    Notification.objects.filter(booking__client=client, event__in=CLIENT_EVENTS).update(
         recipient=Concat(Value("erased-"), Cast("pk", output_field=CharField()), Value("@invalid"))
     )
     # The links in the client's emails must lead nowhere once their data is gone.
@@ -356,6 +357,9 @@ def rescreen_submit(*, booking: Booking, answers: dict, now: datetime | None = N
                 for r in result.reasons
             ],
             created_at=now,
+        )
+        booking_services.booking_screening_record(
+            booking=booking, level=result.level, stopped=False, now=now
         )
         key = str(submission.pk)
         if result.level == Level.STOP:

@@ -1,16 +1,24 @@
+"""The health questions and the re-screen, the therapist's review, and a client's own data.
+
+A client's data (download, erasure, and the email that proves who they are) has its own
+``my-data/<token>/`` routes, apart from the booking's ``b/<token>/`` manage link.
+"""
+
 from django.urls import path
 
 import studio.converters  # noqa: F401  (registers the token converters)
-from intake import views
+from intake import staff, views
+
+app_name = "intake"
 
 urlpatterns = [
     path("book/hold/<uuid:public_id>/health/", views.intake_form, name="intake_form"),
     path("intake/<signed:token>/", views.phone_intake, name="phone_intake"),
     path("rescreen/<signed:token>/", views.rescreen, name="rescreen"),
-    path("therapist/reviews/", views.review_queue, name="review_queue"),
-    path("therapist/reviews/<uuid:public_id>/", views.review_detail, name="review_detail"),
-    path("therapist/reviews/<uuid:public_id>/answers/", views.answers, name="intake_answers"),
-    path("b/<token:token>/my-data.json", views.my_data, name="client_data"),
-    path("b/<token:token>/erase/", views.erase, name="client_erase"),
-    path("b/<token:token>/send-link/", views.send_link, name="client_send_link"),
+    path("my-data/<token:token>/calma.json", views.my_data, name="client_data"),
+    path("my-data/<token:token>/erase/", views.erase, name="client_erase"),
+    path("my-data/<token:token>/send-link/", views.send_link, name="client_send_link"),
+    path("therapist/reviews/", staff.review_queue, name="review_queue"),
+    path("therapist/reviews/<uuid:public_id>/", staff.review_detail, name="review_detail"),
+    path("therapist/reviews/<uuid:public_id>/answers/", staff.answers, name="intake_answers"),
 ]

@@ -25,7 +25,17 @@ class StudioConfig(AppConfig):
     verbose_name = _("Studio")
 
     def ready(self):
+        from django.core.signals import request_started
+        from django.db.models.signals import post_delete, post_save
+
         from studio import checks  # noqa: F401 (registers the system checks)
+        from studio.models import Studio
+
+        # The studio row is read once per request (``Studio.load``): forget it when a
+        # request starts and whenever it is written.
+        request_started.connect(Studio.forget, dispatch_uid="calma-studio-forget-request")
+        post_save.connect(Studio.forget, sender=Studio, dispatch_uid="calma-studio-forget-save")
+        post_delete.connect(Studio.forget, sender=Studio, dispatch_uid="calma-studio-forget-delete")
 
         # Every app sends post_migrate after its permissions exist; the last one completes the set.
         post_migrate.connect(_roles_after_migrate)

@@ -27,12 +27,12 @@ class StudioTimeZoneMiddleware:
 # details never stay in a cache or come back through the Back button after logging out.
 CACHEABLE_URL_NAMES = frozenset(
     {
-        "home",
-        "service_list",
-        "service_detail",
-        "therapist_list",
-        "booking_start",
-        "booking_times",
+        "studio:home",
+        "studio:service_list",
+        "studio:service_detail",
+        "studio:therapist_list",
+        "bookings:booking_start",
+        "bookings:booking_times",
     }
 )
 
@@ -40,7 +40,7 @@ CACHEABLE_URL_NAMES = frozenset(
 def may_be_cached(request) -> bool:
     """Return whether the response to this request may be kept by a cache."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.namespace or match.url_name not in CACHEABLE_URL_NAMES:
+    if match is None or match.view_name not in CACHEABLE_URL_NAMES:
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)

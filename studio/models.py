@@ -1,6 +1,8 @@
 """The studio itself: its policies, services and their lengths, therapists, rooms and hours."""
 
 import secrets
+import threading
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -12,6 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from studio.ranges import TsTzRange
+
+# The studio row as this thread (a request, a task) last read it; see ``Studio.load``.
+_loaded = threading.local()
 
 
 class Studio(models.Model):
@@ -42,6 +47,22 @@ class Studio(models.Model):
         default=24,
         help_text=_("Until how many hours before the session a client may cancel online."),
     )
+    reminder_hours = models.PositiveIntegerField(
+        _("reminder lead time (hours)"),
+        default=24,
+        help_text=_(
+            "How many hours before a session the client is reminded and asked the "
+            "pre-visit health questions; unanswered reviews are flagged to staff then too."
+        ),
+    )
+    phone_hold_hours = models.PositiveIntegerField(
+        _("phone booking hold (hours)"),
+        default=48,
+        help_text=_(
+            "How long a time booked by the front desk is kept for the client's answers to "
+            "the health questions (never past the session's start)."
+        ),
+    )
     slot_step_minutes = models.PositiveIntegerField(
         _("slot step (minutes)"),
         default=15,
@@ -53,7 +74,9 @@ class Studio(models.Model):
         verbose_name_plural = _("studio")
         constraints = [
             models.CheckConstraint(
-                condition=Q(slot_step_minutes__gte=5) & Q(hold_minutes__gte=1),
+                condition=Q(slot_step_minutes__gte=5)
+                & Q(hold_minutes__gte=1)
+                & Q(phone_hold_hours__gte=1),
                 name="studio_sane_steps",
             ),
         ]
@@ -61,11 +84,39 @@ class Studio(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def reminder_lead(self) -> timedelta:
+        """How long before a session the reminder (and the re-screen) is due."""
+        return timedelta(hours=self.reminder_hours)
+
+    @property
+    def phone_hold(self) -> timedelta:
+        """How long a front-desk booking waits at most for the client's health answers."""
+        return timedelta(hours=self.phone_hold_hours)
+
+    @property
+    def cancel_window(self) -> timedelta:
+        """Until how long before a session a client may still cancel or move it online."""
+        return timedelta(hours=self.cancel_window_hours)
+
     @classmethod
     def load(cls) -> "Studio":
-        """Return the studio row, creating it with defaults on first use."""
-        studio, _created = cls.objects.get_or_create(pk=1)
+        """Return the studio row, creating it with defaults on first use.
+
+        Read once per request or task: the row is kept until ``Studio.forget()``, which runs
+        when a request starts, when a task starts and whenever the row is saved (see
+        ``studio.apps``), so an edited policy applies from the next request on.
+        """
+        studio = getattr(_loaded, "studio", None)
+        if studio is None:
+            studio, _created = cls.objects.get_or_create(pk=1)
+            _loaded.studio = studio
         return studio
+
+    @classmethod
+    def forget(cls, **kwargs) -> None:
+        """Drop the row ``load`` kept, so the next ``load`` reads it again (a signal receiver)."""
+        _loaded.studio = None
 
 
 class Room(models.Model):
@@ -114,7 +165,12 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("service_detail", kwargs={"slug": self.slug})
+        return reverse("studio:service_detail", kwargs={"slug": self.slug})
+
+    def blocks(self, length: "ServiceLength") -> timedelta:
+        """Return how long a booking of this length keeps its therapist and room: the session
+        and the buffer after it."""
+        return timedelta(minutes=length.minutes + self.buffer_minutes)
 
 
 class ServiceLength(models.Model):
@@ -183,7 +239,7 @@ class Therapist(models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("therapist_list") + f"#{self.slug}"
+        return reverse("studio:therapist_list") + f"#{self.slug}"
 
 
 class Weekday(models.IntegerChoices):

@@ -7,7 +7,7 @@ without an account, the proof they brought:
 - ``link``: they opened the booking's manage link. The link is the credential for that
   booking's time, service, status and the therapist's adaptations, and for changing it;
 - ``proven_client_id``: this browser opened a link emailed to the client (see
-  ``bookings.notifications.client_proof``), which proves their mailbox and so who they are.
+  ``bookings.messages.links.client_proof``), which proves their mailbox and so who they are.
   Only that proof, or an account the owner linked to the client, opens their health answers.
 
 A therapist sees what belongs to their own bookings ("their own clients" in the table); the
@@ -33,7 +33,6 @@ __all__ = [
     "can_review",
     "can_see_adaptations",
     "can_see_body_map",
-    "can_see_level",
     "can_see_notes",
     "can_see_report_health",
     "can_see_report_money",
@@ -95,15 +94,11 @@ def can_view_booking(
     )
 
 
-def bookings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Return the bookings (of ``queryset``, all by default) whose time and status the user sees.
+def bookings_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Return the bookings of ``queryset`` whose time and status the user sees.
 
     Manage links are not users: a client reaches their booking through its link, one at a time.
     """
-    if queryset is None:
-        from bookings.models import Booking  # bookings builds on studio, not the reverse
-
-        queryset = Booking.objects.all()
     if is_front_desk(user):
         return queryset
     if not user.is_authenticated:
@@ -120,17 +115,8 @@ def can_use_front_desk(user) -> bool:
     return is_front_desk(user)
 
 
-# Health data, from least to most private.
-
-
-def can_see_level(
-    user, booking, *, link: bool = False, proven_client_id: int | None = None
-) -> bool:
-    """Return True for whoever may see the intake level (stop, review, clear).
-
-    That is everyone who sees the booking: its client, its therapist, front desk and owner.
-    """
-    return can_view_booking(user, booking, link=link, proven_client_id=proven_client_id)
+# Health data, from least to most private. The screening level (stop, review, clear) is
+# part of the booking: whoever may view the booking sees it (``can_view_booking``).
 
 
 def can_see_adaptations(

@@ -1,19 +1,26 @@
-"""Top-level URL configuration."""
+"""Top-level URL configuration: each app's routes live in its own ``urls.py``, namespaced.
+
+- ``studio:`` the public pages about the studio (this file);
+- ``accounts:`` staff sign-in, second factor and passwords;
+- ``bookings:`` booking online, the manage link, the front desk and the therapist's day;
+- ``intake:`` the health questions, the re-screen, review, and a client's own data.
+"""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from studio import views
 
-urlpatterns = [
+studio_patterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="service_list"),
     path("services/<slug:slug>/", views.service_detail, name="service_detail"),
     path("therapists/", views.therapist_list, name="therapist_list"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+urlpatterns = [
+    path("", include((studio_patterns, "studio"))),
     path("accounts/", include("accounts.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),

@@ -35,12 +35,9 @@ def therapist_list(request):
 
 
 def page_not_found(request, exception=None):
-    from bookings.errors import ManageLinkGone  # bookings builds on studio, not the reverse
-
-    if isinstance(exception, ManageLinkGone):
-        # Says nothing of the booking, nor whether the link ever existed.
-        return render(request, "bookings/link_gone.html", {"studio": Studio.load()}, status=404)
-    return render(request, "404.html", status=404)
+    """Answer 404 with the page the exception names (see ``studio.errors.NotFoundPage``)."""
+    template = getattr(exception, "template_name", "404.html")
+    return render(request, template, {"studio": Studio.load()}, status=404)
 
 
 def permission_denied(request, exception=None):

@@ -50,10 +50,16 @@ def _transactional(request) -> bool:
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with no stored weeks of times: a rolled-back test leaves its pages."""
+    """Start every test with no stored weeks of times and no studio row kept in memory.
+
+    A rolled-back test leaves its pages in the cache, and its studio row in ``Studio.load``.
+    """
     from django.core.cache import cache
 
+    from studio.models import Studio
+
     cache.clear()
+    Studio.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -140,6 +140,8 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "intake.Submission"
+        # The post-generation hook writes the booking, not the submission.
+        skip_postgeneration_save = True
 
     booking = factory.SubFactory(BookingFactory, status=BookingStatus.AWAITING_REVIEW)
     client = factory.SelfAttribute("booking.client")
@@ -151,3 +153,18 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         lambda: [{"question": "pregnant", "level": "review", "text": "Pregnancy."}]
     )
     created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def screening(self, create, extracted, **kwargs):
+        """Record the level on the booking, as ``intake_submit`` does when it triages."""
+        if not create:
+            return
+        from bookings.services import booking_screening_record
+
+        booking_screening_record(
+            booking=self.booking,
+            level=self.level,
+            stopped=self.level == "stop" and self.kind == "booking",
+            now=self.created_at,
+        )
+        self.booking.refresh_from_db(fields=["screening_level", "screening_stopped_at"])

@@ -83,17 +83,6 @@ def paragraphs(text: str) -> list[str]:
     return [block.strip() for block in (text or "").split("\n\n") if block.strip()]
 
 
-@register.simple_tag(takes_context=True)
-def review_count(context) -> int:
-    """Return how many bookings wait for the viewer's review (all of them, for the owner)."""
-    from intake.selectors import review_queue
-
-    therapist = context.get("viewer_therapist")
-    if therapist is None and not context.get("viewer_is_owner"):
-        return 0
-    return review_queue(therapist=therapist).count()
-
-
 @register.filter
 def get_item(mapping, key):
     """Return mapping[key], or None: for dictionaries keyed by id in templates."""

@@ -15,7 +15,7 @@ BAD = ["", "\x00", "a\x00b", "x" * 5000, "<script>alert(1)</script>", "١٢٣٤�
 
 
 @pytest.mark.parametrize("value", BAD)
-@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+@pytest.mark.parametrize("url_name", ["accounts:login", "admin:login"])
 def test_a_bad_username_or_password_is_a_form_error(client, people, clock, url_name, value):
     response = client.post(reverse(url_name), {"username": value, "password": value})
     assert response.status_code == 200
@@ -24,21 +24,21 @@ def test_a_bad_username_or_password_is_a_form_error(client, people, clock, url_n
 
 @pytest.mark.parametrize("value", BAD)
 def test_a_bad_reset_address_sends_nothing(client, people, value):
-    response = client.post(reverse("password_reset"), {"email": value})
+    response = client.post(reverse("accounts:password_reset"), {"email": value})
     assert response.status_code in (200, 302)
     assert mail.outbox == []
 
 
 @pytest.mark.parametrize("value", BAD)
 def test_a_bad_code_is_refused_at_set_up_and_at_sign_in(client, people, clock, value):
-    client.post(reverse("login"), {"username": "ana", "password": DEMO_PASSWORD})
-    assert client.post(reverse("mfa_setup"), {"code": value}).status_code == 400
+    client.post(reverse("accounts:login"), {"username": "ana", "password": DEMO_PASSWORD})
+    assert client.post(reverse("accounts:mfa_setup"), {"code": value}).status_code == 400
     assert not TOTPDevice.objects.filter(user=people["ana"], confirmed=True).exists()
 
     authenticator_for(people["frontdesk"])
     desk = Browser()
-    desk.post(reverse("login"), {"username": "frontdesk", "password": DEMO_PASSWORD})
-    assert desk.post(reverse("mfa_verify"), {"code": value}).status_code == 400
+    desk.post(reverse("accounts:login"), {"username": "frontdesk", "password": DEMO_PASSWORD})
+    assert desk.post(reverse("accounts:mfa_verify"), {"code": value}).status_code == 400
     assert desk.get("/staff/calendar/").status_code == 302
 
 
@@ -46,12 +46,12 @@ def test_an_outside_next_is_not_followed_after_the_code(client, people, clock):
     from tests.auth import totp_code
 
     device = authenticator_for(people["frontdesk"])
-    client.post(reverse("login"), {"username": "frontdesk", "password": DEMO_PASSWORD})
+    client.post(reverse("accounts:login"), {"username": "frontdesk", "password": DEMO_PASSWORD})
     for target in ("https://evil.example/", "javascript:alert(1)", "//evil.example"):
-        response = client.get(reverse("mfa_verify"), {"next": target})
+        response = client.get(reverse("accounts:mfa_verify"), {"next": target})
         assert target not in response.content.decode()
     response = client.post(
-        reverse("mfa_verify"), {"code": totp_code(device), "next": "https://evil.example/"}
+        reverse("accounts:mfa_verify"), {"code": totp_code(device), "next": "https://evil.example/"}
     )
     assert response.url == "/"
 
@@ -61,6 +61,10 @@ def test_a_huge_username_is_still_counted_towards_a_lockout(client, people, cloc
     huge = "x" * 5000
     for _ in range(4):
         assert (
-            client.post(reverse("login"), {"username": huge, "password": "no"}).status_code == 200
+            client.post(reverse("accounts:login"), {"username": huge, "password": "no"}).status_code
+            == 200
         )
-    assert client.post(reverse("login"), {"username": huge, "password": "no"}).status_code == 429
+    assert (
+        client.post(reverse("accounts:login"), {"username": huge, "password": "no"}).status_code
+        == 429
+    )

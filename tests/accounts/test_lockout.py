@@ -10,7 +10,7 @@ from studio.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-LOGINS = [pytest.param("login", id="site"), pytest.param("admin:login", id="admin")]
+LOGINS = [pytest.param("accounts:login", id="site"), pytest.param("admin:login", id="admin")]
 
 
 def attempt(client, url_name: str, password: str, *, ip: str = "203.0.113.7", user="frontdesk"):
@@ -52,37 +52,37 @@ def test_a_lockout_holds_the_guessing_address_only(client, people, clock, url_na
 def test_a_lockout_holds_the_locked_username_only(client, people, clock):
     """Another account can still sign in from the address that guessed wrong."""
     for _ in range(5):
-        attempt(client, "login", "wrong")
-    assert attempt(client, "login", DEMO_PASSWORD, user="owner").status_code == 302
+        attempt(client, "accounts:login", "wrong")
+    assert attempt(client, "accounts:login", DEMO_PASSWORD, user="owner").status_code == 302
 
 
 def test_a_lockout_ends_after_the_cool_off(client, people, clock):
     """Fifteen minutes later the right password works again."""
     for _ in range(5):
-        attempt(client, "login", "wrong")
+        attempt(client, "accounts:login", "wrong")
     clock.shift(timedelta(minutes=14))
-    assert attempt(client, "login", DEMO_PASSWORD).status_code == 429
+    assert attempt(client, "accounts:login", DEMO_PASSWORD).status_code == 429
     clock.shift(timedelta(minutes=16))
-    assert attempt(client, "login", DEMO_PASSWORD).status_code == 302
+    assert attempt(client, "accounts:login", DEMO_PASSWORD).status_code == 302
     assert signed_in(client)
 
 
 def test_a_right_password_clears_the_failures(client, people, clock):
     """Failures before a successful sign-in do not count towards the next lockout."""
     for _ in range(4):
-        attempt(client, "login", "wrong")
-    assert attempt(client, "login", DEMO_PASSWORD).status_code == 302
-    client.post(reverse("logout"))
+        attempt(client, "accounts:login", "wrong")
+    assert attempt(client, "accounts:login", DEMO_PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
     for _ in range(4):
-        assert attempt(client, "login", "wrong").status_code == 200
+        assert attempt(client, "accounts:login", "wrong").status_code == 200
 
 
 def test_a_locked_out_htmx_or_ajax_request_is_not_a_server_error(client, people, clock):
     """Axes answers a script's request too, and never with a 500."""
     for _ in range(5):
-        attempt(client, "login", "wrong")
+        attempt(client, "accounts:login", "wrong")
     response = client.post(
-        reverse("login"),
+        reverse("accounts:login"),
         {"username": "frontdesk", "password": DEMO_PASSWORD},
         REMOTE_ADDR="203.0.113.7",
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",

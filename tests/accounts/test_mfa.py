@@ -15,8 +15,8 @@ from tests.auth import authenticator_for, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
-SETUP = reverse("mfa_setup")
-VERIFY = reverse("mfa_verify")
+SETUP = reverse("accounts:mfa_setup")
+VERIFY = reverse("accounts:mfa_verify")
 # One page of each family a staff account reaches, and the account's own page.
 STAFF_PAGES = [
     "/staff/calendar/",
@@ -30,7 +30,9 @@ STAFF_PAGES = [
 
 
 def password_sign_in(browser, username: str, password: str = DEMO_PASSWORD, **extra):
-    return browser.post(reverse("login"), {"username": username, "password": password, **extra})
+    return browser.post(
+        reverse("accounts:login"), {"username": username, "password": password, **extra}
+    )
 
 
 def code_from_secret(secret: str, *, ahead: int = 0) -> str:
@@ -68,7 +70,7 @@ def test_setting_up_shows_a_qr_code_and_the_secret_and_a_right_code_confirms_it(
     page = client.get(SETUP, {"next": "/me/day/"})
     assert page.status_code == 200
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page.content.decode()).group(1)
-    qr = client.get(reverse("mfa_setup_qr"))
+    qr = client.get(reverse("accounts:mfa_setup_qr"))
     assert qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
 
@@ -91,7 +93,7 @@ def test_setting_up_shows_a_qr_code_and_the_secret_and_a_right_code_confirms_it(
     other = Browser()
     password_sign_in(other, "ana")
     assert other.get(SETUP).url.startswith(VERIFY)
-    assert other.get(reverse("mfa_setup_qr")).status_code == 404
+    assert other.get(reverse("accounts:mfa_setup_qr")).status_code == 404
 
 
 def test_reloading_the_set_up_keeps_the_same_secret(client, people, clock):
@@ -174,7 +176,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, people, clock):
     from accounts.services import recovery_codes_replace
 
     old = recovery_codes_replace(user=people["owner"])
-    page = client.post(reverse("account"))
+    page = client.post(reverse("accounts:account"))
     new = re.findall(r'<li class="recovery-code">(\w+)</li>', page.content.decode())
     assert len(new) == 10
     assert not set(old) & set(new)
@@ -202,7 +204,7 @@ def test_a_client_account_is_not_asked_for_a_second_factor(client, people, clock
     response = password_sign_in(client, "marta", "marta-pass-2026")
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    assert client.get(reverse("account")).status_code == 200
+    assert client.get(reverse("accounts:account")).status_code == 200
 
 
 def test_the_test_helper_passes_the_second_factor_as_a_code_would(client, people):

@@ -24,8 +24,8 @@ def reset_link(message) -> str:
 @pytest.mark.parametrize("username", ["frontdesk", "owner", "ana"])
 def test_a_forgotten_password_is_reset_through_the_emailed_link(client, people, username):
     user = people[username]
-    response = client.post(reverse("password_reset"), {"email": user.email})
-    assert response.url == reverse("password_reset_done")
+    response = client.post(reverse("accounts:password_reset"), {"email": user.email})
+    assert response.url == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
@@ -40,21 +40,23 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, people, 
     done = client.post(
         set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
-    assert done.url == reverse("password_reset_complete")
+    assert done.url == reverse("accounts:password_reset_complete")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
 
     # The link works once.
     assert "already been used" in client.get(link, follow=True).content.decode()
     # The new password signs in; the second factor is still asked for.
-    signed = client.post(reverse("login"), {"username": username, "password": NEW_PASSWORD})
+    signed = client.post(
+        reverse("accounts:login"), {"username": username, "password": NEW_PASSWORD}
+    )
     assert signed.status_code == 302
-    assert client.get("/staff/calendar/").url.startswith(reverse("mfa_setup"))
+    assert client.get("/staff/calendar/").url.startswith(reverse("accounts:mfa_setup"))
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(client, people):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
-    assert response.url == reverse("password_reset_done")
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
+    assert response.url == reverse("accounts:password_reset_done")
     assert mail.outbox == []
 
 
@@ -63,7 +65,7 @@ def test_the_reset_email_is_plain_and_escapes_what_it_shows(client, people):
     user = people["frontdesk"]
     user.username = "front&desk"
     user.save()
-    client.post(reverse("password_reset"), {"email": user.email})
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
     html = mail.outbox[0].alternatives[0][0]
     assert "Hello front&amp;desk," in html
     assert "Hello front&desk," in mail.outbox[0].body
@@ -72,21 +74,21 @@ def test_the_reset_email_is_plain_and_escapes_what_it_shows(client, people):
 def test_a_signed_in_staff_member_changes_their_password(client, people):
     user = people["ana"]
     sign_in(client, user)
-    assert client.get(reverse("password_change")).status_code == 200
+    assert client.get(reverse("accounts:password_change")).status_code == 200
     wrong = client.post(
-        reverse("password_change"),
+        reverse("accounts:password_change"),
         {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert wrong.status_code == 200
     response = client.post(
-        reverse("password_change"),
+        reverse("accounts:password_change"),
         {
             "old_password": DEMO_PASSWORD,
             "new_password1": NEW_PASSWORD,
             "new_password2": NEW_PASSWORD,
         },
     )
-    assert response.url == reverse("password_change_done")
+    assert response.url == reverse("accounts:password_change_done")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     # The session stays signed in and past its second factor.
@@ -94,9 +96,11 @@ def test_a_signed_in_staff_member_changes_their_password(client, people):
 
 
 def test_changing_the_password_needs_the_second_factor_first(client, people):
-    client.post(reverse("login"), {"username": "ana", "password": DEMO_PASSWORD})
-    assert client.get(reverse("password_change")).url.startswith(reverse("mfa_setup"))
+    client.post(reverse("accounts:login"), {"username": "ana", "password": DEMO_PASSWORD})
+    assert client.get(reverse("accounts:password_change")).url.startswith(
+        reverse("accounts:mfa_setup")
+    )
 
 
 def test_changing_the_password_needs_signing_in(client, people):
-    assert client.get(reverse("password_change")).url.startswith(reverse("login"))
+    assert client.get(reverse("accounts:password_change")).url.startswith(reverse("accounts:login"))

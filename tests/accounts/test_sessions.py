@@ -29,7 +29,7 @@ def test_a_staff_session_ends_after_thirty_idle_minutes(client, people, clock):
     clock.shift(timedelta(minutes=32))
     response = client.get(CALENDAR)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("accounts:login"))
     assert not signed_in(client)
 
 
@@ -39,7 +39,7 @@ def test_a_staff_session_ends_twelve_hours_after_signing_in_however_busy(client,
         clock.shift(timedelta(minutes=20))
         assert client.get("/me/day/").status_code == 200
     clock.shift(timedelta(minutes=21))
-    assert client.get("/me/day/").url.startswith(reverse("login"))
+    assert client.get("/me/day/").url.startswith(reverse("accounts:login"))
     assert not signed_in(client)
 
 
@@ -65,10 +65,10 @@ def test_both_limits_are_settings(client, people, clock):
 
 
 def test_a_client_account_session_is_not_shortened(client, people, clock):
-    client.post(reverse("login"), {"username": "marta", "password": "marta-pass-2026"})
+    client.post(reverse("accounts:login"), {"username": "marta", "password": "marta-pass-2026"})
     assert signed_in(client)
     clock.shift(timedelta(hours=13))
-    assert client.get(reverse("account")).status_code == 200
+    assert client.get(reverse("accounts:account")).status_code == 200
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
 
 
@@ -80,8 +80,8 @@ def test_signing_out_after_idle_needs_the_second_factor_again(client, people, cl
     sign_in(client, people["frontdesk"])
     clock.shift(timedelta(minutes=31))
     client.get(CALENDAR)
-    client.post(reverse("login"), {"username": "frontdesk", "password": "calma-demo-2026"})
-    assert client.get(CALENDAR).url.startswith(reverse("mfa_verify"))
+    client.post(reverse("accounts:login"), {"username": "frontdesk", "password": "calma-demo-2026"})
+    assert client.get(CALENDAR).url.startswith(reverse("accounts:mfa_verify"))
 
 
 def test_the_idle_check_signs_out_before_the_stored_session_expires(client, people, clock):
@@ -90,6 +90,6 @@ def test_the_idle_check_signs_out_before_the_stored_session_expires(client, peop
     clock.shift(timedelta(minutes=30, seconds=30))
     assert client.session.get("_auth_user_id")  # the stored session itself is still there
     response = client.get(CALENDAR)
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("accounts:login"))
     assert not signed_in(client)
     assert "signed out to keep the studio" in client.get(response.url).content.decode()

@@ -49,11 +49,11 @@ def _booking(demo):
 def manage_pages(booking) -> list[str]:
     token = {"token": booking.manage_token}
     return [
-        reverse("booking_manage", kwargs=token),
-        reverse("booking_ics", kwargs=token),
-        reverse("booking_reschedule", kwargs=token),
-        reverse("client_data", kwargs=token),
-        reverse("client_erase", kwargs=token),
+        reverse("bookings:booking_manage", kwargs=token),
+        reverse("bookings:booking_ics", kwargs=token),
+        reverse("bookings:booking_reschedule", kwargs=token),
+        reverse("intake:client_data", kwargs=token),
+        reverse("intake:client_erase", kwargs=token),
     ]
 
 
@@ -73,13 +73,15 @@ def test_a_manage_link_works_until_thirty_days_after_the_visit(client, booking, 
     clock.move_to(booking.end_at + timedelta(days=30, minutes=1))
     assert_gone(client.get(booking.get_manage_url()))
     assert (
-        client.get(reverse("booking_ics", kwargs={"token": booking.manage_token})).status_code
+        client.get(
+            reverse("bookings:booking_ics", kwargs={"token": booking.manage_token})
+        ).status_code
         == 404
     )
 
 
 def test_an_unknown_token_gets_the_same_friendly_page(client, booking):
-    assert_gone(client.get(reverse("booking_manage", kwargs={"token": "no-such-token"})))
+    assert_gone(client.get(reverse("bookings:booking_manage", kwargs={"token": "no-such-token"})))
 
 
 def test_a_revoked_link_leads_nowhere_and_changes_nothing(client, booking):
@@ -87,7 +89,9 @@ def test_a_revoked_link_leads_nowhere_and_changes_nothing(client, booking):
     for url in manage_pages(booking):
         assert client.get(url).status_code == 404, url
     assert_gone(client.get(booking.get_manage_url()))
-    response = client.post(reverse("booking_cancel", kwargs={"token": booking.manage_token}))
+    response = client.post(
+        reverse("bookings:booking_cancel", kwargs={"token": booking.manage_token})
+    )
     assert response.status_code == 404
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
@@ -95,11 +99,11 @@ def test_a_revoked_link_leads_nowhere_and_changes_nothing(client, booking):
 
 def test_staff_revoke_the_link_from_the_booking_card(booking):
     desk = sign_in(Browser(), User.objects.get(username="frontdesk"))
-    card = reverse("staff_booking", kwargs={"public_id": booking.public_id})
+    card = reverse("bookings:staff_booking", kwargs={"public_id": booking.public_id})
     page = desk.get(card).content.decode()
     assert "Revoke the link" in page
     response = desk.post(
-        reverse("staff_booking_link", kwargs={"public_id": booking.public_id}),
+        reverse("bookings:staff_booking_link", kwargs={"public_id": booking.public_id}),
         {"action": "revoke"},
     )
     assert response.url == card
@@ -118,7 +122,7 @@ def test_staff_email_a_fresh_link_that_works_long_after_the_visit(
     desk = sign_in(Browser(), User.objects.get(username="frontdesk"))
     with django_capture_on_commit_callbacks(execute=True):
         response = desk.post(
-            reverse("staff_booking_link", kwargs={"public_id": booking.public_id}),
+            reverse("bookings:staff_booking_link", kwargs={"public_id": booking.public_id}),
             {"action": "renew"},
         )
     assert response.status_code == 302
@@ -143,7 +147,7 @@ def test_a_revoked_link_can_be_renewed(booking):
 
 def test_an_empty_or_unknown_action_changes_nothing(booking):
     desk = sign_in(Browser(), User.objects.get(username="frontdesk"))
-    url = reverse("staff_booking_link", kwargs={"public_id": booking.public_id})
+    url = reverse("bookings:staff_booking_link", kwargs={"public_id": booking.public_id})
     for data in ({}, {"action": "delete"}, {"action": "\x00"}):
         assert desk.post(url, data).status_code == 302
     booking.refresh_from_db()
@@ -164,7 +168,7 @@ def test_a_booking_without_a_client_gets_no_fresh_link(demo, clock):
     )
     desk = sign_in(Browser(), User.objects.get(username="frontdesk"))
     response = desk.post(
-        reverse("staff_booking_link", kwargs={"public_id": walk_in.public_id}),
+        reverse("bookings:staff_booking_link", kwargs={"public_id": walk_in.public_id}),
         {"action": "renew"},
         follow=True,
     )
@@ -174,7 +178,7 @@ def test_a_booking_without_a_client_gets_no_fresh_link(demo, clock):
 
 
 def test_only_the_front_desk_may_revoke_or_renew(booking):
-    url = reverse("staff_booking_link", kwargs={"public_id": booking.public_id})
+    url = reverse("bookings:staff_booking_link", kwargs={"public_id": booking.public_id})
     ana = sign_in(Browser(), User.objects.get(username="ana"))
     # A page naming one booking answers 404 to anyone who may not act on it.
     assert ana.post(url, {"action": "revoke"}).status_code == 404

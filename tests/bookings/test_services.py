@@ -7,7 +7,7 @@ import pytest
 from bookings import selectors, services
 from bookings.errors import BookingRefused
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from studio.models import WorkingHours
+from studio.models import Studio, WorkingHours
 from tests.bookings.helpers import MADRID, NOW, madrid, utc
 from tests.factories import (
     BookingFactory,
@@ -489,3 +489,41 @@ def test_reactivating_a_stopped_attempt_never_double_books_its_old_room(demo):
         room_id=again.room_id, status__in=ACTIVE_STATUSES, start_at=TUESDAY_10
     )
     assert active_in_room.count() == 1
+
+
+def _phone_booking(demo, *, start_at):
+    return services.phone_booking_create(
+        client=None,
+        name="Marta",
+        email="marta@example.com",
+        phone="600",
+        service=demo.service(),
+        length=demo.length(60),
+        therapist=demo.therapist("ana"),
+        start_at=start_at,
+        now=NOW,
+    )
+
+
+def test_a_phone_booking_waits_for_the_answers_as_long_as_the_studio_says(demo):
+    studio = Studio.load()
+    studio.phone_hold_hours = 6
+    studio.save()
+
+    booking = _phone_booking(demo, start_at=TUESDAY_10 + timedelta(days=7))
+
+    assert booking.status == BookingStatus.HELD
+    assert booking.hold_expires_at == NOW + timedelta(hours=6)
+
+
+def test_a_phone_hold_never_outlives_the_sessions_start(demo):
+    """The studio's 48 hours are cut at the start: a past session cannot be confirmed later."""
+    assert Studio.load().phone_hold_hours == 48
+    start_at = NOW + timedelta(hours=3)  # Monday 12:00 in Madrid, inside Ana's hours
+
+    booking = _phone_booking(demo, start_at=start_at)
+
+    assert booking.hold_expires_at == start_at
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_settle(booking=booking, status=BookingStatus.CONFIRMED, now=start_at)
+    assert refused.value.code == BookingRefused.HOLD_EXPIRED

@@ -51,7 +51,7 @@ def starts(demo, clock) -> list[str]:
 
 def post_hold(browser, demo, start: str):
     return browser.post(
-        reverse("booking_hold", kwargs={"slug": LEG}),
+        reverse("bookings:booking_hold", kwargs={"slug": LEG}),
         {"length": demo.length(60).pk, "therapist": "any", "start": start},
     )
 
@@ -103,7 +103,9 @@ def test_holds_that_expired_or_became_bookings_stop_counting(demo, starts, clock
 def test_an_address_asking_too_often_is_refused_until_the_window_passes(demo, starts, clock):
     """Twenty hold requests per ten minutes per address, counted whatever their outcome."""
     for _ in range(20):
-        response = Browser().post(reverse("booking_hold", kwargs={"slug": LEG}), {"start": "x"})
+        response = Browser().post(
+            reverse("bookings:booking_hold", kwargs={"slug": LEG}), {"start": "x"}
+        )
         assert response.status_code == 400
     count = Booking.objects.count()
 

@@ -72,11 +72,11 @@ def clock(monkeypatch) -> Clock:
 
 
 def times_url(slug: str = LEG) -> str:
-    return reverse("booking_times", kwargs={"slug": slug})
+    return reverse("bookings:booking_times", kwargs={"slug": slug})
 
 
 def hold_url(slug: str = LEG) -> str:
-    return reverse("booking_hold", kwargs={"slug": slug})
+    return reverse("bookings:booking_hold", kwargs={"slug": slug})
 
 
 def query(demo: Demo, *, therapist="ana", week: date | None = NEXT_WEEK, minutes=60) -> dict:
@@ -124,7 +124,9 @@ def held(response) -> Booking:
     assert response.status_code == 302, response.content.decode()[:500]
     public_id = response.url.rstrip("/").rsplit("/", 1)[-1]
     booking = Booking.objects.get(public_id=public_id)
-    assert response.url == reverse("booking_details", kwargs={"public_id": booking.public_id})
+    assert response.url == reverse(
+        "bookings:booking_details", kwargs={"public_id": booking.public_id}
+    )
     return booking
 
 
@@ -536,7 +538,9 @@ def test_a_pending_message_is_shown_even_when_the_week_is_stored(
     with django_assert_num_queries(0):
         assert RELEASED not in get(visitor, params)
 
-    response = holder.get(reverse("booking_details", kwargs={"public_id": booking.public_id}))
+    response = holder.get(
+        reverse("bookings:booking_details", kwargs={"public_id": booking.public_id})
+    )
     assert response.status_code == 302
     assert response.url == f"{times_url()}?length={booking.length_id}"
     with_message = get(holder, params)

@@ -31,11 +31,11 @@ NOT_AVAILABLE = "That choice is not available for this massage."
 
 
 def times_url(slug: str = LEG) -> str:
-    return reverse("booking_times", kwargs={"slug": slug})
+    return reverse("bookings:booking_times", kwargs={"slug": slug})
 
 
 def hold_url(slug: str = LEG) -> str:
-    return reverse("booking_hold", kwargs={"slug": slug})
+    return reverse("bookings:booking_hold", kwargs={"slug": slug})
 
 
 def today() -> date:
@@ -101,7 +101,9 @@ def test_a_client_books_confirms_and_cancels_through_the_pages(client, demo):
     start = start_after(client, timezone.now() + timedelta(hours=30))
     response = post_hold(client, demo, start)
     booking = held(response)
-    assert response.url == reverse("booking_details", kwargs={"public_id": booking.public_id})
+    assert response.url == reverse(
+        "bookings:booking_details", kwargs={"public_id": booking.public_id}
+    )
     assert booking.status == BookingStatus.HELD
     assert booking.start_at == parse_datetime(start)
 
@@ -126,7 +128,8 @@ def test_a_client_books_confirms_and_cancels_through_the_pages(client, demo):
     assert "Cancel this booking" in body
 
     response = client.post(
-        reverse("booking_cancel", kwargs={"token": booking.manage_token}), {"reason": "Unwell"}
+        reverse("bookings:booking_cancel", kwargs={"token": booking.manage_token}),
+        {"reason": "Unwell"},
     )
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -140,7 +143,7 @@ def test_a_client_books_confirms_and_cancels_through_the_pages(client, demo):
 def test_a_client_reschedules_through_the_manage_link(client, demo):
     """Open the manage link, choose another time and find the booking moved."""
     booking = confirmed_booking(demo)
-    url = reverse("booking_reschedule", kwargs={"token": booking.manage_token})
+    url = reverse("bookings:booking_reschedule", kwargs={"token": booking.manage_token})
     page = client.get(url)
     assert page.status_code == 200
     starts = _START.findall(page.content.decode())
@@ -158,7 +161,7 @@ def test_a_client_reschedules_through_the_manage_link(client, demo):
 def test_a_reschedule_onto_a_taken_time_is_refused_with_fresh_times(client, demo):
     """Refuse a move onto a time taken meanwhile with 409, and leave the booking alone."""
     booking = confirmed_booking(demo)
-    url = reverse("booking_reschedule", kwargs={"token": booking.manage_token})
+    url = reverse("bookings:booking_reschedule", kwargs={"token": booking.manage_token})
     starts = _START.findall(client.get(url).content.decode())
     taken = next(value for value in starts if parse_datetime(value) != booking.start_at)
     services.hold_create(
@@ -181,9 +184,13 @@ def test_a_reschedule_onto_a_taken_time_is_refused_with_fresh_times(client, demo
 def test_a_forged_manage_token_is_not_found(client, demo):
     """Answer 404 to a manage, cancel or reschedule link with a made-up token."""
     confirmed_booking(demo)
-    for name in ("booking_manage", "booking_cancel", "booking_reschedule"):
+    for name in (
+        "bookings:booking_manage",
+        "bookings:booking_cancel",
+        "bookings:booking_reschedule",
+    ):
         url = reverse(name, kwargs={"token": "not-a-real-token"})
-        response = client.post(url) if name == "booking_cancel" else client.get(url)
+        response = client.post(url) if name == "bookings:booking_cancel" else client.get(url)
         assert response.status_code == 404, name
 
 
@@ -198,7 +205,7 @@ def test_someone_elses_hold_is_not_found(client, demo):
     """Answer 404 to a hold made in another browser session, for reading and for writing."""
     other = Browser()
     booking = held(post_hold(other, demo, start_after(other, timezone.now())))
-    url = reverse("booking_details", kwargs={"public_id": booking.public_id})
+    url = reverse("bookings:booking_details", kwargs={"public_id": booking.public_id})
     assert other.get(url).status_code == 200
     assert client.get(url).status_code == 404
     response = client.post(url, {"name": "Eve", "email": "eve@example.com", "phone": "1"})
@@ -260,7 +267,7 @@ def test_a_therapist_of_another_service_is_refused(client, demo):
     """Answer 400 to a foot massage posted with Ben, who does not offer it."""
     start = start_after(client, timezone.now())
     response = client.post(
-        reverse("booking_hold", kwargs={"slug": "foot-massage"}),
+        reverse("bookings:booking_hold", kwargs={"slug": "foot-massage"}),
         {"length": demo.length(30, "foot-massage").pk, "therapist": "ben", "start": start},
     )
     assert response.status_code == 400
@@ -313,7 +320,8 @@ def test_inside_the_window_the_manage_page_says_to_call_and_cancel_changes_nothi
     assert "Cancel this booking" not in page
 
     response = client.post(
-        reverse("booking_cancel", kwargs={"token": booking.manage_token}), {"reason": "late"}
+        reverse("bookings:booking_cancel", kwargs={"token": booking.manage_token}),
+        {"reason": "late"},
     )
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -321,7 +329,7 @@ def test_inside_the_window_the_manage_page_says_to_call_and_cancel_changes_nothi
     assert booking.cancelled_at is None
     assert "too close to your session" in client.get(response.url).content.decode()
 
-    reschedule = reverse("booking_reschedule", kwargs={"token": booking.manage_token})
+    reschedule = reverse("bookings:booking_reschedule", kwargs={"token": booking.manage_token})
     assert client.get(reschedule).status_code == 302
 
 

@@ -200,13 +200,12 @@ def book_directly(
     from bookings import selectors, services
     from intake.services import intake_submit
     from studio.models import Service, Therapist
+    from studio.timezones import studio_tz
 
     service = Service.objects.get(slug=slug)
     length = service.lengths.order_by("minutes").first()
     chosen = Therapist.objects.get(slug=therapist)
-    first_day = timezone.localdate(timezone.now(), selectors.studio_tz()) + timedelta(
-        days=days_ahead
-    )
+    first_day = timezone.localdate(timezone.now(), studio_tz()) + timedelta(days=days_ahead)
     free = selectors.availability(
         service=service, length=length, therapist=chosen, first_day=first_day, days=7
     )

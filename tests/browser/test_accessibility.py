@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingStatus
-from bookings.selectors import studio_tz
 from studio.demo import SERVICES
+from studio.timezones import studio_tz
 from tests.browser.conftest import (
     LEG_NOTHING_TO_REPORT,
     axe_serious,

@@ -14,10 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from bookings.messages.links import rescreen_token
 from bookings.models import Booking, BookingStatus, Client
-from bookings.notifications import rescreen_token
-from bookings.selectors import studio_tz
 from studio.models import Service
+from studio.timezones import studio_tz
 from tests.browser.conftest import (
     LEG_NOTHING_TO_REPORT,
     answer_questions,

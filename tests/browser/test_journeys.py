@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
-from bookings.selectors import studio_tz
+from studio.timezones import studio_tz
 from tests.browser.conftest import (
     LEG_NOTHING_TO_REPORT,
     answer_questions,

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
+from tests.bookings.staff.conftest import LEG_CLEAR, MADRID, Demo, at, local_today, next_monday
 from tests.browser.conftest import log_in
 from tests.factories import SubmissionFactory
-from tests.staff.conftest import LEG_CLEAR, MADRID, Demo, at, local_today, next_monday
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.selectors import studio_tz
+from studio.timezones import studio_tz
 from tests.auth import sign_in
+from tests.bookings.messages.conftest import clock, make  # noqa: F401  (test_rescreen)
 
 # Nothing to report, for the questions every service asks.
 COMMON_CLEAR = {
@@ -61,7 +62,7 @@ def offered_starts(
     Without a length the page's default (the shortest) is used; the page ignores a
     therapist asked for without a length, so it is looked up first.
     """
-    url = reverse("booking_times", kwargs={"slug": service})
+    url = reverse("bookings:booking_times", kwargs={"slug": service})
     if length is None:
         length = _LENGTH.search(browser.get(url).content.decode()).group(1)
     params = {"length": length, "therapist": therapist}
@@ -97,7 +98,7 @@ def hold(
     """Pick a start from the grid (or the one given) and hold it; return the held booking."""
     length, first = first_offer(browser, service, therapist=therapist)
     response = browser.post(
-        reverse("booking_hold", kwargs={"slug": service}),
+        reverse("bookings:booking_hold", kwargs={"slug": service}),
         {"length": length, "therapist": therapist, "start": start or first},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -114,7 +115,7 @@ def give_details(
     phone: str = "+34 600 111 222",
 ) -> None:
     response = browser.post(
-        reverse("booking_details", kwargs={"public_id": booking.public_id}),
+        reverse("bookings:booking_details", kwargs={"public_id": booking.public_id}),
         {"name": name, "email": email, "phone": phone},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -122,7 +123,7 @@ def give_details(
 
 
 def health_url(booking: Booking) -> str:
-    return reverse("intake_form", kwargs={"public_id": booking.public_id})
+    return reverse("intake:intake_form", kwargs={"public_id": booking.public_id})
 
 
 def form_data(answers: dict, *, consent: bool = True, version: int | str = 1) -> dict:

@@ -13,12 +13,12 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import notifications
 from bookings import services as booking_services
+from bookings.messages import links
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from bookings.selectors import studio_tz
 from intake.models import AssessmentApproval, Consent, ConsentText, Review, Submission
 from intake.triage import AFTER_STOP_REASON_CODE, ASSESSMENT_REASON_CODE
+from studio.timezones import studio_tz
 from tests.intake.conftest import (
     book,
     clear_answers,
@@ -47,7 +47,7 @@ def decide(booking: Booking, decision: str, **fields):
     """Log in as the booking's therapist and record a decision on it."""
     therapist = staff_browser(booking.therapist.user.username)
     return therapist.post(
-        reverse("review_detail", kwargs={"public_id": booking.public_id}),
+        reverse("intake:review_detail", kwargs={"public_id": booking.public_id}),
         {"decision": decision, **fields},
     )
 
@@ -182,6 +182,63 @@ def test_changed_answers_after_a_stop_reach_review_at_best(visitor):
     assert booking.submissions.count() == 2
 
 
+def test_a_stop_does_not_weigh_on_the_next_client_of_a_shared_tablet(visitor):
+    """After a stop, another person booking another time on the same browser is confirmed."""
+    stopped, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+    assert stopped.status == BookingStatus.STOPPED
+
+    later = [s for s in offered_starts(visitor, LEG)[1] if s != iso(stopped.start_at)][3]
+    booking, response = book(visitor, start=later, name="Pau Vidal", email="pau@example.com")
+
+    assert response.status_code == 302
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.submissions.get().after_stop is False
+
+
+def test_the_same_time_tried_again_from_a_stopped_browser_reaches_review_at_best(visitor):
+    """A new name and email for the start that was just stopped cannot confirm at once."""
+    stopped, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+
+    again, response = book(
+        visitor,
+        therapist=stopped.therapist.slug,
+        start=iso(stopped.start_at),
+        name="Someone Else",
+        email="someone@example.com",
+    )
+
+    assert response.status_code == 302
+    assert again.pk != stopped.pk
+    assert again.status == BookingStatus.AWAITING_REVIEW
+    assert again.submissions.get().after_stop is True
+
+
+def test_the_same_email_after_a_stop_reaches_review_at_best_from_any_browser(
+    visitor, other_visitor
+):
+    """The stop follows the client's email, on another browser and at another time."""
+    stopped, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+    later = [s for s in offered_starts(other_visitor, LEG)[1] if s != iso(stopped.start_at)][3]
+
+    again, _response = book(other_visitor, start=later)
+
+    assert again.status == BookingStatus.AWAITING_REVIEW
+    assert again.submissions.get().after_stop is True
+
+
+def test_a_stop_weighs_on_later_attempts_for_a_day_only(visitor, time_machine):
+    """A day after the stop, the same browser and email book as anyone else would."""
+    time_machine.move_to(timezone.now(), tick=False)
+    stopped, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+    time_machine.shift(timedelta(days=1, minutes=1))
+
+    later = [s for s in offered_starts(visitor, LEG)[1] if s != iso(stopped.start_at)][3]
+    again, _response = book(visitor, start=later)
+
+    assert again.status == BookingStatus.CONFIRMED
+    assert again.submissions.get().after_stop is False
+
+
 def test_changed_answers_after_a_stop_cannot_take_a_start_taken_meanwhile(visitor, other_visitor):
     """If someone held the freed start in the meantime, the change is refused, nothing saved."""
     booking, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
@@ -190,7 +247,7 @@ def test_changed_answers_after_a_stop_cannot_take_a_start_taken_meanwhile(visito
     response = send_answers(visitor, booking, clear_answers(LEG))
 
     assert response.status_code == 302
-    assert response.url == reverse("booking_times", kwargs={"slug": LEG})
+    assert response.url == reverse("bookings:booking_times", kwargs={"slug": LEG})
     booking.refresh_from_db()
     assert booking.status == BookingStatus.STOPPED
     assert booking.submissions.count() == 1
@@ -219,15 +276,16 @@ def test_the_therapist_sees_the_booking_in_the_queue_and_approves_it(visitor):
     booking, _response = book(visitor, answers=clear_answers(LEG, **PREGNANT))
     therapist = staff_browser(booking.therapist.user.username)
 
-    queue = therapist.get(reverse("review_queue")).content.decode()
+    queue = therapist.get(reverse("intake:review_queue")).content.decode()
     assert "Marta Soler" in queue
     assert "Pregnancy." in queue
     response = therapist.post(
-        reverse("review_detail", kwargs={"public_id": booking.public_id}), {"decision": "approve"}
+        reverse("intake:review_detail", kwargs={"public_id": booking.public_id}),
+        {"decision": "approve"},
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("review_queue")
+    assert response.url == reverse("intake:review_queue")
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.confirmed_at is not None
@@ -235,7 +293,7 @@ def test_the_therapist_sees_the_booking_in_the_queue_and_approves_it(visitor):
     assert review.decision == "approve"
     assert review.reviewer == booking.therapist.user
     assert "Your booking is confirmed." in visitor.get(booking.get_manage_url()).content.decode()
-    assert "Marta Soler" not in therapist.get(reverse("review_queue")).content.decode()
+    assert "Marta Soler" not in therapist.get(reverse("intake:review_queue")).content.decode()
 
 
 def test_an_approval_with_adaptations_shows_them_to_the_client(visitor):
@@ -450,7 +508,7 @@ def test_an_expired_hold_sends_the_client_back_to_the_times(visitor, method, swe
         response = send_answers(visitor, booking, clear_answers(LEG))
 
     assert response.status_code == 302
-    assert response.url == reverse("booking_times", kwargs={"slug": LEG})
+    assert response.url == reverse("bookings:booking_times", kwargs={"slug": LEG})
     assert HOLD_GONE in visitor.get(response.url).content.decode()
     booking.refresh_from_db()
     assert booking.status == (BookingStatus.EXPIRED if swept else BookingStatus.HELD)
@@ -462,7 +520,7 @@ def test_an_expired_hold_sends_the_client_back_to_the_times(visitor, method, swe
 
 def emailed_link(booking) -> str:
     """Return the manage link as the client's emails carry it, which proves their mailbox."""
-    return notifications.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
+    return links.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
 
 
 def test_the_manage_link_shown_after_booking_does_not_prefill_the_next_intake(visitor):
@@ -484,7 +542,9 @@ def test_a_returning_client_finds_their_last_answers_filled_in(visitor):
     )
     assert visitor.get(emailed_link(first)).status_code == 200
     second = hold(visitor, LEG)
-    details = visitor.get(reverse("booking_details", kwargs={"public_id": second.public_id}))
+    details = visitor.get(
+        reverse("bookings:booking_details", kwargs={"public_id": second.public_id})
+    )
     assert details.status_code == 200
     give_details(visitor, second)
 
@@ -574,3 +634,33 @@ def test_a_changed_section_needs_no_confirmation(visitor):
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.status == BookingStatus.CONFIRMED
+
+
+def test_the_booking_carries_its_screening_level_for_the_pages_that_list_bookings(visitor):
+    """The calendar reads the level off the booking, never from the answers."""
+    clear, _response = book(visitor)
+    stopped, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG), email="s@example.com")
+    retried, _response = book(
+        visitor,
+        therapist=stopped.therapist.slug,
+        start=iso(stopped.start_at),
+        email="s2@example.com",
+    )
+
+    assert (clear.screening_level, clear.screening_stopped_at) == ("clear", None)
+    assert stopped.screening_level == "stop"
+    assert stopped.screening_stopped_at == stopped.submissions.get().created_at
+    assert retried.screening_level == "review"
+    assert retried.screening_stopped_at is None
+
+
+def test_changed_answers_after_a_stop_keep_the_first_stops_time(visitor):
+    stopped, _response = book(visitor, answers=clear_answers(LEG, **ONE_LEG))
+    first_stop = stopped.screening_stopped_at
+
+    send_answers(visitor, stopped, clear_answers(LEG))
+    stopped.refresh_from_db()
+
+    assert stopped.status == BookingStatus.AWAITING_REVIEW
+    assert stopped.screening_level == "review"
+    assert stopped.screening_stopped_at == first_stop is not None

@@ -15,7 +15,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import notifications
+from bookings.messages import links
 from bookings.models import Booking, BookingStatus
 from intake.models import AccessLog, Review, Submission
 from studio.models import Room, Service, Therapist
@@ -84,7 +84,7 @@ def page_url(name: str, booking: Booking) -> str:
 # The matrix
 
 
-@pytest.mark.parametrize("url_name", ["review_detail", "intake_answers"])
+@pytest.mark.parametrize("url_name", ["intake:review_detail", "intake:intake_answers"])
 @pytest.mark.parametrize(
     ("who", "status"),
     [
@@ -106,13 +106,13 @@ def test_only_the_bookings_therapist_and_the_owner_open_its_intake(flagged, url_
 
 def test_anonymous_visitors_are_sent_to_log_in_from_the_queue(flagged):
     """The queue names no booking, so a visitor who is not signed in is asked to sign in."""
-    response = Browser().get(reverse("review_queue"))
+    response = Browser().get(reverse("intake:review_queue"))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login") + "?next=")
+    assert response.url.startswith(reverse("accounts:login") + "?next=")
 
 
-@pytest.mark.parametrize("url_name", ["review_detail", "intake_answers"])
+@pytest.mark.parametrize("url_name", ["intake:review_detail", "intake:intake_answers"])
 def test_anonymous_visitors_get_a_404_on_a_bookings_review_pages(flagged, url_name):
     """An address naming a booking says nothing, not even that it exists, until signed in."""
     response = Browser().get(page_url(url_name, flagged))
@@ -125,7 +125,7 @@ def test_anonymous_visitors_get_a_404_on_a_bookings_review_pages(flagged, url_na
 def test_only_the_bookings_therapist_or_the_owner_can_decide(flagged, who):
     """A decision posted by anyone else is a 404 and changes nothing."""
     response = browser_for(who, flagged).post(
-        page_url("review_detail", flagged), {"decision": "approve"}
+        page_url("intake:review_detail", flagged), {"decision": "approve"}
     )
 
     assert response.status_code == 404
@@ -136,7 +136,7 @@ def test_only_the_bookings_therapist_or_the_owner_can_decide(flagged, who):
 
 def test_the_owner_can_decide_on_any_booking(flagged):
     response = browser_for(OWNER, flagged).post(
-        page_url("review_detail", flagged), {"decision": "approve"}
+        page_url("intake:review_detail", flagged), {"decision": "approve"}
     )
 
     assert response.status_code == 302
@@ -164,8 +164,8 @@ def two_queues(flagged, other_visitor) -> tuple[Booking, Booking]:
 def test_a_therapist_sees_only_their_own_bookings_in_the_queue(two_queues):
     anas, bens = two_queues
 
-    ana = staff_browser("ana").get(reverse("review_queue")).content.decode()
-    ben = staff_browser("ben").get(reverse("review_queue")).content.decode()
+    ana = staff_browser("ana").get(reverse("intake:review_queue")).content.decode()
+    ben = staff_browser("ben").get(reverse("intake:review_queue")).content.decode()
 
     assert anas.client.name in ana
     assert REASON in ana
@@ -178,7 +178,7 @@ def test_a_therapist_sees_only_their_own_bookings_in_the_queue(two_queues):
 def test_the_owner_sees_every_booking_awaiting_review(two_queues):
     anas, bens = two_queues
 
-    page = staff_browser("owner").get(reverse("review_queue")).content.decode()
+    page = staff_browser("owner").get(reverse("intake:review_queue")).content.decode()
 
     assert anas.client.name in page
     assert bens.client.name in page
@@ -186,7 +186,7 @@ def test_the_owner_sees_every_booking_awaiting_review(two_queues):
 
 @pytest.mark.parametrize("who", [STAFF, CLIENT])
 def test_people_without_a_queue_get_a_404(flagged, who):
-    response = browser_for(who, flagged).get(reverse("review_queue"))
+    response = browser_for(who, flagged).get(reverse("intake:review_queue"))
 
     assert response.status_code == 404
 
@@ -211,7 +211,7 @@ def test_the_review_queue_costs_the_same_queries_for_3_or_30_bookings(
     browser = staff_browser(viewer)
 
     with django_assert_max_num_queries(QUEUE_QUERY_BUDGET):
-        response = browser.get(reverse("review_queue"))
+        response = browser.get(reverse("intake:review_queue"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -225,7 +225,7 @@ def test_each_read_of_the_answers_writes_one_access_log_row(flagged):
     """Who read, which submission, from where: one row per read."""
     ana = staff_browser("ana")
     submission = Submission.objects.get(booking=flagged)
-    url = page_url("intake_answers", flagged)
+    url = page_url("intake:intake_answers", flagged)
 
     first = ana.get(url, REMOTE_ADDR="203.0.113.7")
 
@@ -248,7 +248,7 @@ def test_each_read_of_the_answers_writes_one_access_log_row(flagged):
 
 def test_the_review_detail_shows_the_reasons_but_no_answers_and_logs_the_read(flagged):
     """The decision page shows only the reasons, and that is a read of them: one row."""
-    page = staff_browser("ana").get(page_url("review_detail", flagged))
+    page = staff_browser("ana").get(page_url("intake:review_detail", flagged))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -262,7 +262,7 @@ def test_the_review_detail_shows_the_reasons_but_no_answers_and_logs_the_read(fl
 
 @pytest.mark.parametrize("who", [CLIENT, OTHER_THERAPIST, STAFF, ANONYMOUS])
 def test_a_refused_read_leaves_no_answers_read_in_the_log(flagged, who):
-    browser_for(who, flagged).get(page_url("intake_answers", flagged))
+    browser_for(who, flagged).get(page_url("intake:intake_answers", flagged))
 
     assert not AccessLog.objects.exists()
 
@@ -271,19 +271,19 @@ def test_no_answer_text_appears_on_the_queue_or_on_staff_pages(flagged):
     """The queue shows reasons only; the front desk sees neither answers nor reasons."""
     day = timezone.localtime(flagged.start_at).date().isoformat()
     for who in ("ana", "owner"):
-        queue = staff_browser(who).get(reverse("review_queue"))
+        queue = staff_browser(who).get(reverse("intake:review_queue"))
         assert REASON in queue.content.decode()
         assert SECRET not in queue.content.decode()
         assert QUESTION not in queue.content.decode()
 
     front_desk = staff_browser("frontdesk")
     pages = [
-        reverse("home"),
-        reverse("staff_calendar") + f"?date={day}",
-        reverse("staff_calendar") + f"?date={day}&view=week",
-        reverse("staff_booking", kwargs={"public_id": flagged.public_id}),
-        reverse("staff_clients") + "?q=Marta",
-        reverse("staff_client", kwargs={"pk": flagged.client_id}),
+        reverse("studio:home"),
+        reverse("bookings:staff_calendar") + f"?date={day}",
+        reverse("bookings:staff_calendar") + f"?date={day}&view=week",
+        reverse("bookings:staff_booking", kwargs={"public_id": flagged.public_id}),
+        reverse("bookings:staff_clients") + "?q=Marta",
+        reverse("bookings:staff_client", kwargs={"pk": flagged.client_id}),
         reverse("admin:index"),
     ]
     for url in pages:
@@ -300,7 +300,7 @@ def test_no_answer_text_appears_on_the_queue_or_on_staff_pages(flagged):
 @pytest.mark.postgres
 def test_the_access_log_is_append_only_on_postgresql(flagged):
     """The database itself refuses to change or remove a row of the access log."""
-    staff_browser("ana").get(page_url("intake_answers", flagged))
+    staff_browser("ana").get(page_url("intake:intake_answers", flagged))
     entry = AccessLog.objects.get()
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -321,12 +321,12 @@ def test_the_access_log_is_append_only_on_postgresql(flagged):
 @pytest.fixture
 def proven(visitor, flagged):
     """The client's browser after opening the manage link from their email."""
-    url = notifications.proven_manage_url(flagged).removeprefix(settings.SITE_URL.rstrip("/"))
+    url = links.proven_manage_url(flagged).removeprefix(settings.SITE_URL.rstrip("/"))
     assert visitor.get(url).status_code == 200
     return visitor
 
 
-@pytest.mark.parametrize("url_name", ["client_data", "client_erase"])
+@pytest.mark.parametrize("url_name", ["intake:client_data", "intake:client_erase"])
 def test_the_manage_link_alone_does_not_open_the_clients_data(visitor, flagged, url_name):
     """The manage link is shown to whoever typed the email; only the emailed link proves it."""
     response = visitor.get(reverse(url_name, kwargs={"token": flagged.manage_token}))
@@ -338,10 +338,10 @@ def test_the_manage_link_alone_does_not_open_the_clients_data(visitor, flagged, 
 
 
 def test_a_forged_proof_proves_nothing(visitor, flagged):
-    manage = reverse("booking_manage", kwargs={"token": flagged.manage_token})
+    manage = reverse("bookings:booking_manage", kwargs={"token": flagged.manage_token})
     visitor.get(manage + "?k=forged")
 
-    response = visitor.get(reverse("client_data", kwargs={"token": flagged.manage_token}))
+    response = visitor.get(reverse("intake:client_data", kwargs={"token": flagged.manage_token}))
 
     assert response.status_code == 404
 
@@ -350,7 +350,9 @@ def test_the_client_can_ask_for_the_proven_link_by_email(
     visitor, flagged, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = visitor.post(reverse("client_send_link", kwargs={"token": flagged.manage_token}))
+        response = visitor.post(
+            reverse("intake:client_send_link", kwargs={"token": flagged.manage_token})
+        )
 
     assert response.status_code == 302
     [email] = [m for m in mail.outbox if "secure link" in m.subject]
@@ -360,7 +362,7 @@ def test_the_client_can_ask_for_the_proven_link_by_email(
 
 
 def test_the_client_can_download_their_answers_and_the_read_is_logged(proven, flagged):
-    response = proven.get(reverse("client_data", kwargs={"token": flagged.manage_token}))
+    response = proven.get(reverse("intake:client_data", kwargs={"token": flagged.manage_token}))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -382,7 +384,7 @@ def test_the_client_can_download_their_answers_and_the_read_is_logged(proven, fl
 
 
 def test_an_unknown_link_exports_nothing(flagged):
-    response = Browser().get(reverse("client_data", kwargs={"token": "not-a-real-token"}))
+    response = Browser().get(reverse("intake:client_data", kwargs={"token": "not-a-real-token"}))
 
     assert response.status_code == 404
     assert not AccessLog.objects.exists()
@@ -412,7 +414,9 @@ def test_erasure_blanks_answers_and_details_but_keeps_the_bookings(proven, flagg
     client = flagged.client
     token = flagged.manage_token
 
-    response = proven.post(reverse("client_erase", kwargs={"token": token}), {"confirm": "erase"})
+    response = proven.post(
+        reverse("intake:client_erase", kwargs={"token": token}), {"confirm": "erase"}
+    )
 
     assert response.status_code == 200
     assert "Your data has been erased" in response.content.decode()
@@ -435,18 +439,18 @@ def test_erasure_blanks_answers_and_details_but_keeps_the_bookings(proven, flagg
 
 def test_after_erasure_the_clients_links_lead_nowhere(proven, flagged):
     token = flagged.manage_token
-    proven.post(reverse("client_erase", kwargs={"token": token}), {"confirm": "erase"})
+    proven.post(reverse("intake:client_erase", kwargs={"token": token}), {"confirm": "erase"})
 
-    for name in ("booking_manage", "client_data", "client_erase"):
+    for name in ("bookings:booking_manage", "intake:client_data", "intake:client_erase"):
         assert Browser().get(reverse(name, kwargs={"token": token})).status_code == 404, name
 
 
 def test_after_erasure_the_therapist_reads_no_answers(proven, flagged):
     proven.post(
-        reverse("client_erase", kwargs={"token": flagged.manage_token}), {"confirm": "erase"}
+        reverse("intake:client_erase", kwargs={"token": flagged.manage_token}), {"confirm": "erase"}
     )
 
-    page = staff_browser("ana").get(page_url("intake_answers", flagged))
+    page = staff_browser("ana").get(page_url("intake:intake_answers", flagged))
 
     assert page.status_code == 200
     assert SECRET not in page.content.decode()
@@ -454,7 +458,7 @@ def test_after_erasure_the_therapist_reads_no_answers(proven, flagged):
 
 
 def test_erasure_needs_the_box_ticked(proven, flagged):
-    response = proven.post(reverse("client_erase", kwargs={"token": flagged.manage_token}))
+    response = proven.post(reverse("intake:client_erase", kwargs={"token": flagged.manage_token}))
 
     assert response.status_code == 302
     flagged.client.refresh_from_db()
@@ -470,7 +474,7 @@ def test_booking_with_someone_elses_email_does_not_reveal_their_answers(flagged,
     """Typing another person's email must not lead to their health answers."""
     mine, _response = book(other_visitor, name="Somebody Else", email="marta@example.com")
 
-    export = other_visitor.get(reverse("client_data", kwargs={"token": mine.manage_token}))
+    export = other_visitor.get(reverse("intake:client_data", kwargs={"token": mine.manage_token}))
 
     assert export.status_code == 404
     assert SECRET not in export.content.decode()
@@ -483,7 +487,7 @@ def test_booking_with_someone_elses_email_cannot_erase_their_data(flagged, other
     mine, _response = book(other_visitor, name="Somebody Else", email="marta@example.com")
 
     other_visitor.post(
-        reverse("client_erase", kwargs={"token": mine.manage_token}), {"confirm": "erase"}
+        reverse("intake:client_erase", kwargs={"token": mine.manage_token}), {"confirm": "erase"}
     )
 
     flagged.refresh_from_db()

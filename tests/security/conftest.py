@@ -4,7 +4,7 @@ import pytest
 from django.test import Client as Browser
 
 from tests import auth
-from tests.staff.conftest import demo, monday  # noqa: F401  (the demo studio's fixtures)
+from tests.bookings.staff.conftest import demo, monday  # noqa: F401  (the demo studio's fixtures)
 
 
 def sign_in(user) -> Browser:

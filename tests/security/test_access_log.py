@@ -12,12 +12,12 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import notifications
+from bookings.messages import links
 from bookings.models import BookingStatus
 from intake.models import AccessLog, Submission
+from tests.bookings.staff.conftest import at
 from tests.factories import ClientFactory, SubmissionFactory
 from tests.security.conftest import sign_in
-from tests.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,9 @@ def test_one_read_of_two_submissions_is_one_row_naming_both(flagged):
     booking, (newest, oldest) = flagged
     before = timezone.now()
 
-    response = sign_in(user("ana")).get(page("intake_answers", booking), REMOTE_ADDR="203.0.113.9")
+    response = sign_in(user("ana")).get(
+        page("intake:intake_answers", booking), REMOTE_ADDR="203.0.113.9"
+    )
 
     assert response.status_code == 200
     entry = AccessLog.objects.get()
@@ -73,9 +75,9 @@ def test_every_read_is_a_row_of_its_own(flagged):
     booking, _submissions = flagged
     ana, owner = sign_in(user("ana")), sign_in(user("owner"))
 
-    ana.get(page("intake_answers", booking))
-    ana.get(page("intake_answers", booking))
-    owner.get(page("intake_answers", booking))
+    ana.get(page("intake:intake_answers", booking))
+    ana.get(page("intake:intake_answers", booking))
+    owner.get(page("intake:intake_answers", booking))
 
     assert list(AccessLog.objects.order_by("pk").values_list("actor", flat=True)) == [
         "ana",
@@ -87,7 +89,7 @@ def test_every_read_is_a_row_of_its_own(flagged):
 def test_the_review_page_logs_its_reasons_read(flagged):
     booking, (newest, _oldest) = flagged
 
-    response = sign_in(user("ana")).get(page("review_detail", booking))
+    response = sign_in(user("ana")).get(page("intake:review_detail", booking))
 
     assert REASON in response.content.decode()
     entry = AccessLog.objects.get()
@@ -105,7 +107,7 @@ def test_the_review_queue_logs_one_row_for_every_reason_it_shows(flagged, demo, 
         reasons=[{"question": "pregnant", "level": "review", "text": REASON}],
     )
 
-    response = sign_in(user("ana")).get(reverse("review_queue"))
+    response = sign_in(user("ana")).get(reverse("intake:review_queue"))
 
     assert response.content.decode().count(REASON) == 2
     entry = AccessLog.objects.get()
@@ -115,13 +117,15 @@ def test_the_review_queue_logs_one_row_for_every_reason_it_shows(flagged, demo, 
 
 
 def test_an_empty_queue_showed_nothing_and_logs_nothing(demo):
-    response = sign_in(user("ben")).get(reverse("review_queue"))
+    response = sign_in(user("ben")).get(reverse("intake:review_queue"))
 
     assert response.status_code == 200
     assert not AccessLog.objects.exists()
 
 
-@pytest.mark.parametrize(("name", "status"), [("intake_answers", 200), ("review_detail", 405)])
+@pytest.mark.parametrize(
+    ("name", "status"), [("intake:intake_answers", 200), ("intake:review_detail", 405)]
+)
 def test_a_head_request_logs_nothing(flagged, name, status):
     """HEAD shows no body: answered (the answers page) or refused (the review form), no row."""
     booking, _submissions = flagged
@@ -133,14 +137,14 @@ def test_a_head_request_logs_nothing(flagged, name, status):
 
 
 def test_a_head_request_on_the_queue_logs_nothing(flagged):
-    response = sign_in(user("ana")).head(reverse("review_queue"))
+    response = sign_in(user("ana")).head(reverse("intake:review_queue"))
 
     assert response.status_code == 200
     assert not AccessLog.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["ben", "frontdesk"])
-@pytest.mark.parametrize("name", ["intake_answers", "review_detail"])
+@pytest.mark.parametrize("name", ["intake:intake_answers", "intake:review_detail"])
 def test_a_refused_read_logs_nothing(flagged, who, name):
     booking, _submissions = flagged
 
@@ -154,7 +158,9 @@ def test_an_invalid_decision_logs_nothing(flagged):
     """The form comes back with its errors: a failed request, not a read."""
     booking, _submissions = flagged
 
-    response = sign_in(user("ana")).post(page("review_detail", booking), {"decision": "adapt"})
+    response = sign_in(user("ana")).post(
+        page("intake:review_detail", booking), {"decision": "adapt"}
+    )
 
     assert response.status_code == 400
     assert not AccessLog.objects.exists()
@@ -163,11 +169,11 @@ def test_an_invalid_decision_logs_nothing(flagged):
 def test_the_clients_export_is_one_row_for_all_their_answers(flagged):
     booking, (newest, oldest) = flagged
     browser = sign_in(None)
-    proven = notifications.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
+    proven = links.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
     browser.get(proven)
 
-    response = browser.get(reverse("client_data", kwargs={"token": booking.manage_token}))
-    head = browser.head(reverse("client_data", kwargs={"token": booking.manage_token}))
+    response = browser.get(reverse("intake:client_data", kwargs={"token": booking.manage_token}))
+    head = browser.head(reverse("intake:client_data", kwargs={"token": booking.manage_token}))
 
     assert (response.status_code, head.status_code) == (200, 200)
     entry = AccessLog.objects.get()
@@ -182,7 +188,9 @@ def test_the_clients_export_is_one_row_for_all_their_answers(flagged):
 def test_an_export_without_proof_logs_nothing(flagged):
     booking, _submissions = flagged
 
-    response = sign_in(None).get(reverse("client_data", kwargs={"token": booking.manage_token}))
+    response = sign_in(None).get(
+        reverse("intake:client_data", kwargs={"token": booking.manage_token})
+    )
 
     assert response.status_code == 404
     assert not AccessLog.objects.exists()

@@ -26,13 +26,14 @@ from django.test import Client as Browser
 from django.test import override_settings
 from django.urls import reverse
 
-from bookings import notifications, services
+from bookings import services
+from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
 from intake.models import AccessLog, Consent, Review, Submission
 from intake.services import intake_submit
 from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
 from tests.auth import sign_in
-from tests.notifications.conftest import LEG_CLEAR
+from tests.bookings.messages.conftest import LEG_CLEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,6 @@ def _hold(*, therapist: str, start: datetime, email: str, source=Booking.Source.
         start_at=start,
         now=NOW,
         source=source,
-        hold_for=timedelta(hours=48) if source == Booking.Source.PHONE else None,
     )
     return services.hold_attach_client(
         booking=booking, name="Marta", email=email, phone="600", now=NOW
@@ -173,7 +173,7 @@ def world(demo_studio, django_capture_on_commit_callbacks):
         world.browsers["anonymous"] = _browser(None)
         # The client's own browser: it opened the emailed (proven) manage link.
         client = _browser(None)
-        proof = notifications.client_proof(confirmed)
+        proof = links.client_proof(confirmed)
         assert client.get(f"{confirmed.get_manage_url()}?k={proof}").status_code == 200
         world.browsers["client"] = client
         yield world
@@ -283,12 +283,12 @@ def test_the_booking_flow_survives_every_bad_value(world, corpus):
     """Times, hold, details and health questions: every field, every value."""
     anonymous = world.browser("anonymous")
     length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
-    times = reverse("booking_times", kwargs={"slug": "leg-massage"})
+    times = reverse("bookings:booking_times", kwargs={"slug": "leg-massage"})
     corpus.params(anonymous, times, ["length", "therapist", "week"])
     for slug in ("a%00b", "%F0%9F%98%80", "x" * 300):
         corpus.send(anonymous, "get", f"/book/{slug}/")
         corpus.send(anonymous, "post", f"/book/{slug}/hold/")
-    hold_url = reverse("booking_hold", kwargs={"slug": "leg-massage"})
+    hold_url = reverse("bookings:booking_hold", kwargs={"slug": "leg-massage"})
     hold = {"length": length.pk, "therapist": "ben", "start": _local(FREE_AT)}
     corpus.fields(anonymous, hold_url, hold)
 
@@ -324,14 +324,18 @@ def test_the_manage_pages_survive_every_bad_value(world, corpus):
     """The manage page, its calendar file, cancel, reschedule, data export and erasure."""
     client = world.browser("client")
     token = world.confirmed.manage_token
-    manage = reverse("booking_manage", kwargs={"token": token})
+    manage = reverse("bookings:booking_manage", kwargs={"token": token})
     corpus.params(client, manage, ["k", "new"])
-    corpus.fields(client, reverse("booking_cancel", kwargs={"token": token}), {"reason": "ok"})
-    reschedule = reverse("booking_reschedule", kwargs={"token": token})
+    corpus.fields(
+        client, reverse("bookings:booking_cancel", kwargs={"token": token}), {"reason": "ok"}
+    )
+    reschedule = reverse("bookings:booking_reschedule", kwargs={"token": token})
     corpus.params(client, reschedule, ["week"])
     corpus.fields(client, reschedule, {"start": _local(CONFIRMED_AT + timedelta(hours=1))})
-    corpus.fields(client, reverse("client_erase", kwargs={"token": token}), {"confirm": "no"})
-    for name in ("booking_ics", "client_data"):
+    corpus.fields(
+        client, reverse("intake:client_erase", kwargs={"token": token}), {"confirm": "no"}
+    )
+    for name in ("bookings:booking_ics", "intake:client_data"):
         corpus.send(client, "get", reverse(name, kwargs={"token": token}))
     corpus.check()
 
@@ -339,7 +343,7 @@ def test_the_manage_pages_survive_every_bad_value(world, corpus):
 def test_the_rescreen_survives_every_bad_value(world, corpus):
     """The pre-visit re-screen, reached by its signed link."""
     anonymous = world.browser("anonymous")
-    url = notifications.rescreen_url(world.confirmed).split("testserver", 1)[-1]
+    url = links.rescreen_url(world.confirmed).split("testserver", 1)[-1]
     url = "/" + url.split("/", 3)[-1]
     corpus.fields(
         anonymous,
@@ -355,9 +359,9 @@ TOKEN_ROUTES = [
     "/b/{}/booking.ics",
     "/b/{}/cancel/",
     "/b/{}/reschedule/",
-    "/b/{}/my-data.json",
-    "/b/{}/erase/",
-    "/b/{}/send-link/",
+    "/my-data/{}/calma.json",
+    "/my-data/{}/erase/",
+    "/my-data/{}/send-link/",
     "/intake/{}/",
     "/feeds/{}.ics",
     "/rescreen/{}/",
@@ -386,9 +390,9 @@ def test_every_token_in_a_path_is_a_page_or_a_404(world, corpus):
     staff = world.browser("frontdesk")
     # A signed re-screen link whose payload is no booking id, and one for an unknown id.
     forged = [
-        notifications.signing.dumps("not-a-uuid\x00", salt=notifications.RESCREEN_SALT),
-        notifications.signing.dumps({"a": 1}, salt=notifications.RESCREEN_SALT),
-        notifications.signing.dumps(OTHER_UUID, salt=notifications.RESCREEN_SALT),
+        links.signing.dumps("not-a-uuid\x00", salt=links.RESCREEN_SALT),
+        links.signing.dumps({"a": 1}, salt=links.RESCREEN_SALT),
+        links.signing.dumps(OTHER_UUID, salt=links.RESCREEN_SALT),
     ]
     for route in TOKEN_ROUTES:
         for token in [*BAD_TOKENS, *forged]:
@@ -408,8 +412,8 @@ def test_wrong_methods_are_refused_and_change_nothing(world, corpus):
         f"/b/{token}/",
         f"/b/{token}/cancel/",
         f"/b/{token}/reschedule/",
-        f"/b/{token}/erase/",
-        f"/b/{token}/send-link/",
+        f"/my-data/{token}/erase/",
+        f"/my-data/{token}/send-link/",
         "/book/leg-massage/hold/",
         f"/staff/bookings/{world.confirmed.public_id}/move/",
         f"/staff/bookings/{world.confirmed.public_id}/cancel/",
@@ -436,8 +440,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
     length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
     posts = [
         (None, f"/b/{token}/cancel/", {"reason": ""}),
-        (None, f"/b/{token}/send-link/", {}),
-        (None, f"/b/{token}/erase/", {"confirm": "erase"}),
+        (None, f"/my-data/{token}/send-link/", {}),
+        (None, f"/my-data/{token}/erase/", {"confirm": "erase"}),
         (
             None,
             "/book/leg-massage/hold/",
@@ -456,7 +460,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
         if who:
             sign_in(browser, User.objects.get(username=who))
         elif url.startswith(f"/b/{token}/"):
-            proof = notifications.client_proof(world.confirmed)
+            proof = links.client_proof(world.confirmed)
             browser.get(f"/b/{token}/?k={proof}")
         response, _changed = corpus.send(browser, "post", url, data)
         assert response.status_code == 403, url
@@ -567,7 +571,7 @@ def test_a_refused_phone_booking_leaves_the_clients_as_they_were(world, corpus):
 def test_a_cancellation_reason_too_long_says_so_and_cancels_nothing(world, corpus):
     """Over 250 characters the booking stays, and the client is told why."""
     client = world.browser("client")
-    url = reverse("booking_cancel", kwargs={"token": world.confirmed.manage_token})
+    url = reverse("bookings:booking_cancel", kwargs={"token": world.confirmed.manage_token})
     response, writes = corpus.send(client, "post", url, {"reason": "x" * 251}, keep=True)
     assert response.status_code == 302
     assert writes == []
@@ -606,7 +610,7 @@ def test_a_move_or_reschedule_to_the_year_9999_is_refused_with_a_message(world, 
     assert response.status_code == 400
     assert "further ahead than we take bookings for" in response.content.decode()
     assert writes == []
-    url = reverse("booking_reschedule", kwargs={"token": world.confirmed.manage_token})
+    url = reverse("bookings:booking_reschedule", kwargs={"token": world.confirmed.manage_token})
     for start in ("9999-12-31T23:45:00+01:00", "9999-12-31T23:45:00-12:00"):
         response, writes = corpus.send(world.browser("client"), "post", url, {"start": start})
         assert response.status_code == 400

@@ -27,18 +27,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from bookings import notifications
+from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Notification
 from intake.models import AccessLog
 from studio.models import TimeOff
 from tests.auth import authenticator_for
+from tests.bookings.staff.conftest import at
 from tests.factories import ClientFactory, SubmissionFactory
+from tests.routes import routes
 from tests.security.conftest import sign_in
-from tests.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -183,92 +184,100 @@ def _day(objects) -> str:
 
 
 PAGES = {
-    "home": Page(EVERYONE, shows=("catalogue",)),
-    "service_list": Page(EVERYONE, shows=("catalogue",)),
-    "service_detail": Page(EVERYONE, shows=("catalogue",)),
-    "therapist_list": Page(EVERYONE, shows=("catalogue",)),
-    "healthz": Page(EVERYONE),
-    "login": Page(EVERYONE),
-    "logout": Page(EVERYONE, method="POST", ok="302"),
-    "booking_start": Page(EVERYONE, shows=("catalogue",)),
-    "booking_times": Page(EVERYONE, shows=("catalogue",)),
+    "studio:home": Page(EVERYONE, shows=("catalogue",)),
+    "studio:service_list": Page(EVERYONE, shows=("catalogue",)),
+    "studio:service_detail": Page(EVERYONE, shows=("catalogue",)),
+    "studio:therapist_list": Page(EVERYONE, shows=("catalogue",)),
+    "studio:healthz": Page(EVERYONE),
+    "accounts:login": Page(EVERYONE),
+    "accounts:logout": Page(EVERYONE, method="POST", ok="302"),
+    "bookings:booking_start": Page(EVERYONE, shows=("catalogue",)),
+    "bookings:booking_times": Page(EVERYONE, shows=("catalogue",)),
     # An empty choice of time: the form says so, to anyone.
-    "booking_hold": Page(EVERYONE, method="POST", ok="400"),
-    "booking_details": Page(NOBODY, needs=("booking",)),
-    "intake_form": Page(NOBODY, needs=("booking",)),
+    "bookings:booking_hold": Page(EVERYONE, method="POST", ok="400"),
+    "bookings:booking_details": Page(NOBODY, needs=("booking",)),
+    "intake:intake_form": Page(NOBODY, needs=("booking",)),
     # The phone intake link is a credential for the questions alone; it shows no data.
-    "phone_intake": Page(EVERYONE, ok="302", hides=("booking", "adaptations", "answers")),
+    "intake:phone_intake": Page(EVERYONE, ok="302", hides=("booking", "adaptations", "answers")),
     # The manage link is the credential for the booking, its adaptations and changing it.
-    "booking_manage": Page(
+    "bookings:booking_manage": Page(
         EVERYONE, needs=("booking",), shows=("adaptations",), credential="manage"
     ),
-    "booking_ics": Page(EVERYONE, needs=("booking",), credential="manage"),
-    "booking_cancel": Page(EVERYONE, needs=("booking",), ok="405", credential="manage"),
-    "booking_reschedule": Page(EVERYONE, needs=("booking",), credential="manage"),
-    "client_send_link": Page(
+    "bookings:booking_ics": Page(EVERYONE, needs=("booking",), credential="manage"),
+    "bookings:booking_cancel": Page(EVERYONE, needs=("booking",), ok="405", credential="manage"),
+    "bookings:booking_reschedule": Page(EVERYONE, needs=("booking",), credential="manage"),
+    "intake:client_send_link": Page(
         EVERYONE, needs=("booking",), method="POST", ok="302", credential="manage"
     ),
     # A client's own data asks for proof that they are the client, beyond the link.
-    "client_data": Page(EVERYONE, needs=("answers",), shows=("answers",), credential="manage"),
-    "client_erase": Page(EVERYONE, needs=("answers",), credential="manage"),
-    "rescreen": Page(EVERYONE, needs=("booking",), hides=("answers",), credential="rescreen"),
-    "therapist_feed": Page(EVERYONE, needs=("booking",), hides=("answers",), credential="feed"),
+    "intake:client_data": Page(
+        EVERYONE, needs=("answers",), shows=("answers",), credential="manage"
+    ),
+    "intake:client_erase": Page(EVERYONE, needs=("answers",), credential="manage"),
+    "intake:rescreen": Page(
+        EVERYONE, needs=("booking",), hides=("answers",), credential="rescreen"
+    ),
+    "bookings:therapist_feed": Page(
+        EVERYONE, needs=("booking",), hides=("answers",), credential="feed"
+    ),
     # The front desk.
-    "staff_calendar": Page(
+    "bookings:staff_calendar": Page(
         DESK,
         shows=("booking",),
         hides=("adaptations", "answers"),
         sign_in=True,
         query={"date": _day},
     ),
-    "staff_phone_booking": Page(DESK, sign_in=True),
-    "staff_block": Page(DESK, sign_in=True),
-    "staff_clients": Page(DESK, shows=("booking",), sign_in=True, query={"q": lambda o: "Marta"}),
-    "staff_booking": Page(
+    "bookings:staff_phone_booking": Page(DESK, sign_in=True),
+    "bookings:staff_block": Page(DESK, sign_in=True),
+    "bookings:staff_clients": Page(
+        DESK, shows=("booking",), sign_in=True, query={"q": lambda o: "Marta"}
+    ),
+    "bookings:staff_booking": Page(
         DESK, needs=("booking",), shows=("level", "adaptations"), hides=("answers",)
     ),
     # The POSTs carry no data: the permission check comes before the form's.
-    "staff_booking_move": Page(DESK, needs=("booking",), method="POST", ok="400"),
-    "staff_booking_cancel": Page(DESK, needs=("booking",), method="POST", ok="400"),
-    "staff_booking_mark": Page(DESK, needs=("booking",), method="POST", ok="302"),
-    "staff_booking_link": Page(DESK, needs=("booking",), method="POST", ok="302"),
-    "staff_client": Page(
+    "bookings:staff_booking_move": Page(DESK, needs=("booking",), method="POST", ok="400"),
+    "bookings:staff_booking_cancel": Page(DESK, needs=("booking",), method="POST", ok="400"),
+    "bookings:staff_booking_mark": Page(DESK, needs=("booking",), method="POST", ok="302"),
+    "bookings:staff_booking_link": Page(DESK, needs=("booking",), method="POST", ok="302"),
+    "bookings:staff_client": Page(
         DESK, needs=("booking",), shows=("level", "adaptations"), hides=("answers",)
     ),
     # A therapist's own pages: their own bookings only.
-    "my_day": Page(
+    "bookings:my_day": Page(
         THERAPISTS,
         shows=("booking", "level", "adaptations"),
         hides=("answers",),
         sign_in=True,
         query={"date": _day},
     ),
-    "my_week": Page(
+    "bookings:my_week": Page(
         THERAPISTS,
         shows=("booking", "adaptations"),
         hides=("answers",),
         sign_in=True,
         query={"date": _day},
     ),
-    "my_block": Page(THERAPISTS, sign_in=True),
-    "my_feed": Page(THERAPISTS, sign_in=True),
+    "bookings:my_block": Page(THERAPISTS, sign_in=True),
+    "bookings:my_feed": Page(THERAPISTS, sign_in=True),
     # Accounts: every signed-in person manages their own; the viewers here have all passed
     # the second factor, so its set-up and code pages send them on (tests/accounts has the
     # rest). Password reset is for anyone, and a forged reset link is refused on the page.
-    "account": Page(SIGNED_IN, sign_in=True),
-    "password_change": Page(SIGNED_IN, sign_in=True),
-    "password_change_done": Page(SIGNED_IN, sign_in=True),
-    "mfa_setup": Page(SIGNED_IN, ok="302", sign_in=True),
-    "mfa_setup_qr": Page(SIGNED_IN, ok="404", sign_in=True),
-    "mfa_verify": Page(SIGNED_IN, ok="302", sign_in=True),
-    "password_reset": Page(EVERYONE),
-    "password_reset_done": Page(EVERYONE),
-    "password_reset_confirm": Page(EVERYONE, hides=("booking", "answers")),
-    "password_reset_complete": Page(EVERYONE),
+    "accounts:account": Page(SIGNED_IN, sign_in=True),
+    "accounts:password_change": Page(SIGNED_IN, sign_in=True),
+    "accounts:password_change_done": Page(SIGNED_IN, sign_in=True),
+    "accounts:mfa_setup": Page(SIGNED_IN, ok="302", sign_in=True),
+    "accounts:mfa_setup_qr": Page(SIGNED_IN, ok="404", sign_in=True),
+    "accounts:mfa_verify": Page(SIGNED_IN, ok="302", sign_in=True),
+    "accounts:password_reset": Page(EVERYONE),
+    "accounts:password_reset_done": Page(EVERYONE),
+    "accounts:password_reset_confirm": Page(EVERYONE, hides=("booking", "answers")),
+    "accounts:password_reset_complete": Page(EVERYONE),
     # The review: the queue names no booking; the booking's pages need its answers.
-    "review_queue": Page(REVIEWERS, shows=("booking", "answers"), sign_in=True),
-    "review_detail": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
-    "intake_answers": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
+    "intake:review_queue": Page(REVIEWERS, shows=("booking", "answers"), sign_in=True),
+    "intake:review_detail": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
+    "intake:intake_answers": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
 }
 
 MARKERS = {
@@ -281,17 +290,11 @@ MARKERS = {
 }
 
 
-def walk(patterns, prefix: str = ""):
-    """Yield (route, url name) for every URL pattern outside the admin, following includes."""
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if pattern.app_name == "admin":
-                continue  # walked apart, from the admin's own registry
-            yield from walk(pattern.url_patterns, route)
-        else:
-            assert isinstance(pattern, URLPattern)
-            yield route, pattern.name
+def walk(patterns=None):
+    """Yield (route, url name) for every URL pattern outside the admin (see tests.routes)."""
+    for route in routes(patterns):
+        if route.name != "admin:index":  # walked apart, from the admin's own registry
+            yield route.path.removeprefix("/"), route.name
 
 
 # The one booking set
@@ -360,7 +363,7 @@ def browser_for(viewer: Viewer, objects):
     if viewer in (CLIENT, OTHER_CLIENT):
         booking = objects["booking"] if viewer is CLIENT else objects["other"]
         browser = sign_in(None)
-        url = notifications.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
+        url = links.proven_manage_url(booking).removeprefix(settings.SITE_URL.rstrip("/"))
         assert browser.get(url).status_code == 200
         return browser
     username = {
@@ -387,7 +390,7 @@ def credential_for(kind: str, viewer: Viewer, objects) -> tuple[str, bool]:
         holder = {CLIENT: ours, OTHER_CLIENT: other}.get(viewer)
         if holder is None:
             return FORGED, False
-        token = holder.manage_token if kind == "manage" else notifications.rescreen_token(holder)
+        token = holder.manage_token if kind == "manage" else links.rescreen_token(holder)
         return token, holder == ours
     therapist = {THERAPIST: ours.therapist, OTHER_THERAPIST: other.therapist}.get(viewer)
     if therapist is None:
@@ -407,15 +410,15 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         token, names_ours = credential_for(page.credential, viewer, objects)
         holds_own = token != FORGED and not names_ours
         kwargs = {"token": token}
-    elif name in ("service_detail", "booking_times", "booking_hold"):
+    elif name in ("studio:service_detail", "bookings:booking_times", "bookings:booking_hold"):
         kwargs = {"slug": "leg-massage"}
-    elif name in ("booking_details", "intake_form"):
+    elif name in ("bookings:booking_details", "intake:intake_form"):
         kwargs = {"public_id": objects["online_hold"].public_id}
-    elif name == "phone_intake":
-        kwargs = {"token": notifications.intake_token(objects["phone_hold"])}
-    elif name == "password_reset_confirm":
+    elif name == "intake:phone_intake":
+        kwargs = {"token": links.intake_token(objects["phone_hold"])}
+    elif name == "accounts:password_reset_confirm":
         kwargs = {"uidb64": "MQ", "token": FORGED}
-    elif name == "staff_client":
+    elif name == "bookings:staff_client":
         kwargs = {"pk": booking.client_id}
     elif "public_id" in ROUTES[name]:
         kwargs = {"public_id": booking.public_id}
@@ -428,7 +431,7 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
 def outcome(response) -> str:
     if response.status_code != 302:
         return str(response.status_code)
-    if response.url.startswith(reverse("login") + "?next="):
+    if response.url.startswith(reverse("accounts:login") + "?next="):
         return "login"
     if response.url.startswith(reverse("admin:login") + "?next="):
         return "admin login"

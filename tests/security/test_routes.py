@@ -11,13 +11,13 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import notifications
+from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client
 from intake.models import AccessLog
 from studio.models import Therapist
+from tests.bookings.staff.conftest import LEG_CLEAR, at, intake_post_data
 from tests.factories import ClientFactory, SubmissionFactory
 from tests.security.conftest import sign_in
-from tests.staff.conftest import LEG_CLEAR, at, intake_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_the_admins_view_on_site_for_a_booking_leads_to_the_staff_card(reviewed)
 
     html = page.content.decode()
     assert page.status_code == 200
-    assert reverse("staff_booking", kwargs={"public_id": reviewed.public_id}) in html
+    assert reverse("bookings:staff_booking", kwargs={"public_id": reviewed.public_id}) in html
     assert reviewed.manage_token not in html
     assert ADAPTATION not in html
 
@@ -76,7 +76,7 @@ def test_a_booking_has_no_generic_address_that_would_be_its_manage_link(reviewed
 
 def test_the_phone_bookings_card_shows_an_intake_link_that_is_not_the_manage_link(phone_hold):
     card = sign_in(user("frontdesk")).get(
-        reverse("staff_booking", kwargs={"public_id": phone_hold.public_id})
+        reverse("bookings:staff_booking", kwargs={"public_id": phone_hold.public_id})
     )
 
     html = card.content.decode()
@@ -84,14 +84,16 @@ def test_the_phone_bookings_card_shows_an_intake_link_that_is_not_the_manage_lin
     assert phone_hold.manage_token not in html
     token = html.split('value="http://testserver/intake/', 1)[1].split("/", 1)[0]
     # The intake link opens the health questions, and it is no manage link.
-    opened = sign_in(None).get(reverse("phone_intake", kwargs={"token": token}))
+    opened = sign_in(None).get(reverse("intake:phone_intake", kwargs={"token": token}))
     assert opened.status_code == 302
-    assert opened.url == reverse("intake_form", kwargs={"public_id": phone_hold.public_id})
+    assert opened.url == reverse("intake:intake_form", kwargs={"public_id": phone_hold.public_id})
     assert sign_in(None).get(f"/b/{token}/").status_code == 404
 
 
 def test_the_manage_link_does_not_open_a_phone_bookings_questions(phone_hold):
-    response = sign_in(None).get(reverse("phone_intake", kwargs={"token": phone_hold.manage_token}))
+    response = sign_in(None).get(
+        reverse("intake:phone_intake", kwargs={"token": phone_hold.manage_token})
+    )
 
     assert response.status_code == 404
 
@@ -99,8 +101,8 @@ def test_the_manage_link_does_not_open_a_phone_bookings_questions(phone_hold):
 def test_an_intake_link_cannot_replace_the_bookings_client(phone_hold):
     """Whoever opens the link answers the questions; the details form is not theirs."""
     browser = sign_in(None)
-    browser.get(reverse("phone_intake", kwargs={"token": notifications.intake_token(phone_hold)}))
-    details = reverse("booking_details", kwargs={"public_id": phone_hold.public_id})
+    browser.get(reverse("intake:phone_intake", kwargs={"token": links.intake_token(phone_hold)}))
+    details = reverse("bookings:booking_details", kwargs={"public_id": phone_hold.public_id})
 
     shown = browser.get(details)
     posted = browser.post(
@@ -117,14 +119,14 @@ def test_answering_through_the_intake_link_never_leads_to_the_manage_page(
     phone_hold, django_capture_on_commit_callbacks
 ):
     browser = sign_in(None)
-    browser.get(reverse("phone_intake", kwargs={"token": notifications.intake_token(phone_hold)}))
+    browser.get(reverse("intake:phone_intake", kwargs={"token": links.intake_token(phone_hold)}))
 
     with django_capture_on_commit_callbacks(execute=True):
         answered = browser.post(
-            reverse("intake_form", kwargs={"public_id": phone_hold.public_id}),
+            reverse("intake:intake_form", kwargs={"public_id": phone_hold.public_id}),
             intake_post_data(LEG_CLEAR),
         )
-    again = browser.get(reverse("intake_form", kwargs={"public_id": phone_hold.public_id}))
+    again = browser.get(reverse("intake:intake_form", kwargs={"public_id": phone_hold.public_id}))
 
     phone_hold.refresh_from_db()
     assert phone_hold.status == BookingStatus.CONFIRMED
@@ -137,9 +139,12 @@ def test_answering_through_the_intake_link_never_leads_to_the_manage_page(
 
 
 def test_an_intake_link_signed_for_another_purpose_opens_nothing(phone_hold):
-    forged = notifications.rescreen_token(phone_hold)
+    forged = links.rescreen_token(phone_hold)
 
-    assert sign_in(None).get(reverse("phone_intake", kwargs={"token": forged})).status_code == 404
+    assert (
+        sign_in(None).get(reverse("intake:phone_intake", kwargs={"token": forged})).status_code
+        == 404
+    )
 
 
 # Linking accounts
@@ -231,7 +236,7 @@ def returning(demo, monday):
 
 def fill_in_now(browser, demo, monday, client):
     response = browser.post(
-        reverse("staff_phone_booking"),
+        reverse("bookings:staff_phone_booking"),
         {
             "client": client.pk,
             "service": demo.service().pk,

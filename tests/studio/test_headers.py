@@ -15,16 +15,17 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client as Browser
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from bookings.messages.links import client_proof, intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
-from bookings.notifications import client_proof, intake_token, rescreen_token
 from studio.middleware import CACHEABLE_URL_NAMES
 from studio.models import Therapist
+from tests.bookings.staff.conftest import at, next_monday
 from tests.factories import SubmissionFactory
 from tests.intake.conftest import give_details, hold, staff_browser
-from tests.staff.conftest import at, next_monday
+from tests.routes import routes
 
 pytestmark = pytest.mark.django_db
 
@@ -97,52 +98,120 @@ def _pages(site) -> list[Page]:
     day = f"?date={timezone.localtime(review.start_at).date():%Y-%m-%d}"
     staff = {"public_id": review.public_id}
     return [
-        Page("home", "anyone", reverse("home")),
-        Page("service_list", "anyone", reverse("service_list")),
-        Page("service_detail", "anyone", reverse("service_detail", args=["leg-massage"])),
-        Page("therapist_list", "anyone", reverse("therapist_list")),
-        Page("booking_start", "anyone", reverse("booking_start")),
-        Page("booking_times", "anyone", reverse("booking_times", args=["leg-massage"])),
-        Page("healthz", "anyone", reverse("healthz")),
-        Page("login", "anyone", reverse("login")),
-        Page("logout", "anyone", reverse("logout"), 405),
-        Page("password_reset", "anyone", reverse("password_reset")),
-        Page("account", "ana", reverse("account")),
-        Page("mfa_setup", "newcomer", reverse("mfa_setup")),
-        Page("mfa_setup_qr", "newcomer", reverse("mfa_setup_qr")),
-        Page("mfa_verify", "newcomer", reverse("mfa_verify"), 302),
-        Page("booking_hold", "visitor", reverse("booking_hold", args=["leg-massage"]), 405),
-        Page("booking_details", "visitor", reverse("booking_details", args=[held.public_id])),
-        Page("intake_form", "visitor", reverse("intake_form", args=[held.public_id])),
-        Page("booking_manage", "visitor", reverse("booking_manage", args=[token])),
-        Page("booking_ics", "visitor", reverse("booking_ics", args=[token])),
-        Page("booking_cancel", "visitor", reverse("booking_cancel", args=[token]), 405),
-        Page("booking_reschedule", "visitor", reverse("booking_reschedule", args=[token])),
-        Page("client_data", "visitor", reverse("client_data", args=[token])),
-        Page("client_erase", "visitor", reverse("client_erase", args=[token])),
-        Page("client_send_link", "visitor", reverse("client_send_link", args=[token]), 405),
-        Page("phone_intake", "anyone", reverse("phone_intake", args=[intake_token(phone)]), 302),
-        Page("rescreen", "anyone", reverse("rescreen", args=[rescreen_token(review)])),
-        Page("therapist_feed", "anyone", reverse("therapist_feed", args=[ana.calendar_token])),
-        Page("staff_calendar", "frontdesk", reverse("staff_calendar") + day),
-        Page("staff_phone_booking", "frontdesk", reverse("staff_phone_booking")),
-        Page("staff_booking", "frontdesk", reverse("staff_booking", kwargs=staff)),
-        Page("staff_booking_move", "frontdesk", reverse("staff_booking_move", kwargs=staff), 405),
+        Page("studio:home", "anyone", reverse("studio:home")),
+        Page("studio:service_list", "anyone", reverse("studio:service_list")),
         Page(
-            "staff_booking_cancel", "frontdesk", reverse("staff_booking_cancel", kwargs=staff), 405
+            "studio:service_detail",
+            "anyone",
+            reverse("studio:service_detail", args=["leg-massage"]),
         ),
-        Page("staff_booking_mark", "frontdesk", reverse("staff_booking_mark", kwargs=staff), 405),
-        Page("staff_booking_link", "frontdesk", reverse("staff_booking_link", kwargs=staff), 405),
-        Page("staff_block", "frontdesk", reverse("staff_block")),
-        Page("staff_clients", "frontdesk", reverse("staff_clients") + "?q=a"),
-        Page("staff_client", "frontdesk", reverse("staff_client", args=[review.client_id])),
-        Page("my_day", "ana", reverse("my_day") + day),
-        Page("my_week", "ana", reverse("my_week") + day),
-        Page("my_block", "ana", reverse("my_block")),
-        Page("my_feed", "ana", reverse("my_feed")),
-        Page("review_queue", "ana", reverse("review_queue")),
-        Page("review_detail", "ana", reverse("review_detail", kwargs=staff)),
-        Page("intake_answers", "ana", reverse("intake_answers", kwargs=staff)),
+        Page("studio:therapist_list", "anyone", reverse("studio:therapist_list")),
+        Page("bookings:booking_start", "anyone", reverse("bookings:booking_start")),
+        Page(
+            "bookings:booking_times",
+            "anyone",
+            reverse("bookings:booking_times", args=["leg-massage"]),
+        ),
+        Page("studio:healthz", "anyone", reverse("studio:healthz")),
+        Page("accounts:login", "anyone", reverse("accounts:login")),
+        Page("accounts:logout", "anyone", reverse("accounts:logout"), 405),
+        Page("accounts:password_reset", "anyone", reverse("accounts:password_reset")),
+        Page("accounts:account", "ana", reverse("accounts:account")),
+        Page("accounts:mfa_setup", "newcomer", reverse("accounts:mfa_setup")),
+        Page("accounts:mfa_setup_qr", "newcomer", reverse("accounts:mfa_setup_qr")),
+        Page("accounts:mfa_verify", "newcomer", reverse("accounts:mfa_verify"), 302),
+        Page(
+            "bookings:booking_hold",
+            "visitor",
+            reverse("bookings:booking_hold", args=["leg-massage"]),
+            405,
+        ),
+        Page(
+            "bookings:booking_details",
+            "visitor",
+            reverse("bookings:booking_details", args=[held.public_id]),
+        ),
+        Page("intake:intake_form", "visitor", reverse("intake:intake_form", args=[held.public_id])),
+        Page(
+            "bookings:booking_manage", "visitor", reverse("bookings:booking_manage", args=[token])
+        ),
+        Page("bookings:booking_ics", "visitor", reverse("bookings:booking_ics", args=[token])),
+        Page(
+            "bookings:booking_cancel",
+            "visitor",
+            reverse("bookings:booking_cancel", args=[token]),
+            405,
+        ),
+        Page(
+            "bookings:booking_reschedule",
+            "visitor",
+            reverse("bookings:booking_reschedule", args=[token]),
+        ),
+        Page("intake:client_data", "visitor", reverse("intake:client_data", args=[token])),
+        Page("intake:client_erase", "visitor", reverse("intake:client_erase", args=[token])),
+        Page(
+            "intake:client_send_link",
+            "visitor",
+            reverse("intake:client_send_link", args=[token]),
+            405,
+        ),
+        Page(
+            "intake:phone_intake",
+            "anyone",
+            reverse("intake:phone_intake", args=[intake_token(phone)]),
+            302,
+        ),
+        Page(
+            "intake:rescreen", "anyone", reverse("intake:rescreen", args=[rescreen_token(review)])
+        ),
+        Page(
+            "bookings:therapist_feed",
+            "anyone",
+            reverse("bookings:therapist_feed", args=[ana.calendar_token]),
+        ),
+        Page("bookings:staff_calendar", "frontdesk", reverse("bookings:staff_calendar") + day),
+        Page("bookings:staff_phone_booking", "frontdesk", reverse("bookings:staff_phone_booking")),
+        Page(
+            "bookings:staff_booking", "frontdesk", reverse("bookings:staff_booking", kwargs=staff)
+        ),
+        Page(
+            "bookings:staff_booking_move",
+            "frontdesk",
+            reverse("bookings:staff_booking_move", kwargs=staff),
+            405,
+        ),
+        Page(
+            "bookings:staff_booking_cancel",
+            "frontdesk",
+            reverse("bookings:staff_booking_cancel", kwargs=staff),
+            405,
+        ),
+        Page(
+            "bookings:staff_booking_mark",
+            "frontdesk",
+            reverse("bookings:staff_booking_mark", kwargs=staff),
+            405,
+        ),
+        Page(
+            "bookings:staff_booking_link",
+            "frontdesk",
+            reverse("bookings:staff_booking_link", kwargs=staff),
+            405,
+        ),
+        Page("bookings:staff_block", "frontdesk", reverse("bookings:staff_block")),
+        Page("bookings:staff_clients", "frontdesk", reverse("bookings:staff_clients") + "?q=a"),
+        Page(
+            "bookings:staff_client",
+            "frontdesk",
+            reverse("bookings:staff_client", args=[review.client_id]),
+        ),
+        Page("bookings:my_day", "ana", reverse("bookings:my_day") + day),
+        Page("bookings:my_week", "ana", reverse("bookings:my_week") + day),
+        Page("bookings:my_block", "ana", reverse("bookings:my_block")),
+        Page("bookings:my_feed", "ana", reverse("bookings:my_feed")),
+        Page("intake:review_queue", "ana", reverse("intake:review_queue")),
+        Page("intake:review_detail", "ana", reverse("intake:review_detail", kwargs=staff)),
+        Page("intake:intake_answers", "ana", reverse("intake:intake_answers", kwargs=staff)),
         # The admin, for the client's data and the access log.
         Page("admin:index", "owner", reverse("admin:index")),
         Page("admin:bookings_client_changelist", "owner", "/admin/bookings/client/"),
@@ -156,18 +225,9 @@ def _pages(site) -> list[Page]:
     ]
 
 
-def _named_urls(patterns) -> set[str]:
+def _named_urls() -> set[str]:
     """Return the names of the URLs whose views are the project's own (not the admin's)."""
-    names = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            if pattern.namespace != "admin":
-                names |= _named_urls(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            module = getattr(pattern.callback, "__module__", "")
-            if module.split(".")[0] in settings.LOCAL_APPS:
-                names.add(pattern.name)
-    return names
+    return {route.name for route in routes() if route.module.split(".")[0] in settings.LOCAL_APPS}
 
 
 @pytest.fixture
@@ -183,8 +243,13 @@ def test_every_url_of_the_site_is_requested(site):
     same middleware; a few of them are in the table as well.
     """
     requested = {page.name for page in _pages(site)}
-    own = _named_urls(get_resolver().url_patterns)
-    assert {"home", "booking_manage", "intake_answers", "staff_calendar"} <= own
+    own = _named_urls()
+    assert {
+        "studio:home",
+        "bookings:booking_manage",
+        "intake:intake_answers",
+        "bookings:staff_calendar",
+    } <= own
     assert own - requested == set()
 
 
@@ -233,9 +298,9 @@ def test_every_html_page_carries_a_fresh_nonce_on_its_scripts(client, demo_studi
     The times page is asked for twice: the second answer is the stored week
     (bookings/times_cache.py), which must not repeat the first one's nonce.
     """
-    times = reverse("booking_times", args=["leg-massage"])
+    times = reverse("bookings:booking_times", args=["leg-massage"])
     nonces = []
-    for path in ["/", "/", reverse("service_list"), times, times]:
+    for path in ["/", "/", reverse("studio:service_list"), times, times]:
         response = client.get(path)
         header = NONCE.findall(response[CSP])
         assert len(set(header)) == 1, response[CSP]
@@ -277,26 +342,26 @@ def test_every_page_but_the_public_ones_is_not_stored(responses):
 def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
     """The pages the design names are among the no-store ones, whatever the list above says."""
     private = {
-        "booking_manage",
-        "booking_ics",
-        "booking_reschedule",
-        "booking_details",
-        "intake_form",
-        "phone_intake",
-        "rescreen",
-        "client_data",
-        "client_erase",
-        "therapist_feed",
-        "review_queue",
-        "review_detail",
-        "intake_answers",
-        "staff_booking",
-        "staff_clients",
-        "staff_client",
-        "staff_phone_booking",
-        "staff_calendar",
-        "my_day",
-        "my_week",
+        "bookings:booking_manage",
+        "bookings:booking_ics",
+        "bookings:booking_reschedule",
+        "bookings:booking_details",
+        "intake:intake_form",
+        "intake:phone_intake",
+        "intake:rescreen",
+        "intake:client_data",
+        "intake:client_erase",
+        "bookings:therapist_feed",
+        "intake:review_queue",
+        "intake:review_detail",
+        "intake:intake_answers",
+        "bookings:staff_booking",
+        "bookings:staff_clients",
+        "bookings:staff_client",
+        "bookings:staff_phone_booking",
+        "bookings:staff_calendar",
+        "bookings:my_day",
+        "bookings:my_week",
         "admin:index",
         "admin:bookings_client_changelist",
         "admin:bookings_client_change",
@@ -310,10 +375,10 @@ def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
 
 def test_a_public_page_is_not_stored_for_someone_signed_in(site):
     """Signed in, the header names the person and their reviews: even /services/ is private."""
-    response = site["browsers"]["ana"].get(reverse("service_list"))
+    response = site["browsers"]["ana"].get(reverse("studio:service_list"))
     assert response.status_code == 200
     assert _no_store(response)
-    assert not _no_store(site["browsers"]["anyone"].get(reverse("service_list")))
+    assert not _no_store(site["browsers"]["anyone"].get(reverse("studio:service_list")))
 
 
 def test_static_files_stay_cacheable(client):

@@ -22,20 +22,20 @@ FIVE_SERVICES = [
 
 
 def test_home_lists_the_five_demo_services(client, demo_studio):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("studio:home"))
     assert response.status_code == 200
     for name in FIVE_SERVICES:
         assert name in response.content.decode()
 
 
 def test_service_list_shows_every_length_and_price(client, demo_studio):
-    body = client.get(reverse("service_list")).content.decode()
+    body = client.get(reverse("studio:service_list")).content.decode()
     for length in ServiceLength.objects.select_related("service"):
         assert f"{length.minutes} min · {length.price} €" in body
 
 
 def test_service_detail_shows_precautions_lengths_and_therapists(client, demo_studio):
-    response = client.get(reverse("service_detail", kwargs={"slug": "leg-massage"}))
+    response = client.get(reverse("studio:service_detail", kwargs={"slug": "leg-massage"}))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Precautions" in body
@@ -45,7 +45,7 @@ def test_service_detail_shows_precautions_lengths_and_therapists(client, demo_st
 
 
 def test_therapist_page_lists_therapists_and_their_services(client, demo_studio):
-    body = client.get(reverse("therapist_list")).content.decode()
+    body = client.get(reverse("studio:therapist_list")).content.decode()
     assert "Carla Vidal" in body
     assert "Lymphatic drainage" in body
 
@@ -64,15 +64,15 @@ def test_unknown_pages_are_a_404_in_the_site_layout(client, demo_studio, url):
 
 def test_an_inactive_service_is_a_404(client, demo_studio):
     Service.objects.filter(slug="foot-massage").update(is_active=False)
-    response = client.get(reverse("service_detail", kwargs={"slug": "foot-massage"}))
+    response = client.get(reverse("studio:service_detail", kwargs={"slug": "foot-massage"}))
     assert response.status_code == 404
-    assert "Foot massage" not in client.get(reverse("service_list")).content.decode()
+    assert "Foot massage" not in client.get(reverse("studio:service_list")).content.decode()
 
 
 def test_client_copy_makes_no_medical_claims(client, demo_studio):
     """The studio page's tone: a wellness service, never a claim to treat or improve health."""
     for slug in Service.objects.values_list("slug", flat=True):
-        body = client.get(reverse("service_detail", kwargs={"slug": slug})).content.decode()
+        body = client.get(reverse("studio:service_detail", kwargs={"slug": slug})).content.decode()
         lowered = body.lower()
         for claim in ("improves circulation", "cures", "detox", "burns fat", "reduces cellulite"):
             assert claim not in lowered, (slug, claim)
@@ -112,7 +112,7 @@ def test_bootstrap_is_the_official_538_file():
 
 
 def test_pages_load_bootstrap_and_htmx_locally_with_integrity(client, demo_studio):
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("studio:home")).content.decode()
     assert 'href="/static/bootstrap/css/bootstrap.min.css" integrity="sha384-' in body
     assert 'src="/static/django_htmx/htmx-2.min.js" integrity="sha384-' in body
     assert "cdn" not in body.lower()
@@ -131,7 +131,9 @@ def _grow_catalogue(n):
         TherapistFactory(services=[service])
 
 
-@pytest.mark.parametrize("url_name", ["home", "service_list", "therapist_list"])
+@pytest.mark.parametrize(
+    "url_name", ["studio:home", "studio:service_list", "studio:therapist_list"]
+)
 def test_list_pages_keep_a_fixed_query_count(client, db, django_assert_max_num_queries, url_name):
     _grow_catalogue(3)
     with django_assert_max_num_queries(4):

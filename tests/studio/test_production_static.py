@@ -39,7 +39,7 @@ def test_every_local_asset_matches_its_integrity_hash_under_the_production_stora
     The manifest storage rewrites a stylesheet's or script's source-map reference when it
     copies it: a hash of the source file would make the browser refuse Bootstrap.
     """
-    response = client.get(reverse("home"))
+    response = client.get(reverse("studio:home"))
 
     assert response.status_code == 200
     assets = _ASSET.findall(response.content.decode())

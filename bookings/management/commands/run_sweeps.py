@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from bookings import sweeps
+from bookings import services
+from bookings.messages import sweeps
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, every, **options):
         while True:
             counts = {
-                "holds expired": sweeps.holds_expire(),
+                "holds expired": services.holds_expire(),
                 "reminders": sweeps.reminders_send(),
                 "review alerts": sweeps.review_alerts_send(),
                 "after-care": sweeps.aftercare_send(),

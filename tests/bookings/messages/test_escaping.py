@@ -11,11 +11,12 @@ import pytest
 from django.core import mail
 from django.utils.html import escape
 
-from bookings import services, sweeps
+from bookings import services
+from bookings.messages import sweeps
 from bookings.models import Booking
 from intake.services import review_decide
 from studio.models import Studio
-from tests.notifications.conftest import (
+from tests.bookings.messages.conftest import (
     LEG_REVIEW,
     NOW,
     START,

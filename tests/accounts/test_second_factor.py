@@ -1,6 +1,6 @@
 """Every URL, for every staff account that has not passed its second factor: the code first.
 
-Walks the same routes as the role table (tests/staff/test_roles.py), so a new page is
+Walks the same routes as the role table (tests/security/test_staff_roles.py), so a new page is
 covered the day it is added.
 """
 
@@ -10,7 +10,8 @@ from django.urls import get_resolver, reverse
 
 from accounts.middleware import OPEN_BEFORE_SECOND_FACTOR
 from tests.auth import authenticator_for
-from tests.staff.test_roles import ANA, BEN, OWNER, STAFF, objects, url_arguments, walk
+from tests.bookings.staff.conftest import demo, monday  # noqa: F401  (fixtures of objects)
+from tests.security.test_staff_roles import ANA, BEN, OWNER, STAFF, objects, url_arguments, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +26,10 @@ def test_no_url_opens_to_a_staff_account_before_its_second_factor(objects):
     routes = dict(walk(get_resolver().url_patterns))
     wrong = []
     for role, step in (
-        (ANA, "mfa_setup"),
-        (STAFF, "mfa_setup"),
-        (BEN, "mfa_verify"),
-        (OWNER, "mfa_verify"),
+        (ANA, "accounts:mfa_setup"),
+        (STAFF, "accounts:mfa_setup"),
+        (BEN, "accounts:mfa_verify"),
+        (OWNER, "accounts:mfa_verify"),
     ):
         browser = Browser()
         browser.force_login(objects["users"][role])  # the password step only
@@ -47,14 +48,14 @@ def test_no_url_opens_to_a_staff_account_before_its_second_factor(objects):
     # Only the sign-in steps, the password reset and the health check are open: adding a
     # page to that list is a decision, made here too.
     assert {
-        "logout",
+        "accounts:logout",
         "admin:logout",
-        "mfa_setup",
-        "mfa_setup_qr",
-        "mfa_verify",
-        "password_reset",
-        "password_reset_done",
-        "password_reset_confirm",
-        "password_reset_complete",
-        "healthz",
+        "accounts:mfa_setup",
+        "accounts:mfa_setup_qr",
+        "accounts:mfa_verify",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "studio:healthz",
     } == OPEN_BEFORE_SECOND_FACTOR

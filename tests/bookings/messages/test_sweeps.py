@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
-from bookings import services, sweeps
+from bookings import services
+from bookings.messages import sweeps
 from bookings.models import Booking, BookingStatus
 from intake.services import review_decide
 from studio.celery import app
-from tests.notifications.conftest import (
+from studio.models import Studio
+from tests.bookings.messages.conftest import (
     CLIENT_EMAIL,
     LEG_CLEAR,
     LEG_REVIEW,
@@ -48,7 +50,7 @@ def test_a_reminder_runs_twice_and_is_sent_once(make, sweep):
     assert sweep(sweeps.reminders_send, now=due) == 0
     assert sweep(sweeps.reminders_send, now=due + timedelta(hours=1)) == 0
 
-    assert events_to(CLIENT_EMAIL) == ["See you tomorrow: Leg massage at 09/12 10:00"]
+    assert events_to(CLIENT_EMAIL) == ["See you soon: Leg massage at 09/12 10:00"]
     booking.refresh_from_db()
     assert booking.reminder_sent_at == due
 
@@ -71,7 +73,7 @@ def test_a_booking_moved_after_its_reminder_is_reminded_again_for_the_new_time(m
     assert sweep(sweeps.reminders_send, now=new_start - timedelta(hours=23)) == 1
     assert sweep(sweeps.reminders_send, now=new_start - timedelta(hours=22)) == 0
 
-    assert events_to(CLIENT_EMAIL) == ["See you tomorrow: Leg massage at 11/12 10:00"]
+    assert events_to(CLIENT_EMAIL) == ["See you soon: Leg massage at 11/12 10:00"]
 
 
 def test_a_booking_moved_within_the_day_after_its_reminder_is_not_reminded_twice(make, sweep):
@@ -186,8 +188,8 @@ def test_expiring_holds_twice_expires_each_once(make):
     fresh = make.hold(start=madrid(2026, 12, 9, 12, 0), now=NOW + timedelta(minutes=8))
 
     later = NOW + timedelta(minutes=11)
-    assert sweeps.holds_expire(now=later) == 1
-    assert sweeps.holds_expire(now=later) == 0
+    assert services.holds_expire(now=later) == 1
+    assert services.holds_expire(now=later) == 0
 
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -218,7 +220,7 @@ def test_run_sweeps_runs_the_four_sweeps_and_prints_what_each_did(
     assert subjects == [
         ("ana@calma.localhost", "Still awaiting your review: 09/12 11:15"),
         ("hola@calma.localhost", "Review overdue: 09/12 11:15"),
-        ("reminded@example.com", "See you tomorrow: Leg massage at 09/12 10:00"),
+        ("reminded@example.com", "See you soon: Leg massage at 09/12 10:00"),
         ("review@example.com", "Your request for 09/12 11:15 is still awaiting review"),
         ("visited@example.com", "Thank you for your visit"),
     ]
@@ -242,3 +244,28 @@ def test_the_beat_schedule_names_the_four_sweep_tasks():
         "bookings.tasks.aftercare_send",
     }
     assert tasks <= set(app.tasks)
+
+
+def test_the_reminder_lead_time_is_the_studios_policy(make, sweep):
+    """With reminders two days ahead, a visit 40 hours away is reminded, and its review too."""
+    booking = make.book()
+    review = make.book(LEG_REVIEW, start=START + timedelta(hours=2), email="rev@example.com")
+    studio = Studio.load()
+    studio.reminder_hours = 48
+    studio.save()
+
+    assert sweep(sweeps.reminders_send, now=START - timedelta(hours=49)) == 0
+    assert sweep(sweeps.reminders_send, now=START - timedelta(hours=40)) == 2
+    assert sweep(sweeps.review_alerts_send, now=START - timedelta(hours=40)) == 1
+    booking.refresh_from_db()
+    review.refresh_from_db()
+    assert booking.reminder_sent_at == START - timedelta(hours=40)
+    assert review.review_alert_sent_at == START - timedelta(hours=40)
+
+
+def test_with_the_default_lead_a_visit_40_hours_away_is_not_reminded_yet(make, sweep):
+    make.book()
+
+    assert Studio.load().reminder_hours == 24
+    assert sweep(sweeps.reminders_send, now=START - timedelta(hours=40)) == 0
+    assert sweep(sweeps.review_alerts_send, now=START - timedelta(hours=40)) == 0

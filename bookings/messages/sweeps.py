@@ -10,18 +10,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bookings.messages.outbox import notify
 from bookings.models import Booking, BookingStatus
+from studio.models import Studio
 
-REMINDER_AHEAD = timedelta(hours=24)
-REVIEW_ALERT_AHEAD = timedelta(hours=24)
+# After-care is sent once a session has ended, and not later than this.
 AFTERCARE_WITHIN = timedelta(hours=24)
-
-
-def holds_expire(*, now: datetime | None = None) -> int:
-    """Mark every hold past its expiry as expired; return how many."""
-    from bookings import services
-
-    return services.holds_expire(now=now)
 
 
 def _not_sent(stamp: str, *, ahead: timedelta) -> Q:
@@ -38,8 +32,6 @@ def _is_not_sent(sent_at: datetime | None, booking: Booking, *, ahead: timedelta
 
 
 def _sweep(*, candidates, stamp: str, still_due, event: str, now: datetime) -> int:
-    from bookings.tasks import notify
-
     sent = 0
     for pk in candidates.values_list("pk", flat=True):
         with transaction.atomic():
@@ -55,21 +47,22 @@ def _sweep(*, candidates, stamp: str, still_due, event: str, now: datetime) -> i
 
 
 def reminders_send(*, now: datetime | None = None) -> int:
-    """Remind clients about a day ahead, with the re-screen link."""
+    """Remind clients the studio's reminder lead time ahead, with the re-screen link."""
     now = now or timezone.now()
+    ahead = Studio.load().reminder_lead
     due = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_REVIEW)
     return _sweep(
         candidates=Booking.objects.filter(
-            _not_sent("reminder_sent_at", ahead=REMINDER_AHEAD),
+            _not_sent("reminder_sent_at", ahead=ahead),
             status__in=due,
             start_at__gt=now,
-            start_at__lte=now + REMINDER_AHEAD,
+            start_at__lte=now + ahead,
         ),
         stamp="reminder_sent_at",
         still_due=lambda b: (
-            _is_not_sent(b.reminder_sent_at, b, ahead=REMINDER_AHEAD)
+            _is_not_sent(b.reminder_sent_at, b, ahead=ahead)
             and b.status in due
-            and now < b.start_at <= now + REMINDER_AHEAD
+            and now < b.start_at <= now + ahead
         ),
         event="reminder",
         now=now,
@@ -77,20 +70,21 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
 
 def review_alerts_send(*, now: datetime | None = None) -> int:
-    """Alert the therapist (and the front desk) about reviews still pending a day ahead."""
+    """Alert the therapist (and the front desk) about reviews still pending at reminder time."""
     now = now or timezone.now()
+    ahead = Studio.load().reminder_lead
     return _sweep(
         candidates=Booking.objects.filter(
-            _not_sent("review_alert_sent_at", ahead=REVIEW_ALERT_AHEAD),
+            _not_sent("review_alert_sent_at", ahead=ahead),
             status=BookingStatus.AWAITING_REVIEW,
             start_at__gt=now,
-            start_at__lte=now + REVIEW_ALERT_AHEAD,
+            start_at__lte=now + ahead,
         ),
         stamp="review_alert_sent_at",
         still_due=lambda b: (
-            _is_not_sent(b.review_alert_sent_at, b, ahead=REVIEW_ALERT_AHEAD)
+            _is_not_sent(b.review_alert_sent_at, b, ahead=ahead)
             and b.status == BookingStatus.AWAITING_REVIEW
-            and now < b.start_at <= now + REVIEW_ALERT_AHEAD
+            and now < b.start_at <= now + ahead
         ),
         event="review_overdue",
         now=now,

@@ -8,11 +8,11 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from bookings import services
-from bookings.ics import booking_ics
+from bookings.messages.ics import booking_ics
 from intake.services import review_decide
 from studio.models import Therapist, WorkingHours
 from tests.auth import sign_in
-from tests.notifications.conftest import (
+from tests.bookings.messages.conftest import (
     LEG_CLEAR,
     LEG_REVIEW,
     MADRID,
@@ -157,7 +157,7 @@ def test_a_booking_on_a_dst_day_keeps_its_local_time(sundays, day, booked_at, ut
 
 def test_the_booking_page_offers_the_file_for_download(make, clock, client):
     booking = make.book()
-    url = reverse("booking_ics", args=[booking.manage_token])
+    url = reverse("bookings:booking_ics", args=[booking.manage_token])
     assert url == f"/b/{booking.manage_token}/booking.ics"
 
     response = client.get(url)
@@ -172,11 +172,11 @@ def test_the_booking_page_offers_the_file_for_download(make, clock, client):
     services.booking_cancel(booking=booking, now=NOW)
     cancelled = parse(client.get(url).content)
     assert str(cancelled["METHOD"]) == "CANCEL"
-    assert client.get(reverse("booking_ics", args=["not-a-token"])).status_code == 404
+    assert client.get(reverse("bookings:booking_ics", args=["not-a-token"])).status_code == 404
 
 
 def feed_url(therapist: Therapist) -> str:
-    return reverse("therapist_feed", args=[therapist.calendar_token])
+    return reverse("bookings:therapist_feed", args=[therapist.calendar_token])
 
 
 def test_a_therapists_feed_lists_their_bookings_only_without_health_data(make, clock):
@@ -229,7 +229,7 @@ def test_renewing_the_feed_address_revokes_the_old_one(make, clock):
     browser = Browser()
     sign_in(browser, ana.user)
 
-    response = browser.post(reverse("my_feed"))
+    response = browser.post(reverse("bookings:my_feed"))
 
     assert response.status_code == 302
     ana.refresh_from_db()
@@ -242,9 +242,9 @@ def test_renewing_the_feed_address_revokes_the_old_one(make, clock):
     assert uids == {f"booking-{booking.public_id}@calma"}
     assert (
         new_url.removeprefix("/feeds/").removesuffix(".ics")
-        in browser.get(reverse("my_feed")).content.decode()
+        in browser.get(reverse("bookings:my_feed")).content.decode()
     )
 
 
 def test_an_unknown_feed_token_is_a_404(make, clock):
-    assert Browser().get(reverse("therapist_feed", args=["nope"])).status_code == 404
+    assert Browser().get(reverse("bookings:therapist_feed", args=["nope"])).status_code == 404

@@ -4,7 +4,7 @@ Every booking is made on the demo studio with the write-side services (hold, det
 answers), never by writing rows, so the messages under test are the ones the real flows queue.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,7 +98,6 @@ class Maker:
             start_at=start,
             now=now,
             source=source,
-            hold_for=timedelta(days=2) if source == Booking.Source.PHONE else None,
         )
         return services.hold_attach_client(
             booking=booking, name=name, email=email, phone="+34 600 111 222", now=now

@@ -10,19 +10,21 @@ from smtplib import SMTPException
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.conf import settings
 from django.core import mail, signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from icalendar import Calendar
 
-from bookings import notifications, services, sweeps, tasks
 from bookings import selectors as booking_selectors
+from bookings import services, tasks
+from bookings.messages import links, outbox, send, sweeps
 from bookings.models import Booking, BookingStatus, Notification
 from intake import selectors
 from intake.services import rescreen_submit, review_decide
 from intake.triage import visible_questions
-from tests.notifications.conftest import (
+from tests.bookings.messages.conftest import (
     ANA_EMAIL,
     CLIENT_EMAIL,
     LEG_CLEAR,
@@ -110,7 +112,7 @@ def test_a_clear_booking_sends_the_client_a_confirmation_with_a_calendar_file(
 
 def test_the_emails_give_the_studio_time_even_when_the_worker_runs_in_utc(confirmed):
     """A worker has no request to set the zone: 10:00 in Madrid must not read 09:00."""
-    notifications.notification_send(event="reminder", booking_id=confirmed.pk, key="tz")
+    send.notification_send(event="reminder", booking_id=confirmed.pk, key="tz")
     (message,) = mail.outbox
     assert WHEN in message.subject
     assert DETAILS in message.body
@@ -251,11 +253,11 @@ def test_the_reminder_carries_the_manage_link_and_a_signed_rescreen_link(
 
     (message,) = mail.outbox
     assert message.to == [CLIENT_EMAIL]
-    assert message.subject == f"See you tomorrow: Leg massage at {WHEN}"
+    assert message.subject == f"See you soon: Leg massage at {WHEN}"
     assert settings.SITE_URL + confirmed.get_manage_url() in message.body
     tokens = re.findall(re.escape(settings.SITE_URL) + r"/rescreen/([^/\s]+)/", message.body)
     assert len(tokens) == 1
-    assert signing.loads(tokens[0], salt=notifications.RESCREEN_SALT) == str(confirmed.public_id)
+    assert signing.loads(tokens[0], salt=links.RESCREEN_SALT) == str(confirmed.public_id)
     assert not has_calendar(message)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
@@ -271,7 +273,7 @@ def test_the_reminder_of_a_booking_awaiting_review_does_not_read_as_confirmed(
     assert message.subject == f"Your request for {WHEN} is still awaiting review"
     body = " ".join(message.body.split())
     assert "Your booking request is not confirmed yet" in body
-    assert "See you tomorrow" not in message.subject + body
+    assert "See you soon" not in message.subject + body
     assert re.search(settings.SITE_URL + r"/rescreen/[^/\s]+/", message.body)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
@@ -486,9 +488,7 @@ def test_a_send_repeated_after_success_sends_nothing_twice(confirmed):
     assert notification.event == "confirmed"
 
     assert (
-        notifications.notification_send(
-            event="confirmed", booking_id=confirmed.pk, key=notification.key
-        )
+        send.notification_send(event="confirmed", booking_id=confirmed.pk, key=notification.key)
         == 0
     )
     tasks.notification_send.apply(args=("confirmed", confirmed.pk, notification.key)).get()
@@ -500,8 +500,8 @@ def test_a_send_repeated_after_success_sends_nothing_twice(confirmed):
 def test_the_first_send_of_an_event_sends_once(make):
     """Two runs of one send: the first sends, the second finds it done."""
     booking = make.book()  # its on-commit emails are never run here
-    assert notifications.notification_send(event="confirmed", booking_id=booking.pk) == 1
-    assert notifications.notification_send(event="confirmed", booking_id=booking.pk) == 0
+    assert send.notification_send(event="confirmed", booking_id=booking.pk) == 1
+    assert send.notification_send(event="confirmed", booking_id=booking.pk) == 0
     assert len(mail.outbox) == 1
     assert booking.notifications.filter(event="confirmed").count() == 1
 
@@ -513,11 +513,11 @@ def test_a_mail_server_failure_raises_and_leaves_the_message_to_send_again(make)
         mock.patch.object(EmailMultiAlternatives, "send", side_effect=SMTPException("server down")),
         pytest.raises(SMTPException),
     ):
-        notifications.notification_send(event="confirmed", booking_id=booking.pk)
+        send.notification_send(event="confirmed", booking_id=booking.pk)
     assert not Notification.objects.filter(booking=booking).exists()
     assert mail.outbox == []
 
-    assert notifications.notification_send(event="confirmed", booking_id=booking.pk) == 1
+    assert send.notification_send(event="confirmed", booking_id=booking.pk) == 1
     assert len(mail.outbox) == 1
     assert booking.notifications.filter(event="confirmed").count() == 1
 
@@ -535,10 +535,10 @@ def test_a_partial_failure_keeps_what_was_sent_and_retries_the_rest(awaiting):
         mock.patch.object(EmailMultiAlternatives, "send", fail_for_staff),
         pytest.raises(SMTPException),
     ):
-        notifications.notification_send(event="review_overdue", booking_id=awaiting.pk)
+        send.notification_send(event="review_overdue", booking_id=awaiting.pk)
     assert [m.to for m in mail.outbox] == [[ANA_EMAIL]]
 
-    assert notifications.notification_send(event="review_overdue", booking_id=awaiting.pk) == 1
+    assert send.notification_send(event="review_overdue", booking_id=awaiting.pk) == 1
     assert [m.to for m in mail.outbox] == [[ANA_EMAIL], [STAFF_EMAIL]]
 
 
@@ -552,10 +552,12 @@ def test_the_send_task_retries_mail_server_failures_with_backoff():
 
 def test_notify_queues_the_task_only_on_commit(confirmed, django_capture_on_commit_callbacks):
     """``notify`` itself sends nothing: the send waits for the commit."""
-    with mock.patch("bookings.tasks.notification_send") as task:
+    task = current_app.tasks[outbox.NOTIFICATION_TASK]
+    assert task.name == tasks.notification_send.name
+    with mock.patch.object(task, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            tasks.notify("reminder", confirmed, key="x")
-        task.delay.assert_not_called()
+            outbox.notify("reminder", confirmed, key="x")
+        delay.assert_not_called()
         assert len(callbacks) == 1
         callbacks[0]()
-    task.delay.assert_called_once_with("reminder", confirmed.pk, "x")
+    delay.assert_called_once_with("reminder", confirmed.pk, "x")

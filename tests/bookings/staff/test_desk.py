@@ -13,11 +13,11 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import notifications
+from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
 from studio.models import TimeOff
+from tests.bookings.staff.conftest import LYMPHATIC, at, intake_post_data
 from tests.factories import ClientFactory
-from tests.staff.conftest import LYMPHATIC, at, intake_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ MOVED = "The booking has been moved."
 
 
 def card_url(booking: Booking) -> str:
-    return reverse("staff_booking", kwargs={"public_id": booking.public_id})
+    return reverse("bookings:staff_booking", kwargs={"public_id": booking.public_id})
 
 
 def snapshot(booking: Booking) -> tuple:
@@ -73,10 +73,10 @@ def test_a_phone_booking_filled_in_now_is_confirmed_after_clear_answers(
     frontdesk, demo, monday, django_capture_on_commit_callbacks
 ):
     """A new client on the phone: hold, answer the questions together, confirmed at once."""
-    response = frontdesk.post(reverse("staff_phone_booking"), phone_form(demo, monday))
+    response = frontdesk.post(reverse("bookings:staff_phone_booking"), phone_form(demo, monday))
 
     booking = Booking.objects.get()
-    intake_url = reverse("intake_form", kwargs={"public_id": booking.public_id})
+    intake_url = reverse("intake:intake_form", kwargs={"public_id": booking.public_id})
     assert response.status_code == 302
     assert response.url == intake_url
     assert booking.status == BookingStatus.HELD
@@ -106,11 +106,11 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
     """The link goes out by email and on the card; an anonymous browser can answer with it."""
     with django_capture_on_commit_callbacks(execute=True):
         response = frontdesk.post(
-            reverse("staff_phone_booking"), phone_form(demo, monday, intake="link")
+            reverse("bookings:staff_phone_booking"), phone_form(demo, monday, intake="link")
         )
 
     booking = Booking.objects.get()
-    link = reverse("phone_intake", kwargs={"token": notifications.intake_token(booking)})
+    link = reverse("intake:phone_intake", kwargs={"token": links.intake_token(booking)})
     assert response.status_code == 302
     assert response.url == card_url(booking)
     assert booking.status == BookingStatus.HELD
@@ -129,7 +129,7 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
 
     client_browser = Browser()
     opened = client_browser.get(link)
-    intake_url = reverse("intake_form", kwargs={"public_id": booking.public_id})
+    intake_url = reverse("intake:intake_form", kwargs={"public_id": booking.public_id})
     assert opened.status_code == 302
     assert opened.url == intake_url
     form = client_browser.get(intake_url)
@@ -150,7 +150,7 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
 def test_a_phone_booking_for_a_taken_time_says_what_may_be_in_the_way(frontdesk, demo, monday):
     demo.book(at(monday, 10, 30), room="garden")
 
-    response = frontdesk.post(reverse("staff_phone_booking"), phone_form(demo, monday))
+    response = frontdesk.post(reverse("bookings:staff_phone_booking"), phone_form(demo, monday))
 
     assert response.status_code == 400
     assert NOT_FREE in page_text(response)
@@ -162,7 +162,7 @@ def test_a_phone_booking_for_an_existing_client_keeps_one_client_record(frontdes
     regular = ClientFactory(name="Rosa Puig", email="rosa@example.com")
 
     response = frontdesk.post(
-        reverse("staff_phone_booking"),
+        reverse("bookings:staff_phone_booking"),
         phone_form(demo, monday, client=regular.pk, name="", email="", phone=""),
     )
 
@@ -185,7 +185,7 @@ def move(browser, booking, day, at_time, therapist, room=None):
     if room is not None:
         data["room"] = room.pk
     return browser.post(
-        reverse("staff_booking_move", kwargs={"public_id": booking.public_id}), data
+        reverse("bookings:staff_booking_move", kwargs={"public_id": booking.public_id}), data
     )
 
 
@@ -339,7 +339,7 @@ def test_a_move_form_with_a_missing_time_is_a_form_error(frontdesk, demo, monday
     before = snapshot(booked)
 
     response = frontdesk.post(
-        reverse("staff_booking_move", kwargs={"public_id": booked.public_id}),
+        reverse("bookings:staff_booking_move", kwargs={"public_id": booked.public_id}),
         {"day": monday.isoformat(), "therapist": demo.therapist("ana").pk},
     )
 
@@ -373,7 +373,7 @@ def test_submitting_the_move_form_twice_moves_once(
 
 def mark(browser, booking, status):
     return browser.post(
-        reverse("staff_booking_mark", kwargs={"public_id": booking.public_id}),
+        reverse("bookings:staff_booking_mark", kwargs={"public_id": booking.public_id}),
         {"status": status},
         follow=True,
     )
@@ -478,7 +478,7 @@ def test_the_front_desk_cancels_with_a_reason_and_the_client_is_told(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = frontdesk.post(
-            reverse("staff_booking_cancel", kwargs={"public_id": booked.public_id}),
+            reverse("bookings:staff_booking_cancel", kwargs={"public_id": booked.public_id}),
             {"reason": "Client called: has the flu"},
             follow=True,
         )
@@ -498,7 +498,8 @@ def test_a_cancel_needs_a_reason(frontdesk, booked):
     before = snapshot(booked)
 
     response = frontdesk.post(
-        reverse("staff_booking_cancel", kwargs={"public_id": booked.public_id}), {"reason": ""}
+        reverse("bookings:staff_booking_cancel", kwargs={"public_id": booked.public_id}),
+        {"reason": ""},
     )
 
     assert response.status_code == 400
@@ -510,7 +511,7 @@ def test_a_cancelled_booking_cannot_be_cancelled_again(frontdesk, demo, monday):
     before = snapshot(booking)
 
     response = frontdesk.post(
-        reverse("staff_booking_cancel", kwargs={"public_id": booking.public_id}),
+        reverse("bookings:staff_booking_cancel", kwargs={"public_id": booking.public_id}),
         {"reason": "again"},
         follow=True,
     )
@@ -536,17 +537,17 @@ def block_form(demo, start_day, start_time, end_day, end_time, **changes):
 
 def test_blocking_time_shows_on_the_calendar_and_closes_the_slots(frontdesk, demo, monday):
     response = frontdesk.post(
-        reverse("staff_block"), block_form(demo, monday, "12:00", monday, "13:00")
+        reverse("bookings:staff_block"), block_form(demo, monday, "12:00", monday, "13:00")
     )
 
     assert response.status_code == 302
-    assert response.url == f"{reverse('staff_calendar')}?date={monday:%Y-%m-%d}"
+    assert response.url == f"{reverse('bookings:staff_calendar')}?date={monday:%Y-%m-%d}"
     block = TimeOff.objects.get()
     assert (block.start_at, block.end_at, block.kind) == (at(monday, 12), at(monday, 13), "block")
     assert "Blocked: Training" in page_text(frontdesk.get(response.url))
     # Booking into it is now refused, by phone as online.
     phone = frontdesk.post(
-        reverse("staff_phone_booking"),
+        reverse("bookings:staff_phone_booking"),
         {
             "name": "Rosa Puig",
             "email": "rosa@example.com",
@@ -563,7 +564,7 @@ def test_blocking_time_shows_on_the_calendar_and_closes_the_slots(frontdesk, dem
 
 def test_recording_several_days_of_time_off(frontdesk, demo, monday):
     response = frontdesk.post(
-        reverse("staff_block"),
+        reverse("bookings:staff_block"),
         block_form(demo, monday, "00:00", monday + timedelta(days=4), "23:59", kind="time_off"),
     )
 
@@ -577,7 +578,7 @@ def test_blocking_time_over_a_booking_is_refused(frontdesk, demo, monday, booked
     """The session and its buffer are both protected; the message names the booking."""
     for start, end in (("09:30", "10:30"), ("11:00", "11:30")):
         response = frontdesk.post(
-            reverse("staff_block"), block_form(demo, monday, start, monday, end)
+            reverse("bookings:staff_block"), block_form(demo, monday, start, monday, end)
         )
 
         assert response.status_code == 400
@@ -594,7 +595,8 @@ def test_time_off_overlapping_time_off_is_refused(frontdesk, demo, monday):
     )
 
     response = frontdesk.post(
-        reverse("staff_block"), block_form(demo, monday, "11:00", monday, "13:00", kind="time_off")
+        reverse("bookings:staff_block"),
+        block_form(demo, monday, "11:00", monday, "13:00", kind="time_off"),
     )
 
     assert response.status_code == 400
@@ -608,7 +610,7 @@ def test_time_off_for_another_therapist_at_the_same_time_is_fine(frontdesk, demo
     )
 
     response = frontdesk.post(
-        reverse("staff_block"),
+        reverse("bookings:staff_block"),
         block_form(demo, monday, "09:00", monday, "12:00", therapist=demo.therapist("ben").pk),
     )
 
@@ -618,7 +620,7 @@ def test_time_off_for_another_therapist_at_the_same_time_is_fine(frontdesk, demo
 
 def test_a_block_that_ends_before_it_starts_is_a_form_error(frontdesk, demo, monday):
     response = frontdesk.post(
-        reverse("staff_block"), block_form(demo, monday, "13:00", monday, "12:00")
+        reverse("bookings:staff_block"), block_form(demo, monday, "13:00", monday, "12:00")
     )
 
     assert response.status_code == 400
@@ -655,7 +657,7 @@ def clients(db):
 )
 def test_client_search_by_name_email_and_phone(frontdesk, demo_studio, clients, query, found):
     """Erased clients are never found; a single letter is too short to search on."""
-    response = frontdesk.get(reverse("staff_clients"), {"q": query})
+    response = frontdesk.get(reverse("bookings:staff_clients"), {"q": query})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -681,7 +683,7 @@ def test_the_client_card_counts_cancellations_and_no_shows(frontdesk, demo, mond
     upcoming = demo.book(at(monday, 10), client=rosa)
     demo.book(at(monday, 12), client=clients["pau"], status=BookingStatus.NO_SHOW)
 
-    response = frontdesk.get(reverse("staff_client", kwargs={"pk": rosa.pk}))
+    response = frontdesk.get(reverse("bookings:staff_client", kwargs={"pk": rosa.pk}))
 
     text = page_text(response)
     assert response.status_code == 200
@@ -692,7 +694,7 @@ def test_the_client_card_counts_cancellations_and_no_shows(frontdesk, demo, mond
 
 
 def test_an_erased_client_has_no_card(frontdesk, demo_studio, clients):
-    response = frontdesk.get(reverse("staff_client", kwargs={"pk": clients["gone"].pk}))
+    response = frontdesk.get(reverse("bookings:staff_client", kwargs={"pk": clients["gone"].pk}))
 
     assert response.status_code == 404
 
@@ -738,7 +740,7 @@ def test_overlapping_time_off_is_refused_by_the_form_and_by_the_constraint(front
     )
 
     response = frontdesk.post(
-        reverse("staff_block"), block_form(demo, monday, "11:00", monday, "13:00")
+        reverse("bookings:staff_block"), block_form(demo, monday, "11:00", monday, "13:00")
     )
 
     assert response.status_code == 400
@@ -754,7 +756,7 @@ def test_overlapping_time_off_is_refused_by_the_form_and_by_the_constraint(front
 def test_a_cancelled_booking_frees_its_time_in_the_database_too(frontdesk, demo, monday, booked):
     """The constraint only covers active bookings: a cancelled one no longer holds the slot."""
     frontdesk.post(
-        reverse("staff_booking_cancel", kwargs={"public_id": booked.public_id}),
+        reverse("bookings:staff_booking_cancel", kwargs={"public_id": booked.public_id}),
         {"reason": "Moved away"},
     )
 

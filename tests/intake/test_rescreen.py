@@ -9,13 +9,13 @@ from django.core import mail, signing
 from django.test import Client as Browser
 from django.urls import reverse
 
-from bookings import notifications, services, sweeps
+from bookings import services
+from bookings.messages import links, sweeps
 from bookings.models import Booking, BookingStatus
 from intake import selectors
 from intake.models import Questionnaire, Submission
-from intake.views import RESCREEN_LINK_DAYS
 from tests.auth import sign_in
-from tests.notifications.conftest import (
+from tests.bookings.messages.conftest import (
     ANA_EMAIL,
     NOW,
     RESCREEN_CLEAR,
@@ -39,7 +39,7 @@ def booking(make, clock) -> Booking:
 
 def link(booking: Booking) -> str:
     """Return the path of the re-screen link the reminder carries."""
-    return urlsplit(notifications.rescreen_url(booking)).path
+    return urlsplit(links.rescreen_url(booking)).path
 
 
 def form(answers: dict) -> dict:
@@ -123,7 +123,7 @@ def test_the_review_page_of_a_booking_on_hold_says_why_before_any_approval(booki
     therapist = Browser()
     sign_in(therapist, booking.therapist.user)
 
-    text = page_text(therapist.get(reverse("review_detail", args=[booking.public_id])))
+    text = page_text(therapist.get(reverse("intake:review_detail", args=[booking.public_id])))
 
     assert "On hold because the client's answers to the pre-visit re-screen call for a stop" in (
         text
@@ -143,8 +143,8 @@ def test_a_review_answer_sends_the_booking_back_to_the_therapists_queue(booking,
     ]
     therapist = Browser()
     sign_in(therapist, booking.therapist.user)
-    queue = therapist.get(reverse("review_queue"))
-    assert reverse("review_detail", args=[booking.public_id]) in queue.content.decode()
+    queue = therapist.get(reverse("intake:review_queue"))
+    assert reverse("intake:review_detail", args=[booking.public_id]) in queue.content.decode()
 
 
 def test_missing_answers_are_asked_again_and_change_nothing(booking, send):
@@ -157,7 +157,7 @@ def test_missing_answers_are_asked_again_and_change_nothing(booking, send):
 
 
 def forged_tokens(booking: Booking) -> list[str]:
-    real = notifications.rescreen_token(booking)
+    real = links.rescreen_token(booking)
     value, signature = real.rsplit(":", 1)
     return [
         "not-a-token",
@@ -165,18 +165,16 @@ def forged_tokens(booking: Booking) -> list[str]:
         # A genuine signature, but with another salt (another kind of link).
         signing.dumps(str(booking.public_id), salt="calma.other", compress=True),
         # Signed with another secret.
-        signing.dumps(
-            str(booking.public_id), key="another-secret", salt=notifications.RESCREEN_SALT
-        ),
+        signing.dumps(str(booking.public_id), key="another-secret", salt=links.RESCREEN_SALT),
     ]
 
 
 def test_a_forged_or_foreign_token_is_a_404(booking, client):
     for token in forged_tokens(booking):
-        assert client.get(reverse("rescreen", args=[token])).status_code == 404, token
-        assert client.post(reverse("rescreen", args=[token]), form(RESCREEN_STOP)).status_code == (
-            404
-        )
+        assert client.get(reverse("intake:rescreen", args=[token])).status_code == 404, token
+        assert client.post(
+            reverse("intake:rescreen", args=[token]), form(RESCREEN_STOP)
+        ).status_code == (404)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert not rescreens(booking).exists()
@@ -184,9 +182,9 @@ def test_a_forged_or_foreign_token_is_a_404(booking, client):
 
 def test_a_signed_link_to_no_booking_is_a_404(booking, client):
     token = signing.dumps(
-        "00000000-0000-0000-0000-000000000000", salt=notifications.RESCREEN_SALT, compress=True
+        "00000000-0000-0000-0000-000000000000", salt=links.RESCREEN_SALT, compress=True
     )
-    assert client.get(reverse("rescreen", args=[token])).status_code == 404
+    assert client.get(reverse("intake:rescreen", args=[token])).status_code == 404
 
 
 def test_a_used_link_thanks_the_client_and_changes_nothing(booking, send, client):
@@ -262,14 +260,19 @@ class SignedDaysAgo(signing.TimestampSigner):
 
 
 def old_link(booking: Booking, days: float) -> str:
-    token = SignedDaysAgo(days, salt=notifications.RESCREEN_SALT).sign_object(
+    token = SignedDaysAgo(days, salt=links.RESCREEN_SALT).sign_object(
         str(booking.public_id), compress=True
     )
-    return reverse("rescreen", args=[token])
+    return reverse("intake:rescreen", args=[token])
+
+
+# The studio's reminder lead (24 hours in the demo) and two days more.
+RESCREEN_LINK_DAYS = 3
 
 
 def test_an_expired_link_is_a_404(booking, client):
     assert client.get(old_link(booking, RESCREEN_LINK_DAYS + 0.1)).status_code == 404
+    assert client.get(old_link(booking, RESCREEN_LINK_DAYS - 0.1)).status_code == 200
     # A link the reminder sent the day before still works on the day of the visit.
     assert client.get(old_link(booking, 1.5)).status_code == 200
 
@@ -286,5 +289,5 @@ def test_no_answer_is_not_a_stop(booking, django_capture_on_commit_callbacks):
     assert not rescreens(booking).exists()
     assert booking not in selectors.review_queue(therapist=booking.therapist)
     assert [message.subject for message in mail.outbox] == [
-        "See you tomorrow: Leg massage at 09/12 10:00"
+        "See you soon: Leg massage at 09/12 10:00"
     ]

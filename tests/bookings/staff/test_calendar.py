@@ -14,12 +14,12 @@ from django.urls import reverse
 
 from bookings.models import BookingStatus
 from studio.models import TimeOff
+from tests.bookings.staff.conftest import at
 from tests.factories import RoomFactory, SubmissionFactory, TherapistFactory, WorkingHoursFactory
-from tests.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
-CALENDAR = reverse("staff_calendar")
+CALENDAR = reverse("bookings:staff_calendar")
 NOT_VALID = "That date is not valid. Showing today instead."
 REASON = "Pronounced varicose veins on the left calf."
 ADAPTATION = "avoid the left calf"
@@ -342,10 +342,10 @@ BAD_DATES = [
 @pytest.mark.parametrize(
     ("url_name", "params", "who"),
     [
-        ("staff_calendar", {}, "frontdesk"),
-        ("staff_calendar", {"view": "week"}, "frontdesk"),
-        ("my_day", {}, "ana"),
-        ("my_week", {}, "ana"),
+        ("bookings:staff_calendar", {}, "frontdesk"),
+        ("bookings:staff_calendar", {"view": "week"}, "frontdesk"),
+        ("bookings:my_day", {}, "ana"),
+        ("bookings:my_week", {}, "ana"),
     ],
 )
 def test_a_malformed_or_out_of_range_date_redirects_to_today_with_a_message(
@@ -404,8 +404,8 @@ def test_the_calendar_never_shows_intake_answers_or_reasons(
     assert "Review" in html
     assert "varicose" not in html.lower()
     assert "tender" not in html
-    assert reverse("intake_answers", kwargs={"public_id": flagged.public_id}) not in html
-    assert reverse("review_detail", kwargs={"public_id": flagged.public_id}) not in html
+    assert reverse("intake:intake_answers", kwargs={"public_id": flagged.public_id}) not in html
+    assert reverse("intake:review_detail", kwargs={"public_id": flagged.public_id}) not in html
     if who == "frontdesk":
         # Adaptations come from a review: the front desk does not see them.
         assert ADAPTATION not in html
@@ -414,7 +414,7 @@ def test_the_calendar_never_shows_intake_answers_or_reasons(
 def test_the_booking_card_hides_adaptations_from_the_front_desk_but_not_the_owner(
     frontdesk, owner, flagged
 ):
-    url = reverse("staff_booking", kwargs={"public_id": flagged.public_id})
+    url = reverse("bookings:staff_booking", kwargs={"public_id": flagged.public_id})
 
     desk = frontdesk.get(url).content.decode()
     own = owner.get(url).content.decode()
@@ -587,23 +587,39 @@ def test_my_day_and_week_cost_the_same_for_few_or_many_bookings(
     fill(demo, pairs, day=monday, slots=range(3))
     few = (
         count_queries(
-            django_assert_max_num_queries, MY_DAY_QUERIES, ana, reverse("my_day"), day_params
+            django_assert_max_num_queries,
+            MY_DAY_QUERIES,
+            ana,
+            reverse("bookings:my_day"),
+            day_params,
         ),
         count_queries(
-            django_assert_max_num_queries, MY_WEEK_QUERIES, ana, reverse("my_week"), day_params
+            django_assert_max_num_queries,
+            MY_WEEK_QUERIES,
+            ana,
+            reverse("bookings:my_week"),
+            day_params,
         ),
     )
 
     fill(demo, pairs, day=monday, slots=range(3, 16))
     for offset in range(1, 5):
         fill(demo, pairs, day=monday + timedelta(days=offset), slots=range(16))
-    html = ana.get(reverse("my_day"), day_params).content.decode()
+    html = ana.get(reverse("bookings:my_day"), day_params).content.decode()
     many = (
         count_queries(
-            django_assert_max_num_queries, MY_DAY_QUERIES, ana, reverse("my_day"), day_params
+            django_assert_max_num_queries,
+            MY_DAY_QUERIES,
+            ana,
+            reverse("bookings:my_day"),
+            day_params,
         ),
         count_queries(
-            django_assert_max_num_queries, MY_WEEK_QUERIES, ana, reverse("my_week"), day_params
+            django_assert_max_num_queries,
+            MY_WEEK_QUERIES,
+            ana,
+            reverse("bookings:my_week"),
+            day_params,
         ),
     )
 
@@ -618,7 +634,7 @@ def test_my_day_shows_the_therapists_own_sessions_with_status_and_time_off(
     ana, demo, monday, monday_bookings
 ):
     """Ana sees her sessions (never Ben's), their status in words, and her time off."""
-    html = ana.get(reverse("my_day"), {"date": monday.isoformat()}).content.decode()
+    html = ana.get(reverse("bookings:my_day"), {"date": monday.isoformat()}).content.decode()
 
     assert "10:00–11:00 · Leg massage, 60 min · Lucia Prado" in html
     assert '<span class="status-label">Confirmed</span>' in html

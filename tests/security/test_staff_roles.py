@@ -12,15 +12,16 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client as Browser
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from bookings.messages.links import intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
-from bookings.notifications import intake_token, rescreen_token
 from studio.roles import Role
 from tests.auth import sign_in
+from tests.bookings.staff.conftest import at
 from tests.factories import ClientFactory, SubmissionFactory, UserFactory
-from tests.staff.conftest import at
+from tests.routes import routes
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +67,11 @@ ANSWERS = {ANONYMOUS: "404", CLIENT: "404", ANA: "200", BEN: "404", STAFF: "404"
 
 def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
     """Return, for every route, the method used and each role's expected answer."""
-    card = reverse("staff_booking", kwargs={"public_id": objects["booking"].public_id})
+    card = reverse("bookings:staff_booking", kwargs={"public_id": objects["booking"].public_id})
     manage = objects["booking"].get_manage_url()
-    phone_form = reverse("intake_form", kwargs={"public_id": objects["phone_hold"].public_id})
+    phone_form = reverse(
+        "intake:intake_form", kwargs={"public_id": objects["phone_hold"].public_id}
+    )
     return {
         # Public pages.
         "/": ("GET", PUBLIC),
@@ -113,10 +116,10 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         # A client's own data needs more than the manage link: the browser must have opened
         # the emailed, signed link (the proof lives in that session, which no role here has).
         # An account the owner linked to the client is proof as good (see permissions).
-        "/b/<token:token>/my-data.json": ("GET", everyone("404") | {CLIENT: "200"}),
-        "/b/<token:token>/erase/": ("GET", everyone("404") | {CLIENT: "200"}),
+        "/my-data/<token:token>/calma.json": ("GET", everyone("404") | {CLIENT: "200"}),
+        "/my-data/<token:token>/erase/": ("GET", everyone("404") | {CLIENT: "200"}),
         # Anyone holding the manage link may ask for that proof to be emailed to the client.
-        "/b/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
+        "/my-data/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
         "/rescreen/<signed:token>/": ("GET", PUBLIC),
         "/feeds/<token:token>.ics": ("GET", PUBLIC),
         # The front desk. POSTs carry no data: the permission check comes before the form.
@@ -161,19 +164,10 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
     }
 
 
-def walk(patterns, prefix: str = ""):
-    """Yield (route, url name) for every URL pattern, following includes."""
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if pattern.app_name == "admin":
-                # The admin's own pages answer to its permission system, not to this table.
-                yield "/" + route, "admin:index"
-                continue
-            yield from walk(pattern.url_patterns, route)
-        else:
-            assert isinstance(pattern, URLPattern)
-            yield "/" + route, pattern.name
+def walk(patterns=None):
+    """Yield (route, url name) for every URL pattern, the admin once (see tests.routes)."""
+    for route in routes(patterns):
+        yield route.path, route.name
 
 
 def url_arguments(objects: dict) -> dict[str, dict]:
@@ -182,30 +176,30 @@ def url_arguments(objects: dict) -> dict[str, dict]:
     by_id = {"public_id": booking.public_id}
     by_token = {"token": booking.manage_token}
     return {
-        "service_detail": {"slug": "leg-massage"},
-        "booking_times": {"slug": "leg-massage"},
-        "booking_hold": {"slug": "leg-massage"},
-        "booking_details": {"public_id": objects["online_hold"].public_id},
-        "intake_form": {"public_id": objects["online_hold"].public_id},
-        "phone_intake": {"token": intake_token(objects["phone_hold"])},
-        "booking_manage": by_token,
-        "booking_ics": by_token,
-        "booking_cancel": by_token,
-        "booking_reschedule": by_token,
-        "client_data": by_token,
-        "client_erase": by_token,
-        "client_send_link": by_token,
-        "rescreen": {"token": rescreen_token(booking)},
-        "therapist_feed": {"token": booking.therapist.calendar_token},
-        "staff_booking": by_id,
-        "staff_booking_move": by_id,
-        "staff_booking_cancel": by_id,
-        "staff_booking_mark": by_id,
-        "staff_booking_link": by_id,
-        "staff_client": {"pk": booking.client.pk},
-        "review_detail": by_id,
-        "intake_answers": by_id,
-        "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
+        "studio:service_detail": {"slug": "leg-massage"},
+        "bookings:booking_times": {"slug": "leg-massage"},
+        "bookings:booking_hold": {"slug": "leg-massage"},
+        "bookings:booking_details": {"public_id": objects["online_hold"].public_id},
+        "intake:intake_form": {"public_id": objects["online_hold"].public_id},
+        "intake:phone_intake": {"token": intake_token(objects["phone_hold"])},
+        "bookings:booking_manage": by_token,
+        "bookings:booking_ics": by_token,
+        "bookings:booking_cancel": by_token,
+        "bookings:booking_reschedule": by_token,
+        "intake:client_data": by_token,
+        "intake:client_erase": by_token,
+        "intake:client_send_link": by_token,
+        "intake:rescreen": {"token": rescreen_token(booking)},
+        "bookings:therapist_feed": {"token": booking.therapist.calendar_token},
+        "bookings:staff_booking": by_id,
+        "bookings:staff_booking_move": by_id,
+        "bookings:staff_booking_cancel": by_id,
+        "bookings:staff_booking_mark": by_id,
+        "bookings:staff_booking_link": by_id,
+        "bookings:staff_client": {"pk": booking.client.pk},
+        "intake:review_detail": by_id,
+        "intake:intake_answers": by_id,
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
     }
 
 
@@ -245,7 +239,7 @@ def outcome(response) -> str:
     if response.status_code != 302:
         return str(response.status_code)
     target = response.url
-    if target.startswith(reverse("login") + "?next="):
+    if target.startswith(reverse("accounts:login") + "?next="):
         return LOGIN
     if target.startswith(reverse("admin:login") + "?next="):
         return ADMIN_LOGIN
