@@ -21,8 +21,8 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calma needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalls whenever pyproject.toml or the lock changes. Packages dropped from the lock stay
-# in the venv until `make clean install`.
+# Reinstalls whenever pyproject.toml or the lock changes. A package dropped from the lock stays
+# in the venv until the venv is made anew (rm -rf .venv && make install).
 $(STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
