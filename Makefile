@@ -5,16 +5,47 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-http worker beat sweeps clean
+# The lock files: the exact versions, with their hashes, resolved from pyproject.toml's ranges
+# by `make lock`. dev.txt is what make install and CI install (the dev and binary extras);
+# base.txt is the Docker image's (no dev tools, no psycopg-binary); bench.txt adds the bench
+# extra. base and bench take dev's pins as constraints, so every package they share has the
+# version CI tested. Each also pins the build backend (pyproject's build-system), which builds
+# Calma itself without a download (--no-build-isolation).
+LOCK_DIR := requirements
+DEV_LOCK := $(LOCK_DIR)/dev.txt
+UV_VERSION := 0.13.9
 
-$(STAMP): pyproject.toml
+.PHONY: install lock run test lint bench bench-http worker beat sweeps clean
+
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calma needs Python 3.11 or newer")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls whenever pyproject.toml or the lock changes. A package dropped from the lock stays
+# in the venv until the venv is made anew (rm -rf .venv && make install).
+$(STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Regenerate the lock files after editing pyproject.toml: versions already locked stay where
+# the new ranges allow. `make lock LOCK_FLAGS=--upgrade` moves everything to the newest
+# allowed; `LOCK_FLAGS="--upgrade-package django"` moves one package. Needs the package index.
+BUILD_REQUIRES = $(BIN)/python -c 'import tomllib; \
+	print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_FLAGS) pyproject.toml -
+
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	mkdir -p $(LOCK_DIR)
+	$(BUILD_REQUIRES) | $(COMPILE) --extra dev --extra binary -o $(DEV_LOCK)
+	$(BUILD_REQUIRES) | $(COMPILE) -c $(DEV_LOCK) -o $(LOCK_DIR)/base.txt
+	$(BUILD_REQUIRES) | $(COMPILE) --extra dev --extra binary --extra bench -c $(DEV_LOCK) \
+		-o $(LOCK_DIR)/bench.txt
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -40,9 +71,10 @@ bench: install
 # Load the pages over HTTP: gunicorn on a throwaway PostgreSQL database (calma_http_bench,
 # on the server DATABASE_URL names or 127.0.0.1:5432), Redis for the stored weeks of times
 # (BENCH_REDIS_URL or 127.0.0.1:6379/0), locust on the same machine, and django-appointment
-# for comparison (the bench extra). Not part of CI; see docs/PERFORMANCE.md.
+# for comparison (the bench extra, installed from requirements/bench.txt). Not part of CI; see
+# docs/PERFORMANCE.md.
 bench-http: install
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DIR)/bench.txt
 	DJANGO_SETTINGS_MODULE=bench.http_settings $(BIN)/python bench/http_load.py
 
 # Celery, for the full stack by hand (REDIS_URL must point at a Redis server).
