@@ -4,6 +4,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -113,7 +114,7 @@ def availability(
     now = now or timezone.now()
     studio = studio or Studio.load()
     tz = studio_tz()
-    window_start, window_end = local_day_bounds(first_day, days)
+    window = Interval(*local_day_bounds(first_day, days))
     notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
     horizon_end = now + timedelta(days=studio.horizon_days)
 
@@ -121,32 +122,90 @@ def availability(
     if not therapist_ids or not room_ids:
         return Availability([], {}, now + timedelta(days=1), now + timedelta(days=1))
 
+    busy = _busy(
+        therapist_ids=therapist_ids,
+        room_ids=room_ids,
+        window=window,
+        session=service.blocks(length),
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+        tz=tz,
+    )
+    work = _working_time(
+        therapist_ids=therapist_ids, window=window, days=local_days(first_day, days), tz=tz
+    )
+    slots = free_slots(
+        therapists=[Resource(pk, busy=busy.therapists[pk], work=work[pk]) for pk in therapist_ids],
+        rooms=[Resource(pk, busy=busy.rooms[pk]) for pk in room_ids],
+        duration=timedelta(minutes=length.minutes),
+        buffer=timedelta(minutes=service.buffer_minutes),
+        step=timedelta(minutes=studio.slot_step_minutes),
+        tz=tz,
+        not_before=max(window.start, now + notice, only_start or window.start),
+        not_after=min(window.end, horizon_end, only_start or window.end),
+        complete=complete,
+    )
+    moments = {"now": now, "slots": slots, "hold_expiries": busy.hold_expiries, "notice": notice}
+    valid_until = _valid_until(**moments, horizon_cut=horizon_end < window.end)
+    first_valid_until = _valid_until(**moments, horizon_cut=False) if slots else valid_until
+    return Availability(slots, busy.booked_minutes, valid_until, first_valid_until)
+
+
+def _working_time(
+    *, therapist_ids: list[int], window: Interval, days: list[date], tz: ZoneInfo
+) -> dict[int, list[Interval]]:
+    """Return each therapist's working intervals over the days, their time off taken out.
+
+    Two queries: the weekly hours, and any time off that could touch the window's hours.
+    """
     hours = defaultdict(list)
     for therapist_id, weekday, starts, ends in WorkingHours.objects.filter(
         therapist_id__in=therapist_ids
     ).values_list("therapist_id", "weekday", "starts", "ends"):
         hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
-
-    # Any time off that could touch the window's working hours.
     margin = timedelta(days=1)
     time_off = defaultdict(list)
     for therapist_id, start_at, end_at in TimeOff.objects.filter(
-        therapist_id__in=therapist_ids, start_at__lt=window_end + margin, end_at__gt=window_start
+        therapist_id__in=therapist_ids,
+        start_at__lt=window.end + margin,
+        end_at__gt=window.start,
     ).values_list("therapist_id", "start_at", "end_at"):
         time_off[therapist_id].append(Interval(start_at, end_at))
+    return {
+        pk: subtract(working_intervals(hours[pk], days, tz), time_off[pk]) for pk in therapist_ids
+    }
 
-    session = service.blocks(length)
+
+@dataclass(frozen=True)
+class _Busy:
+    therapists: dict[int, list[Interval]]
+    rooms: dict[int, list[Interval]]
+    booked_minutes: dict[tuple[date, int], int]
+    hold_expiries: list[datetime]
+
+
+def _busy(
+    *,
+    therapist_ids: list[int],
+    room_ids: list[int],
+    window: Interval,
+    session: timedelta,
+    now: datetime,
+    exclude_booking_id: int | None,
+    tz: ZoneInfo,
+) -> _Busy:
+    """Return the time the active bookings take from each therapist and room, in one query."""
     bookings = (
         Booking.objects.filter(
             Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
             status__in=ACTIVE_STATUSES,
             # A start s in the window meets a booking [a, blocked_until) when a < s + session
             # and s < blocked_until (its session includes the buffer, as blocked_until does).
-            start_at__lt=window_end + session,
-            blocked_until__gt=window_start,
+            start_at__lt=window.end + session,
+            blocked_until__gt=window.start,
             # Redundant for any booking shorter than a day with its buffer, but it bounds the
             # range read from the start_at index: without it every past booking is scanned.
-            start_at__gt=window_start - LONGEST_BOOKING,
+            start_at__gt=window.start - LONGEST_BOOKING,
         )
         # A hold past its expiry no longer blocks anything, swept or not.
         .exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)
@@ -161,47 +220,21 @@ def availability(
             "hold_expires_at",
         )
     )
-    therapist_busy = defaultdict(list)
-    room_busy = defaultdict(list)
+    therapists = defaultdict(list)
+    rooms = defaultdict(list)
     booked_minutes: dict[tuple[date, int], int] = defaultdict(int)
     hold_expiries = []
     for pk, therapist_id, room_id, start_at, end_at, blocked_until, status, expiry in bookings:
         if pk == exclude_booking_id:
             continue
         span = Interval(start_at, blocked_until)
-        therapist_busy[therapist_id].append(span)
-        room_busy[room_id].append(span)
+        therapists[therapist_id].append(span)
+        rooms[room_id].append(span)
         day = start_at.astimezone(tz).date()
         booked_minutes[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
         if status == BookingStatus.HELD:
             hold_expiries.append(expiry)
-
-    day_list = local_days(first_day, days)
-    therapist_resources = [
-        Resource(
-            pk,
-            busy=therapist_busy[pk],
-            work=subtract(working_intervals(hours[pk], day_list, tz), time_off[pk]),
-        )
-        for pk in therapist_ids
-    ]
-    room_resources = [Resource(pk, busy=room_busy[pk]) for pk in room_ids]
-
-    slots = free_slots(
-        therapists=therapist_resources,
-        rooms=room_resources,
-        duration=timedelta(minutes=length.minutes),
-        buffer=timedelta(minutes=service.buffer_minutes),
-        step=timedelta(minutes=studio.slot_step_minutes),
-        tz=tz,
-        not_before=max(window_start, now + notice, only_start or window_start),
-        not_after=min(window_end, horizon_end, only_start or window_end),
-        complete=complete,
-    )
-    moments = {"now": now, "slots": slots, "hold_expiries": hold_expiries, "notice": notice}
-    valid_until = _valid_until(**moments, horizon_cut=horizon_end < window_end)
-    first_valid_until = _valid_until(**moments, horizon_cut=False) if slots else valid_until
-    return Availability(slots, dict(booked_minutes), valid_until, first_valid_until)
+    return _Busy(therapists, rooms, dict(booked_minutes), hold_expiries)
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:
