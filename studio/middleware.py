@@ -1,8 +1,7 @@
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+from studio.timezones import studio_tz
 
 
 class StudioTimeZoneMiddleware:
@@ -10,10 +9,9 @@ class StudioTimeZoneMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
 
     def __call__(self, request):
-        timezone.activate(self.zone)
+        timezone.activate(studio_tz())
         try:
             return self.get_response(request)
         finally:

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,6 +10,7 @@ from icalendar import Calendar, Event
 
 from bookings.models import Booking, BookingStatus
 from studio.models import Studio
+from studio.timezones import studio_tz
 
 PRODID = "-//Calma//Massage studio bookings//EN"
 _CANCELLED = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
@@ -23,12 +23,12 @@ def booking_uid(booking: Booking) -> str:
 
 
 def _event(booking: Booking, *, studio: Studio, for_therapist: bool, now: datetime) -> Event:
-    local = timezone.localtime(booking.start_at, _zone())
+    local = timezone.localtime(booking.start_at, studio_tz())
     event = Event()
     event.add("uid", booking_uid(booking))
     event.add("dtstamp", now)
     event.add("dtstart", local)
-    event.add("dtend", timezone.localtime(booking.end_at, _zone()))
+    event.add("dtend", timezone.localtime(booking.end_at, studio_tz()))
     event.add("sequence", booking.sequence)
     if for_therapist:
         who = booking.client.name if booking.client else ""
@@ -58,10 +58,6 @@ def _event(booking: Booking, *, studio: Studio, for_therapist: bool, now: dateti
     else:
         event.add("status", "TENTATIVE")  # awaiting review, or on hold after a re-screen
     return event
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.STUDIO_TIME_ZONE)
 
 
 def _calendar(method: str | None) -> Calendar:
