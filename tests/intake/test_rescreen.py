@@ -217,6 +217,9 @@ def test_a_link_used_for_a_stop_thanks_the_client_and_keeps_the_booking_on_hold(
         assert "we already have your answers for this visit" in page_text(response)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ON_HOLD
+    # The calendar shows the re-screen's level; a re-screen stop is not a stopped attempt.
+    assert booking.screening_level == "stop"
+    assert booking.screening_stopped_at is None
     assert rescreens(booking).count() == 1
     assert mail.outbox == []
 
