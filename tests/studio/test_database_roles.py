@@ -8,7 +8,6 @@ DATABASE_RUNTIME_ROLE set) and then connect as that role. CI creates the role be
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from psycopg import sql
 from bookings.models import Booking, BookingStatus, Client, Notification
 from intake.models import AccessLog
 from studio.database_roles import RuntimeRoleError, runtime_role_grant, runtime_role_problems
+from tests import processes
 from tests.bookings.helpers import NOW, madrid
 from tests.factories import BookingFactory
 from tests.intake.conftest import clear_answers
@@ -259,7 +259,7 @@ def test_the_app_books_and_logs_a_read_connected_as_the_runtime_role(runtime, de
         "answers": clear_answers("leg-massage"),
     }
 
-    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+    done = processes.run(
         [sys.executable, "-c", JOURNEY, json.dumps(given)],
         cwd=REPO,
         env=env,

@@ -10,7 +10,6 @@ and make install must install from the lock. No network: only files and `make -n
 import importlib.metadata
 import os
 import shutil
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from tests import processes
 
 REPO = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
@@ -185,7 +186,7 @@ def _dry_run(venv: Path, target: str, *what_if: str) -> str:
     make = shutil.which("make")
     assert make, "make is not installed"
     what_ifs = [f"--what-if={path}" for path in what_if]
-    done = subprocess.run(  # noqa: S603 - make -n (prints, runs nothing), fixed arguments
+    done = processes.run(
         [make, "-n", f"VENV={venv}", *what_ifs, target],
         cwd=REPO,
         capture_output=True,
