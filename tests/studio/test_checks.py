@@ -2,7 +2,6 @@
 
 import importlib
 import os
-import subprocess
 import sys
 
 import pytest
@@ -13,6 +12,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from studio.checks import debug_only_on_localhost
+from tests import processes
 
 
 def _ids(**overrides) -> list[str]:
@@ -83,12 +83,13 @@ def test_debug_is_off_unless_asked_for():
     env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
     env["DJANGO_SETTINGS_MODULE"] = "studio.settings.base"
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
-    result = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+    result = processes.run(
         [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,
         check=True,
+        timeout=120,
         cwd=settings.BASE_DIR,
     )
     assert result.stdout.strip() == "False"
@@ -114,12 +115,13 @@ def test_the_production_profile_forces_debug_off():
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.DEBUG, settings.CALMA_PROFILE)"
     )
-    result = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+    result = processes.run(
         [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,
         check=True,
+        timeout=120,
         cwd=settings.BASE_DIR,
     )
     assert result.stdout.strip() == "False production"
@@ -134,11 +136,12 @@ def test_the_production_profile_passes_the_deploy_check():
         "SECRET_KEY": "s3cr3t-" + "k" * 60,
         "ALLOWED_HOSTS": "calma.example.com",
     }
-    result = subprocess.run(
+    result = processes.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
         text=True,
+        timeout=120,
         cwd=settings.BASE_DIR,
     )
     assert result.returncode == 0, result.stdout + result.stderr

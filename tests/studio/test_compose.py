@@ -7,13 +7,14 @@ check runs in a process given exactly the environment each app service gets.
 
 import re
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from tests import processes
 
 REPO = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -87,7 +88,7 @@ def test_every_app_service_as_composed_passes_the_deploy_check(services):
     assert len(environments) >= 2  # the owner's migrate step and the runtime services
 
     for env, names in environments.items():
-        done = subprocess.run(
+        done = processes.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
             cwd=REPO,
             env={**dict(env), "PATH": "/usr/bin:/bin"},
