@@ -23,10 +23,11 @@ $(BIN)/python:
 
 # Reinstalls whenever pyproject.toml or the lock changes. A package dropped from the lock stays
 # in the venv until the venv is made anew (rm -rf .venv && make install).
-$(STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
+$(STAMP): pyproject.toml $(DEV_LOCK) $(wildcard locale/*/LC_MESSAGES/*.po) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 	touch $(STAMP)
 
 install: $(STAMP)

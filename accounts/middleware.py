@@ -25,7 +25,7 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
-    "studio:healthz",
+    "healthz",
 }
 
 

@@ -1,7 +1,53 @@
-from django.utils import timezone
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import trans_real
 
+from studio.models import Studio
 from studio.timezones import studio_tz
+
+
+def browser_language(request) -> str | None:
+    """Return the language this browser asked for (cookie, then Accept-Language), or None.
+
+    Django's own lookup ends at ``LANGUAGE_CODE``; here "none Calma speaks" stays None, so
+    the studio's own default can apply.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    candidates = [chosen] if chosen else []
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    candidates += [code for code, _q in trans_real.parse_accept_lang_header(header) if code != "*"]
+    for code in candidates:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
+
+class StudioLocaleMiddleware(LocaleMiddleware):
+    """Speak the URL's language (/ca/, /es/, /en/), else the browser's, else the studio's.
+
+    An address without a language (an old link, the bare domain) is redirected to the same
+    page in that language by Django's ``LocaleMiddleware``.
+    """
+
+    def __call__(self, request):
+        # The language is the request's alone: put back the thread's own once it is answered.
+        previous = translation.get_language()
+        try:
+            return super().__call__(request)
+        finally:
+            translation.activate(previous)
+
+    def process_request(self, request):
+        super().process_request(request)
+        if translation.get_language_from_path(request.path_info):
+            return
+        language = browser_language(request) or Studio.load().default_language
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class StudioTimeZoneMiddleware:

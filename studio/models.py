@@ -15,6 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from studio.ranges import TsTzRange
 
+
+class Language(models.TextChoices):
+    """The languages Calma speaks, each in its own name (``settings.LANGUAGES`` matches)."""
+
+    CA = "ca", "Català"
+    ES = "es", "Español"
+    EN = "en", "English"
+
+
 # The studio row as this thread (a request, a task) last read it; see ``Studio.load``.
 _loaded = threading.local()
 
@@ -27,6 +36,16 @@ class Studio(models.Model):
     address = models.CharField(_("address"), max_length=250, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.EN,
+        help_text=_(
+            "The language of pages for a visitor whose browser asks for none Calma speaks, "
+            "and of the messages to the front desk."
+        ),
+    )
     min_notice_minutes = models.PositiveIntegerField(
         _("minimum notice (minutes)"),
         default=120,

@@ -70,6 +70,9 @@ def demo_seed() -> dict[str, str]:
         studio.address = "Carrer de la Calma 12, 08012 Barcelona"
         studio.phone = "+34 930 000 000"
         studio.email = "hola@calma.localhost"
+        # The studio is in Catalonia: a visitor whose browser asks for no language we speak
+        # reads Catalan first.
+        studio.default_language = "ca"
         studio.save()
 
     rooms = {

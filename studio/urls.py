@@ -4,8 +4,13 @@
 - ``accounts:`` staff sign-in, second factor and passwords;
 - ``bookings:`` booking online, the manage link, the front desk and the therapist's day;
 - ``intake:`` the health questions, the re-screen, review, and a client's own data.
+
+Every page a person reads is under its language (``/ca/``, ``/es/``, ``/en/``): an address
+without one is redirected to the visitor's (see ``studio.middleware.StudioLocaleMiddleware``).
+Only the health check, which machines read, has none.
 """
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,16 +21,19 @@ studio_patterns = [
     path("services/", views.service_list, name="service_list"),
     path("services/<slug:slug>/", views.service_detail, name="service_detail"),
     path("therapists/", views.therapist_list, name="therapist_list"),
-    path("healthz", views.healthz, name="healthz"),
 ]
 
 urlpatterns = [
+    # For load balancers and compose: one answer whatever the language, and no redirect.
+    path("healthz", views.healthz, name="healthz"),
+]
+urlpatterns += i18n_patterns(
     path("", include((studio_patterns, "studio"))),
     path("accounts/", include("accounts.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
     path("admin/", admin.site.urls),
-]
+)
 
 handler403 = "studio.views.permission_denied"
 handler404 = "studio.views.page_not_found"

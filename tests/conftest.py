@@ -49,6 +49,15 @@ def _transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """Run every test in English (the msgids) unless it asks for a language itself."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Start every test with no stored weeks of times and no studio row kept in memory.
 

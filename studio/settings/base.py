@@ -7,7 +7,6 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 from csp import constants as csp
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -72,7 +71,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "studio.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The URL's language, else the browser's, else the studio's default (not LANGUAGE_CODE).
+    "studio.middleware.StudioLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -165,8 +165,11 @@ CALMA_STAFF_SESSION_MAX_HOURS = int(os.environ.get("CALMA_STAFF_SESSION_MAX_HOUR
 # A client's manage link (/b/<token>/) stops working this many days after the visit ends.
 CALMA_MANAGE_LINK_DAYS = int(os.environ.get("CALMA_MANAGE_LINK_DAYS", "30"))
 
+# The language of the source texts (the catalogs' msgids). A visitor's language comes from the
+# URL (/ca/, /es/, /en/), then their browser, then the studio's default (Studio.default_language).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language in its own name, as the switcher shows it (studio.models.Language matches).
+LANGUAGES = [("ca", "Català"), ("es", "Español"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
+from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
@@ -102,3 +104,25 @@ def slot_buttons(slots, label):
         'aria-label="{}, {}">{}</button>',
         ((value, label, at, at) for value, at in slots),
     )
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """Return this page in every language Calma speaks: code, name, address and whether shown.
+
+    The address is the same page in the other language (``translate_url``); a page that has
+    no other language (an error page) links to the home page in that language. The query is
+    left behind: it is whatever the visitor typed, and a page falls back to its defaults.
+    """
+    request = context.get("request")
+    current = translation.get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = ""
+        if request is not None:
+            url = translate_url(request.path, code)
+            if url == request.path and code != current:
+                with translation.override(code):
+                    url = reverse("studio:home")
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return links

@@ -19,13 +19,13 @@ SETUP = reverse("accounts:mfa_setup")
 VERIFY = reverse("accounts:mfa_verify")
 # One page of each family a staff account reaches, and the account's own page.
 STAFF_PAGES = [
-    "/staff/calendar/",
-    "/staff/clients/",
-    "/me/day/",
-    "/therapist/reviews/",
-    "/admin/",
-    "/accounts/",
-    "/accounts/password/change/",
+    "/en/staff/calendar/",
+    "/en/staff/clients/",
+    "/en/me/day/",
+    "/en/therapist/reviews/",
+    "/en/admin/",
+    "/en/accounts/",
+    "/en/accounts/password/change/",
 ]
 
 
@@ -57,7 +57,7 @@ def test_a_staff_account_without_an_authenticator_is_sent_to_set_one_up(
 
 def test_an_htmx_request_is_sent_to_the_set_up_as_a_whole_page(client, people, clock):
     password_sign_in(client, "frontdesk")
-    response = client.get("/staff/calendar/", HTTP_HX_REQUEST="true")
+    response = client.get("/en/staff/calendar/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == SETUP
 
@@ -67,20 +67,20 @@ def test_setting_up_shows_a_qr_code_and_the_secret_and_a_right_code_confirms_it(
 ):
     """The app's first code confirms it; ten recovery codes are shown once; staff pages open."""
     password_sign_in(client, "ana")
-    page = client.get(SETUP, {"next": "/me/day/"})
+    page = client.get(SETUP, {"next": "/en/me/day/"})
     assert page.status_code == 200
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page.content.decode()).group(1)
     qr = client.get(reverse("accounts:mfa_setup_qr"))
     assert qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
 
-    wrong = client.post(SETUP, {"code": "000000", "next": "/me/day/"})
+    wrong = client.post(SETUP, {"code": "000000", "next": "/en/me/day/"})
     assert wrong.status_code == 400
     assert "did not match" in wrong.content.decode()
-    assert client.get("/me/day/").status_code == 302
+    assert client.get("/en/me/day/").status_code == 302
 
     clock.shift(2)  # a wrong code makes the next try wait a second (django-otp throttling)
-    done = client.post(SETUP, {"code": code_from_secret(secret), "next": "/me/day/"})
+    done = client.post(SETUP, {"code": code_from_secret(secret), "next": "/en/me/day/"})
     assert done.status_code == 200
     codes = re.findall(r'<li class="recovery-code">(\w+)</li>', done.content.decode())
     assert len(codes) == 10
@@ -88,7 +88,7 @@ def test_setting_up_shows_a_qr_code_and_the_secret_and_a_right_code_confirms_it(
         StaticToken.objects.filter(device__user=people["ana"]).values_list("token", flat=True)
     )
     assert TOTPDevice.objects.get(user=people["ana"]).confirmed
-    assert client.get("/me/day/").status_code == 200
+    assert client.get("/en/me/day/").status_code == 200
     # Once set up, the set-up page cannot be used to add another app with the password only.
     other = Browser()
     password_sign_in(other, "ana")
@@ -114,17 +114,17 @@ def test_with_an_authenticator_every_staff_page_asks_for_a_code_first(
         response = client.get(page)
         assert response.url == f"{VERIFY}?next={page.replace('/', '%2F')}", page
 
-    wrong = client.post(VERIFY, {"code": "123456", "next": "/staff/clients/"})
+    wrong = client.post(VERIFY, {"code": "123456", "next": "/en/staff/clients/"})
     assert wrong.status_code == 400
     clock.shift(2)
-    response = client.post(VERIFY, {"code": totp_code(device), "next": "/staff/clients/"})
+    response = client.post(VERIFY, {"code": totp_code(device), "next": "/en/staff/clients/"})
     assert response.status_code == 302
-    assert response.url == "/staff/clients/"
+    assert response.url == "/en/staff/clients/"
     for page in STAFF_PAGES:
         # Each page now answers as the role allows (some 403 for some roles), never the code.
         response = client.get(page)
         assert not (response.status_code == 302 and response.url.startswith(VERIFY)), page
-    assert client.get("/accounts/").status_code == 200
+    assert client.get("/en/accounts/").status_code == 200
 
 
 def test_the_admin_login_leads_to_the_second_factor_too(client, people, clock):
@@ -132,11 +132,11 @@ def test_the_admin_login_leads_to_the_second_factor_too(client, people, clock):
     authenticator_for(people["owner"])
     response = client.post(
         reverse("admin:login") + "?next=/admin/",
-        {"username": "owner", "password": DEMO_PASSWORD, "next": "/admin/"},
+        {"username": "owner", "password": DEMO_PASSWORD, "next": "/en/admin/"},
     )
-    assert response.url == "/admin/"
-    assert client.get("/admin/").url == f"{VERIFY}?next=%2Fadmin%2F"
-    assert client.get("/admin/intake/accesslog/").url.startswith(VERIFY)
+    assert response.url == "/en/admin/"
+    assert client.get("/en/admin/").url == f"{VERIFY}?next=%2Fen%2Fadmin%2F"
+    assert client.get("/en/admin/intake/accesslog/").url.startswith(VERIFY)
 
 
 def test_a_code_is_accepted_only_once(client, people, clock):
@@ -148,7 +148,7 @@ def test_a_code_is_accepted_only_once(client, people, clock):
     other = Browser()
     password_sign_in(other, "frontdesk")
     assert other.post(VERIFY, {"code": code}).status_code == 400
-    assert other.get("/staff/calendar/").status_code == 302
+    assert other.get("/en/staff/calendar/").status_code == 302
 
 
 def test_a_recovery_code_signs_in_once(client, people, clock):
@@ -158,14 +158,14 @@ def test_a_recovery_code_signs_in_once(client, people, clock):
     authenticator_for(people["frontdesk"])
     codes = recovery_codes_replace(user=people["frontdesk"])
     password_sign_in(client, "frontdesk")
-    response = client.post(VERIFY, {"code": codes[0].upper(), "next": "/staff/calendar/"})
-    assert response.url == "/staff/calendar/"
-    assert client.get("/staff/calendar/").status_code == 200
+    response = client.post(VERIFY, {"code": codes[0].upper(), "next": "/en/staff/calendar/"})
+    assert response.url == "/en/staff/calendar/"
+    assert client.get("/en/staff/calendar/").status_code == 200
 
     again = Browser()
     password_sign_in(again, "frontdesk")
     assert again.post(VERIFY, {"code": codes[0]}).status_code == 400
-    assert again.get("/staff/calendar/").status_code == 302
+    assert again.get("/en/staff/calendar/").status_code == 302
     clock.shift(2)
     assert again.post(VERIFY, {"code": codes[1]}).status_code == 302
     assert StaticToken.objects.filter(device__user=people["frontdesk"]).count() == 8
@@ -203,7 +203,7 @@ def test_wrong_codes_slow_down_the_next_tries(client, people, clock):
 def test_a_client_account_is_not_asked_for_a_second_factor(client, people, clock):
     response = password_sign_in(client, "marta", "marta-pass-2026")
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get(reverse("studio:home")).status_code == 200
     assert client.get(reverse("accounts:account")).status_code == 200
 
 
@@ -211,9 +211,9 @@ def test_the_test_helper_passes_the_second_factor_as_a_code_would(client, people
     """``sign_in`` opens staff pages; a bare ``force_login`` does not (enforcement is real)."""
     bare = Browser()
     bare.force_login(people["frontdesk"])
-    assert bare.get("/staff/calendar/").status_code == 302
+    assert bare.get("/en/staff/calendar/").status_code == 302
     sign_in(client, people["frontdesk"])
-    assert client.get("/staff/calendar/").status_code == 200
+    assert client.get("/en/staff/calendar/").status_code == 200
 
 
 def test_signing_in_with_the_demo_password_still_works_for_every_demo_person(people, clock):
@@ -222,7 +222,7 @@ def test_signing_in_with_the_demo_password_still_works_for_every_demo_person(peo
         browser = Browser()
         response = password_sign_in(browser, username)
         assert response.status_code == 302, username
-        assert browser.get("/").url.startswith(SETUP), username
+        assert browser.get(reverse("studio:home")).url.startswith(SETUP), username
 
 
 def test_a_lost_phone_is_reset_from_the_command_line(client, people, clock):
@@ -233,4 +233,4 @@ def test_a_lost_phone_is_reset_from_the_command_line(client, people, clock):
     call_command("mfa_reset", "ana")
     assert not TOTPDevice.objects.filter(user=people["ana"]).exists()
     password_sign_in(client, "ana")
-    assert client.get("/me/day/").url.startswith(SETUP)
+    assert client.get("/en/me/day/").url.startswith(SETUP)

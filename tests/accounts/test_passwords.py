@@ -18,7 +18,7 @@ NEW_PASSWORD = "a-new-and-long-passphrase-42"
 def reset_link(message) -> str:
     """Return the path of the reset link in an email's text part."""
     site = re.escape(settings.SITE_URL.rstrip("/"))
-    return re.search(site + r"(/accounts/password/reset/\S+/)", message.body).group(1)
+    return re.search(site + r"(/en/accounts/password/reset/\S+/)", message.body).group(1)
 
 
 @pytest.mark.parametrize("username", ["frontdesk", "owner", "ana"])
@@ -51,7 +51,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, people, 
         reverse("accounts:login"), {"username": username, "password": NEW_PASSWORD}
     )
     assert signed.status_code == 302
-    assert client.get("/staff/calendar/").url.startswith(reverse("accounts:mfa_setup"))
+    assert client.get("/en/staff/calendar/").url.startswith(reverse("accounts:mfa_setup"))
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(client, people):
@@ -92,7 +92,7 @@ def test_a_signed_in_staff_member_changes_their_password(client, people):
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     # The session stays signed in and past its second factor.
-    assert client.get("/me/day/").status_code == 200
+    assert client.get("/en/me/day/").status_code == 200
 
 
 def test_changing_the_password_needs_the_second_factor_first(client, people):

@@ -57,5 +57,5 @@ def test_no_url_opens_to_a_staff_account_before_its_second_factor(objects):
         "accounts:password_reset_done",
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
-        "studio:healthz",
+        "healthz",
     } == OPEN_BEFORE_SECOND_FACTOR

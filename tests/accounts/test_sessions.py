@@ -11,7 +11,7 @@ from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
-CALENDAR = "/staff/calendar/"
+CALENDAR = "/en/staff/calendar/"
 
 
 def signed_in(client) -> bool:
@@ -37,9 +37,9 @@ def test_a_staff_session_ends_twelve_hours_after_signing_in_however_busy(client,
     sign_in(client, people["ana"])
     for _ in range(35):  # a request every 20 minutes: 11 h 40 min
         clock.shift(timedelta(minutes=20))
-        assert client.get("/me/day/").status_code == 200
+        assert client.get("/en/me/day/").status_code == 200
     clock.shift(timedelta(minutes=21))
-    assert client.get("/me/day/").url.startswith(reverse("accounts:login"))
+    assert client.get("/en/me/day/").url.startswith(reverse("accounts:login"))
     assert not signed_in(client)
 
 

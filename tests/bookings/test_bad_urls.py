@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_the_times_page_survives_odd_query_strings(client, demo_studio, query):
-    response = client.get("/book/leg-massage/" + query)
+    response = client.get("/en/book/leg-massage/" + query)
     assert response.status_code == 200
     assert "Choose a time" in response.content.decode()
 
@@ -25,14 +25,14 @@ def test_the_times_page_survives_odd_query_strings(client, demo_studio, query):
 @pytest.mark.parametrize(
     "url",
     [
-        "/book/hold/not-a-uuid/",
-        "/book/hold/00000000-0000-0000-0000-000000000000/",
-        "/book/hold/00000000-0000-0000-0000-000000000000/health/",
-        "/b/" + "x" * 500 + "/",
-        "/b/%2e%2e/",
-        "/intake/forged/",
-        "/rescreen/forged/",
-        "/feeds/forged.ics",
+        "/en/book/hold/not-a-uuid/",
+        "/en/book/hold/00000000-0000-0000-0000-000000000000/",
+        "/en/book/hold/00000000-0000-0000-0000-000000000000/health/",
+        "/en/b/" + "x" * 500 + "/",
+        "/en/b/%2e%2e/",
+        "/en/intake/forged/",
+        "/en/rescreen/forged/",
+        "/en/feeds/forged.ics",
     ],
 )
 def test_forged_links_are_a_404(client, demo_studio, url):
@@ -43,6 +43,6 @@ def test_reschedule_far_in_the_future_stays_within_the_horizon(client, demo_stud
     from tests.factories import BookingFactory
 
     booking = BookingFactory()
-    response = client.get(f"/b/{booking.manage_token}/reschedule/?week=9999-12-31")
+    response = client.get(f"/en/b/{booking.manage_token}/reschedule/?week=9999-12-31")
     assert response.status_code == 200
     assert "9999" not in response.content.decode()

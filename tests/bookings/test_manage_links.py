@@ -131,7 +131,7 @@ def test_staff_email_a_fresh_link_that_works_long_after_the_visit(
     assert_gone(Browser().get(old_url))
 
     [message] = [m for m in mail.outbox if m.to == ["marta@example.com"]]
-    path = re.search(r"https?://[^/\s]+(/b/[^\s?]+/)", message.body).group(1)
+    path = re.search(r"https?://[^/\s]+(/en/b/[^\s?]+/)", message.body).group(1)
     assert path == booking.get_manage_url()
     assert Browser().get(path).status_code == 200
     clock.move_to(booking.end_at + timedelta(days=90 + 31))

@@ -132,13 +132,13 @@ def totp_from_secret(secret: str, *, ahead: int = 0) -> str:
 
 def pass_second_factor(page, username: str) -> None:
     """Set up the authenticator (first sign-in) or enter its code, as the person would."""
-    if "/accounts/mfa/setup/" in page.url:
+    if "/en/accounts/mfa/setup/" in page.url:
         secret = page.locator("#totp-secret").get_attribute("data-secret")
         page.get_by_role("textbox", name="Code").fill(totp_from_secret(secret))
         page.get_by_role("button", name="Confirm").click()
         page.get_by_role("link", name="I have saved them, continue").click()
         page.wait_for_load_state()
-    elif "/accounts/mfa/verify/" in page.url:
+    elif "/en/accounts/mfa/verify/" in page.url:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from tests.auth import totp_code

@@ -55,12 +55,12 @@ def _day_of(booking) -> str:
 
 def test_public_pages_have_no_serious_accessibility_violations(page, live_demo, audit):
     """Home, massages, each massage, therapists, login and the 404 page."""
-    paths = ["/", "/services/", "/therapists/", "/accounts/login/", "/no-such-page/"]
-    paths += [f"/services/{service['slug']}/" for service in SERVICES]
+    paths = ["/", "/en/services/", "/en/therapists/", "/en/accounts/login/", "/no-such-page/"]
+    paths += [f"/en/services/{service['slug']}/" for service in SERVICES]
     for path in paths:
         page.goto(live_demo.url + path)
         audit(page, path.strip("/").replace("/", "-") or "home")
-        if path.startswith("/services/") and path != "/services/":
+        if path.startswith("/en/services/") and path != "/en/services/":
             # The call to action names the massage it books.
             expect(page.get_by_role("link", name=re.compile(r"^Book an? [a-z]"))).to_be_visible()
     audit.assert_clean()
@@ -68,7 +68,7 @@ def test_public_pages_have_no_serious_accessibility_violations(page, live_demo, 
 
 def test_every_step_of_booking_and_intake_has_no_serious_violations(page, live_demo, audit):
     """Times, details, health questions (also with errors), stop, manage and reschedule."""
-    page.goto(live_demo.url + "/book/")
+    page.goto(live_demo.url + "/en/book/")
     audit(page, "choose-service")
     open_times(page, live_demo.url)
     audit(page, "times")
@@ -109,7 +109,7 @@ def test_review_and_calendar_pages_have_no_serious_violations(page, browser, liv
         name="Dani Clear", email="dani@example.com", answers=LEG_NOTHING_TO_REPORT, therapist="ben"
     )
     log_in(page, live_demo.url, "ana")
-    page.goto(live_demo.url + "/therapist/reviews/")
+    page.goto(live_demo.url + "/en/therapist/reviews/")
     audit(page, "review-queue")
     page.get_by_role("link", name="Review Carme Review").click()
     audit(page, "review-detail")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def password_step(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
+    page.goto(f"{base}/en/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -26,7 +26,7 @@ def test_a_therapist_sets_up_two_step_sign_in_then_signs_in_with_a_code(page, li
     """First sign-in: QR code and key, a code from them, recovery codes; next time, a code."""
     base = live_demo.url
     password_step(page, base, "ana")
-    page.goto(f"{base}/me/day/")
+    page.goto(f"{base}/en/me/day/")
     page.wait_for_url("**/accounts/mfa/setup/**")
     expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
@@ -45,7 +45,7 @@ def test_a_therapist_sets_up_two_step_sign_in_then_signs_in_with_a_code(page, li
     page.get_by_role("button", name="Log out (ana)").click()
     page.wait_for_load_state()
     password_step(page, base, "ana")
-    page.goto(f"{base}/therapist/reviews/")
+    page.goto(f"{base}/en/therapist/reviews/")
     page.wait_for_url("**/accounts/mfa/verify/**")
     shot("code-asked")
     # The key the page showed is the one the studio checks codes against.
@@ -71,5 +71,5 @@ def test_repeated_wrong_passwords_lock_signing_in(page, live_demo, shot):
     shot("locked")
     password_step(page, base, "frontdesk")
     expect(page.get_by_role("heading", name="Too many attempts")).to_be_visible()
-    page.goto(f"{base}/staff/calendar/")
+    page.goto(f"{base}/en/staff/calendar/")
     page.wait_for_url("**/accounts/login/**")

@@ -120,14 +120,20 @@ def test_the_watch_sees_an_inline_script_and_an_inline_style_refused(page, live_
 def test_a_client_books_under_the_policy_with_every_script_working(page, live_demo, policy):
     """Public pages, times swapped by htmx, the hold's countdown, the follow-up questions."""
     base = live_demo.url
-    for path in ["/", "/services/", "/services/leg-massage/", "/therapists/", "/no-such-page/"]:
+    for path in [
+        "/",
+        "/en/services/",
+        "/en/services/leg-massage/",
+        "/en/therapists/",
+        "/no-such-page/",
+    ]:
         page.goto(base + path)
         _settled(page)
-    for path in ["/accounts/login/", "/admin/login/"]:
+    for path in ["/en/accounts/login/", "/en/admin/login/"]:
         page.goto(base + path)
         _settled(page)
 
-    page.goto(base + "/book/")
+    page.goto(base + "/en/book/")
     _settled(page)
     # Choosing a therapist and the next week swap the grid in place (htmx).
     open_times(page, base, therapist="ana")
@@ -166,7 +172,7 @@ def test_a_client_books_under_the_policy_with_every_script_working(page, live_de
     _settled(page)
 
     booking = Booking.objects.get(client__email="nuria@example.com")
-    page.goto(f"{base}/rescreen/{rescreen_token(booking)}/")
+    page.goto(f"{base}/en/rescreen/{rescreen_token(booking)}/")
     expect(page.locator("form[method=post]")).to_be_visible()
     _settled(page)
     policy.assert_clean()
@@ -215,7 +221,7 @@ def test_staff_pages_and_the_admin_work_under_the_policy(browser, page, live_dem
     day = timezone.localtime(review.start_at, studio_tz()).date().isoformat()
 
     log_in(page, base, "frontdesk")
-    page.goto(f"{base}/staff/calendar/?date={day}")
+    page.goto(f"{base}/en/staff/calendar/?date={day}")
     _settled(page)
     # Time labels and both bookings sit where the server placed them (static/js/calendar.js).
     _assert_calendar_laid_out(page, at_least=3)
@@ -232,19 +238,19 @@ def test_staff_pages_and_the_admin_work_under_the_policy(browser, page, live_dem
 
     client = Client.objects.get(email="pau@example.com")
     for path in [
-        f"/staff/bookings/{review.public_id}/",
-        f"/staff/bookings/{clear.public_id}/",
-        "/staff/clients/?q=Pau",
-        f"/staff/clients/{client.pk}/",
-        "/staff/bookings/new/",
-        "/staff/block/",
-        "/admin/",
-        "/admin/bookings/booking/",
-        f"/admin/bookings/booking/{review.pk}/change/",
-        "/admin/bookings/client/?q=Pau",
-        f"/admin/studio/service/{Service.objects.get(slug='leg-massage').pk}/change/",
-        "/admin/studio/timeoff/add/",
-        "/admin/intake/questionnaire/",
+        f"/en/staff/bookings/{review.public_id}/",
+        f"/en/staff/bookings/{clear.public_id}/",
+        "/en/staff/clients/?q=Pau",
+        f"/en/staff/clients/{client.pk}/",
+        "/en/staff/bookings/new/",
+        "/en/staff/block/",
+        "/en/admin/",
+        "/en/admin/bookings/booking/",
+        f"/en/admin/bookings/booking/{review.pk}/change/",
+        "/en/admin/bookings/client/?q=Pau",
+        f"/en/admin/studio/service/{Service.objects.get(slug='leg-massage').pk}/change/",
+        "/en/admin/studio/timeoff/add/",
+        "/en/admin/intake/questionnaire/",
     ]:
         assert page.goto(base + path).status == 200, path
         _settled(page)
@@ -254,17 +260,17 @@ def test_staff_pages_and_the_admin_work_under_the_policy(browser, page, live_dem
         ana = therapist.new_page()
         log_in(ana, base, "ana")
         for path in [
-            "/therapist/reviews/",
-            f"/therapist/reviews/{review.public_id}/",
-            f"/therapist/reviews/{review.public_id}/answers/",
-            f"/me/day/?date={day}",
-            f"/me/week/?date={day}",
-            "/me/feed/",
-            "/me/block/",
+            "/en/therapist/reviews/",
+            f"/en/therapist/reviews/{review.public_id}/",
+            f"/en/therapist/reviews/{review.public_id}/answers/",
+            f"/en/me/day/?date={day}",
+            f"/en/me/week/?date={day}",
+            "/en/me/feed/",
+            "/en/me/block/",
         ]:
             assert ana.goto(base + path).status == 200, path
             _settled(ana)
-        ana.goto(f"{base}/therapist/reviews/{review.public_id}/")
+        ana.goto(f"{base}/en/therapist/reviews/{review.public_id}/")
         ana.get_by_role("button", name="Record decision").click()
         expect(ana.locator(".invalid-feedback").first).to_be_visible()
         _settled(ana)
@@ -275,7 +281,7 @@ def test_staff_pages_and_the_admin_work_under_the_policy(browser, page, live_dem
     try:
         olga = owner.new_page()
         log_in(olga, base, "owner")
-        for path in ["/admin/", "/admin/intake/accesslog/", "/admin/auth/user/add/"]:
+        for path in ["/en/admin/", "/en/admin/intake/accesslog/", "/en/admin/auth/user/add/"]:
             assert olga.goto(base + path).status == 200, path
             _settled(olga)
     finally:

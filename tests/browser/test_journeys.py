@@ -51,7 +51,7 @@ def _active_bookings():
 
 def test_new_client_books_a_leg_massage_with_anyone_and_is_confirmed(page, live_demo, shot):
     """A client with nothing to report is booked in at once and emailed an .ics file."""
-    page.goto(live_demo.url + "/book/")
+    page.goto(live_demo.url + "/en/book/")
     shot("services")
     page.get_by_role("link", name=re.compile("^Leg massage")).click()
     page.wait_for_url("**/book/leg-massage/")
@@ -90,7 +90,7 @@ def test_new_client_books_a_leg_massage_with_anyone_and_is_confirmed(page, live_
     assert events[0].decoded("dtstart") == booking.start_at
 
     # The emailed link proves who the client is: booking again, her details are filled in.
-    manage_path = re.search(r"/b/\S+\?k=\S+", confirmations[0].body).group()
+    manage_path = re.search(r"/en/b/\S+\?k=\S+", confirmations[0].body).group()
     page.goto(live_demo.url + manage_path)
     page.get_by_role("link", name="Book another session").click()
     page.wait_for_url("**/book/leg-massage/")
@@ -152,7 +152,7 @@ def test_pregnant_client_is_approved_with_an_adaptation_by_her_therapist(
     try:
         desk = therapist_context.new_page()
         log_in(desk, live_demo.url, booking.therapist.user.username)
-        desk.goto(live_demo.url + "/therapist/reviews/")
+        desk.goto(live_demo.url + "/en/therapist/reviews/")
         expect(desk.get_by_role("cell", name="Pregnancy.")).to_be_visible()
         shot_of(desk, "review-queue")
         desk.get_by_role("link", name="Review Nuria Pons").click()
@@ -238,7 +238,7 @@ def test_two_clients_race_for_one_slot_and_exactly_one_holds_it(page, browser, l
         for each in pages:
             each.get_by_role("button", name=slot_name, exact=True).click(no_wait_after=True)
 
-        details = re.compile(r"/book/hold/[0-9a-f-]+/$")
+        details = re.compile(r"/en/book/hold/[0-9a-f-]+/$")
         for each in pages:
             # The loser may wait for the winner's lock: allow a loaded machine some time.
             expect(
@@ -315,7 +315,7 @@ def _answer_by_keyboard(page, answers: dict[str, str], before_send) -> None:
 
 def test_whole_booking_flow_works_with_the_keyboard_alone(page, live_demo, shot):
     """From the list of massages to "You're booked in" with Tab, arrows, Space and Enter."""
-    page.goto(live_demo.url + "/book/")
+    page.goto(live_demo.url + "/en/book/")
     shot("services")
     _tab_to(page, r"^Leg massage")
     page.keyboard.press("Enter")
@@ -359,7 +359,7 @@ def test_booking_flow_fits_a_phone_screen_without_sideways_scrolling(browser, li
     context = browser.new_context(viewport={"width": 375, "height": 740})
     try:
         phone = context.new_page()
-        phone.goto(live_demo.url + "/book/")
+        phone.goto(live_demo.url + "/en/book/")
         _no_horizontal_scroll(phone)
         shot_of(phone, "services")
         phone.get_by_role("link", name=re.compile("^Leg massage")).click()

@@ -16,7 +16,7 @@ def test_the_front_desk_books_by_phone_moves_and_completes_a_session(page, live_
     """Phone booking from the calendar, the health questions with the client, a move, done."""
     base = live_demo.url
     monday = next_monday()
-    log_in(page, base, "frontdesk", "/staff/calendar/")
+    log_in(page, base, "frontdesk", "/en/staff/calendar/")
     shot("calendar")
 
     page.get_by_role("link", name="New booking").click()
@@ -43,13 +43,13 @@ def test_the_front_desk_books_by_phone_moves_and_completes_a_session(page, live_
     shot("confirmed")
 
     booking = Booking.objects.get()
-    assert page.url == f"{base}/staff/bookings/{booking.public_id}/"
+    assert page.url == f"{base}/en/staff/bookings/{booking.public_id}/"
     assert booking.manage_token not in page.content()
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.source == Booking.Source.PHONE
     assert booking.start_at == at(monday, 10)
 
-    card = f"{base}/staff/bookings/{booking.public_id}/"
+    card = f"{base}/en/staff/bookings/{booking.public_id}/"
     page.goto(card)
     page.get_by_label("Therapist").select_option(label="Ben Ortega")
     page.get_by_label("Time").fill("15:00")
@@ -90,9 +90,9 @@ def test_a_therapist_sees_the_adaptation_from_her_review_on_her_day(page, live_d
     SubmissionFactory(booking=booking)
     base = live_demo.url
 
-    log_in(page, base, "ana", "/therapist/reviews/")
+    log_in(page, base, "ana", "/en/therapist/reviews/")
     shot("review-queue")
-    page.goto(f"{base}/therapist/reviews/{booking.public_id}/")
+    page.goto(f"{base}/en/therapist/reviews/{booking.public_id}/")
     page.get_by_label("Approve with adaptations").check()
     page.get_by_label("Adaptations", exact=True).fill("avoid the left calf")
     shot("review")

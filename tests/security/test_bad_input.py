@@ -286,8 +286,8 @@ def test_the_booking_flow_survives_every_bad_value(world, corpus):
     times = reverse("bookings:booking_times", kwargs={"slug": "leg-massage"})
     corpus.params(anonymous, times, ["length", "therapist", "week"])
     for slug in ("a%00b", "%F0%9F%98%80", "x" * 300):
-        corpus.send(anonymous, "get", f"/book/{slug}/")
-        corpus.send(anonymous, "post", f"/book/{slug}/hold/")
+        corpus.send(anonymous, "get", f"/en/book/{slug}/")
+        corpus.send(anonymous, "post", f"/en/book/{slug}/hold/")
     hold_url = reverse("bookings:booking_hold", kwargs={"slug": "leg-massage"})
     hold = {"length": length.pk, "therapist": "ben", "start": _local(FREE_AT)}
     corpus.fields(anonymous, hold_url, hold)
@@ -355,22 +355,22 @@ def test_the_rescreen_survives_every_bad_value(world, corpus):
 
 
 TOKEN_ROUTES = [
-    "/b/{}/",
-    "/b/{}/booking.ics",
-    "/b/{}/cancel/",
-    "/b/{}/reschedule/",
-    "/my-data/{}/calma.json",
-    "/my-data/{}/erase/",
-    "/my-data/{}/send-link/",
-    "/intake/{}/",
-    "/feeds/{}.ics",
-    "/rescreen/{}/",
-    "/book/hold/{}/",
-    "/book/hold/{}/health/",
-    "/staff/bookings/{}/",
-    "/therapist/reviews/{}/",
-    "/therapist/reviews/{}/answers/",
-    "/staff/clients/{}/",
+    "/en/b/{}/",
+    "/en/b/{}/booking.ics",
+    "/en/b/{}/cancel/",
+    "/en/b/{}/reschedule/",
+    "/en/my-data/{}/calma.json",
+    "/en/my-data/{}/erase/",
+    "/en/my-data/{}/send-link/",
+    "/en/intake/{}/",
+    "/en/feeds/{}.ics",
+    "/en/rescreen/{}/",
+    "/en/book/hold/{}/",
+    "/en/book/hold/{}/health/",
+    "/en/staff/bookings/{}/",
+    "/en/therapist/reviews/{}/",
+    "/en/therapist/reviews/{}/answers/",
+    "/en/staff/clients/{}/",
 ]
 BAD_TOKENS = [
     "%00",
@@ -397,7 +397,7 @@ def test_every_token_in_a_path_is_a_page_or_a_404(world, corpus):
     for route in TOKEN_ROUTES:
         for token in [*BAD_TOKENS, *forged]:
             response, _changed = corpus.send(staff, "get", route.format(token))
-            if token in forged[:2] and route.startswith("/rescreen/"):
+            if token in forged[:2] and route.startswith("/en/rescreen/"):
                 assert response.status_code == 404
         for token in BAD_TOKENS[:3]:
             corpus.send(staff, "post", route.format(token), {"reason": "x"})
@@ -409,19 +409,19 @@ def test_wrong_methods_are_refused_and_change_nothing(world, corpus):
     staff = world.browser("frontdesk")
     token = world.confirmed.manage_token
     urls = [
-        f"/b/{token}/",
-        f"/b/{token}/cancel/",
-        f"/b/{token}/reschedule/",
-        f"/my-data/{token}/erase/",
-        f"/my-data/{token}/send-link/",
-        "/book/leg-massage/hold/",
-        f"/staff/bookings/{world.confirmed.public_id}/move/",
-        f"/staff/bookings/{world.confirmed.public_id}/cancel/",
-        f"/staff/bookings/{world.confirmed.public_id}/mark/",
-        "/staff/bookings/new/",
-        "/staff/block/",
-        f"/therapist/reviews/{world.awaiting.public_id}/",
-        "/me/feed/",
+        f"/en/b/{token}/",
+        f"/en/b/{token}/cancel/",
+        f"/en/b/{token}/reschedule/",
+        f"/en/my-data/{token}/erase/",
+        f"/en/my-data/{token}/send-link/",
+        "/en/book/leg-massage/hold/",
+        f"/en/staff/bookings/{world.confirmed.public_id}/move/",
+        f"/en/staff/bookings/{world.confirmed.public_id}/cancel/",
+        f"/en/staff/bookings/{world.confirmed.public_id}/mark/",
+        "/en/staff/bookings/new/",
+        "/en/staff/block/",
+        f"/en/therapist/reviews/{world.awaiting.public_id}/",
+        "/en/me/feed/",
     ]
     for url in urls:
         for method in ("put", "delete", "patch"):
@@ -439,29 +439,29 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
     public_id = world.confirmed.public_id
     length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
     posts = [
-        (None, f"/b/{token}/cancel/", {"reason": ""}),
-        (None, f"/my-data/{token}/send-link/", {}),
-        (None, f"/my-data/{token}/erase/", {"confirm": "erase"}),
+        (None, f"/en/b/{token}/cancel/", {"reason": ""}),
+        (None, f"/en/my-data/{token}/send-link/", {}),
+        (None, f"/en/my-data/{token}/erase/", {"confirm": "erase"}),
         (
             None,
-            "/book/leg-massage/hold/",
+            "/en/book/leg-massage/hold/",
             {"length": length.pk, "therapist": "any", "start": _local(FREE_AT)},
         ),
-        ("frontdesk", f"/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
-        ("frontdesk", f"/staff/bookings/{public_id}/mark/", {"status": "arrived"}),
-        ("frontdesk", "/staff/block/", _block_data()),
-        ("frontdesk", "/staff/bookings/new/", _phone_data()),
-        ("ana", f"/therapist/reviews/{world.awaiting.public_id}/", {"decision": "approve"}),
-        ("ana", "/me/feed/", {}),
-        (None, "/accounts/login/", {"username": "owner", "password": "x"}),
+        ("frontdesk", f"/en/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
+        ("frontdesk", f"/en/staff/bookings/{public_id}/mark/", {"status": "arrived"}),
+        ("frontdesk", "/en/staff/block/", _block_data()),
+        ("frontdesk", "/en/staff/bookings/new/", _phone_data()),
+        ("ana", f"/en/therapist/reviews/{world.awaiting.public_id}/", {"decision": "approve"}),
+        ("ana", "/en/me/feed/", {}),
+        (None, "/en/accounts/login/", {"username": "owner", "password": "x"}),
     ]
     for who, url, data in posts:
         browser = Browser(enforce_csrf_checks=True, raise_request_exception=False)
         if who:
             sign_in(browser, User.objects.get(username=who))
-        elif url.startswith(f"/b/{token}/"):
+        elif url.startswith(f"/en/b/{token}/"):
             proof = links.client_proof(world.confirmed)
-            browser.get(f"/b/{token}/?k={proof}")
+            browser.get(f"/en/b/{token}/?k={proof}")
         response, _changed = corpus.send(browser, "post", url, data)
         assert response.status_code == 403, url
     corpus.check()
@@ -504,44 +504,44 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
     """Calendar, phone booking, booking card (move, cancel, mark), block, client search."""
     staff = world.browser("frontdesk")
     public_id = world.confirmed.public_id
-    corpus.params(staff, "/staff/calendar/", ["date", "view", "by", "resource"])
+    corpus.params(staff, "/en/staff/calendar/", ["date", "view", "by", "resource"])
     corpus.params(
-        staff, "/staff/calendar/?view=week", ["resource"], values=["room-²", "therapist-abc"]
+        staff, "/en/staff/calendar/?view=week", ["resource"], values=["room-²", "therapist-abc"]
     )
-    corpus.params(staff, "/staff/bookings/new/", ["client", "date", "therapist"])
-    corpus.fields(staff, "/staff/bookings/new/", _phone_data())
+    corpus.params(staff, "/en/staff/bookings/new/", ["client", "date", "therapist"])
+    corpus.fields(staff, "/en/staff/bookings/new/", _phone_data())
     corpus.fields(
         staff,
-        "/staff/bookings/new/",
+        "/en/staff/bookings/new/",
         _phone_data(client=world.confirmed.client_id),
         names=["client"],
     )
     ana = Therapist.objects.get(slug="ana")
     move = {"day": DAY, "time": "09:00", "therapist": ana.pk, "room": ""}
-    corpus.fields(staff, f"/staff/bookings/{public_id}/move/", move)
-    corpus.fields(staff, f"/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"})
+    corpus.fields(staff, f"/en/staff/bookings/{public_id}/move/", move)
+    corpus.fields(staff, f"/en/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"})
     corpus.fields(
         staff,
-        f"/staff/bookings/{public_id}/mark/",
-        {"status": "arrived", "next": "/staff/calendar/"},
+        f"/en/staff/bookings/{public_id}/mark/",
+        {"status": "arrived", "next": "/en/staff/calendar/"},
     )
-    corpus.fields(staff, "/staff/block/", _block_data())
-    corpus.params(staff, "/staff/clients/", ["q"])
+    corpus.fields(staff, "/en/staff/block/", _block_data())
+    corpus.params(staff, "/en/staff/clients/", ["q"])
     corpus.check()
 
 
 def test_the_therapists_pages_survive_every_bad_value(world, corpus):
     """My day and week, my block, my feed, the review queue, a review and its answers."""
     ana = world.browser("ana")
-    corpus.params(ana, "/me/day/", ["date"])
-    corpus.params(ana, "/me/week/", ["date"])
-    corpus.fields(ana, "/me/block/", _block_data(), names=["start_day", "end_time", "reason"])
-    review = f"/therapist/reviews/{world.awaiting.public_id}/"
+    corpus.params(ana, "/en/me/day/", ["date"])
+    corpus.params(ana, "/en/me/week/", ["date"])
+    corpus.fields(ana, "/en/me/block/", _block_data(), names=["start_day", "end_time", "reason"])
+    review = f"/en/therapist/reviews/{world.awaiting.public_id}/"
     corpus.fields(ana, review, {"decision": "adapt", "adaptations": "Gentle.", "message": ""})
     corpus.send(ana, "get", review + "answers/")
     corpus.fields(
         world.browser("anonymous"),
-        "/accounts/login/",
+        "/en/accounts/login/",
         {"username": "owner", "password": "wrong"},
     )
     corpus.check()
@@ -560,7 +560,7 @@ def test_a_refused_phone_booking_leaves_the_clients_as_they_were(world, corpus):
         # ...and an existing client's, renamed.
         _phone_data(time="15:00", email="marta@example.com", name="Someone Else"),
     ):
-        response, writes = corpus.send(staff, "post", "/staff/bookings/new/", data, keep=True)
+        response, writes = corpus.send(staff, "post", "/en/staff/bookings/new/", data, keep=True)
         assert response.status_code == 400
         assert "is not free then" in response.content.decode()
         assert writes == []
@@ -584,16 +584,16 @@ def test_a_cancellation_reason_too_long_says_so_and_cancels_nothing(world, corpu
 def test_a_mark_forms_next_goes_nowhere_but_this_site(world, corpus):
     """``next=javascript:…`` or another host falls back to the booking card."""
     staff = world.browser("frontdesk")
-    url = f"/staff/bookings/{world.confirmed.public_id}/mark/"
-    card = f"/staff/bookings/{world.confirmed.public_id}/"
+    url = f"/en/staff/bookings/{world.confirmed.public_id}/mark/"
+    card = f"/en/staff/bookings/{world.confirmed.public_id}/"
     for target in ("javascript:alert(1)", "https://evil.example/", "//evil.example/", "\x00"):
         response, _writes = corpus.send(staff, "post", url, {"status": "x", "next": target})
         assert response.status_code == 302
         assert response.url == card
     response, _writes = corpus.send(
-        staff, "post", url, {"status": "x", "next": "/staff/calendar/?date=2026-11-30"}
+        staff, "post", url, {"status": "x", "next": "/en/staff/calendar/?date=2026-11-30"}
     )
-    assert response.url == "/staff/calendar/?date=2026-11-30"
+    assert response.url == "/en/staff/calendar/?date=2026-11-30"
     corpus.check()
 
 
@@ -604,7 +604,7 @@ def test_a_move_or_reschedule_to_the_year_9999_is_refused_with_a_message(world, 
     response, writes = corpus.send(
         staff,
         "post",
-        f"/staff/bookings/{world.confirmed.public_id}/move/",
+        f"/en/staff/bookings/{world.confirmed.public_id}/move/",
         {"day": "9999-12-31", "time": "23:45", "therapist": ana.pk},
     )
     assert response.status_code == 400
@@ -628,23 +628,23 @@ def test_replayed_posts_change_nothing_the_second_time(world, corpus):
     replays = [
         (
             visitor,
-            "/book/leg-massage/hold/",
+            "/en/book/leg-massage/hold/",
             {"length": length.pk, "therapist": "ben", "start": _local(FREE_AT)},
         ),
-        (staff, "/staff/bookings/new/", _phone_data(time="18:30")),
+        (staff, "/en/staff/bookings/new/", _phone_data(time="18:30")),
         (
             staff,
-            f"/staff/bookings/{public_id}/move/",
+            f"/en/staff/bookings/{public_id}/move/",
             {"day": DAY, "time": "09:00", "therapist": ana.pk, "room": ""},
         ),
         (
             ana_browser,
-            f"/therapist/reviews/{world.awaiting.public_id}/",
+            f"/en/therapist/reviews/{world.awaiting.public_id}/",
             {"decision": "approve"},
         ),
-        (staff, "/staff/block/", _block_data()),
-        (staff, f"/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
-        (staff, f"/staff/bookings/{public_id}/mark/", {"status": "no_show"}),
+        (staff, "/en/staff/block/", _block_data()),
+        (staff, f"/en/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
+        (staff, f"/en/staff/bookings/{public_id}/mark/", {"status": "no_show"}),
     ]
     for browser, url, data in replays:
         first, first_writes = corpus.send(browser, "post", url, data, keep=True)

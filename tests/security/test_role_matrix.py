@@ -188,7 +188,7 @@ PAGES = {
     "studio:service_list": Page(EVERYONE, shows=("catalogue",)),
     "studio:service_detail": Page(EVERYONE, shows=("catalogue",)),
     "studio:therapist_list": Page(EVERYONE, shows=("catalogue",)),
-    "studio:healthz": Page(EVERYONE),
+    "healthz": Page(EVERYONE),
     "accounts:login": Page(EVERYONE),
     "accounts:logout": Page(EVERYONE, method="POST", ok="302"),
     "bookings:booking_start": Page(EVERYONE, shows=("catalogue",)),

@@ -68,7 +68,7 @@ def test_the_admins_view_on_site_for_a_booking_leads_to_the_staff_card(reviewed)
 def test_a_booking_has_no_generic_address_that_would_be_its_manage_link(reviewed):
     """Whatever asks for a model's address in general never gets the client's credential."""
     assert not hasattr(reviewed, "get_absolute_url")
-    assert reviewed.get_manage_url() == f"/b/{reviewed.manage_token}/"
+    assert reviewed.get_manage_url() == f"/en/b/{reviewed.manage_token}/"
 
 
 # The phone booking's intake link
@@ -82,12 +82,12 @@ def test_the_phone_bookings_card_shows_an_intake_link_that_is_not_the_manage_lin
     html = card.content.decode()
     assert card.status_code == 200
     assert phone_hold.manage_token not in html
-    token = html.split('value="http://testserver/intake/', 1)[1].split("/", 1)[0]
+    token = html.split('value="http://testserver/en/intake/', 1)[1].split("/", 1)[0]
     # The intake link opens the health questions, and it is no manage link.
     opened = sign_in(None).get(reverse("intake:phone_intake", kwargs={"token": token}))
     assert opened.status_code == 302
     assert opened.url == reverse("intake:intake_form", kwargs={"public_id": phone_hold.public_id})
-    assert sign_in(None).get(f"/b/{token}/").status_code == 404
+    assert sign_in(None).get(f"/en/b/{token}/").status_code == 404
 
 
 def test_the_manage_link_does_not_open_a_phone_bookings_questions(phone_hold):

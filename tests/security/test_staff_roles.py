@@ -80,7 +80,7 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/therapists/": ("GET", PUBLIC),
         "/healthz": ("GET", PUBLIC),
         "/accounts/login/": ("GET", PUBLIC),
-        "/accounts/logout/": ("POST", everyone("302 to /")),
+        "/accounts/logout/": ("POST", everyone("302 to /en/")),
         "/accounts/password/reset/": ("GET", PUBLIC),
         "/accounts/password/reset/sent/": ("GET", PUBLIC),
         # A made-up reset link: the page says it is no longer valid.
@@ -92,11 +92,14 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/accounts/password/change/done/": ("GET", SIGNED_IN),
         # Setting up the second factor: a client may choose to; staff already have it, so
         # they are sent on (to enter a code, which they have also done: to the home page).
-        "/accounts/mfa/setup/": ("GET", SIGNED_IN | staff_accounts("302 to /accounts/mfa/verify/")),
+        "/accounts/mfa/setup/": (
+            "GET",
+            SIGNED_IN | staff_accounts("302 to /en/accounts/mfa/verify/"),
+        ),
         "/accounts/mfa/setup/qr.svg": ("GET", SIGNED_IN | staff_accounts("404")),
         "/accounts/mfa/verify/": (
             "GET",
-            SIGNED_IN | {CLIENT: "302 to /accounts/mfa/setup/"} | staff_accounts("302 to /"),
+            SIGNED_IN | {CLIENT: "302 to /en/accounts/mfa/setup/"} | staff_accounts("302 to /en/"),
         ),
         "/book/": ("GET", PUBLIC),
         "/book/<slug:slug>/": ("GET", PUBLIC),

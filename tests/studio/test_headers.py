@@ -112,7 +112,7 @@ def _pages(site) -> list[Page]:
             "anyone",
             reverse("bookings:booking_times", args=["leg-massage"]),
         ),
-        Page("studio:healthz", "anyone", reverse("studio:healthz")),
+        Page("healthz", "anyone", reverse("healthz")),
         Page("accounts:login", "anyone", reverse("accounts:login")),
         Page("accounts:logout", "anyone", reverse("accounts:logout"), 405),
         Page("accounts:password_reset", "anyone", reverse("accounts:password_reset")),
@@ -214,14 +214,14 @@ def _pages(site) -> list[Page]:
         Page("intake:intake_answers", "ana", reverse("intake:intake_answers", kwargs=staff)),
         # The admin, for the client's data and the access log.
         Page("admin:index", "owner", reverse("admin:index")),
-        Page("admin:bookings_client_changelist", "owner", "/admin/bookings/client/"),
+        Page("admin:bookings_client_changelist", "owner", "/en/admin/bookings/client/"),
         Page(
             "admin:bookings_client_change",
             "owner",
             reverse("admin:bookings_client_change", args=[review.client_id]),
         ),
-        Page("admin:bookings_booking_changelist", "frontdesk", "/admin/bookings/booking/"),
-        Page("admin:intake_accesslog_changelist", "owner", "/admin/intake/accesslog/"),
+        Page("admin:bookings_booking_changelist", "frontdesk", "/en/admin/bookings/booking/"),
+        Page("admin:intake_accesslog_changelist", "owner", "/en/admin/intake/accesslog/"),
     ]
 
 
@@ -300,7 +300,8 @@ def test_every_html_page_carries_a_fresh_nonce_on_its_scripts(client, demo_studi
     """
     times = reverse("bookings:booking_times", args=["leg-massage"])
     nonces = []
-    for path in ["/", "/", reverse("studio:service_list"), times, times]:
+    home = reverse("studio:home")
+    for path in [home, home, reverse("studio:service_list"), times, times]:
         response = client.get(path)
         header = NONCE.findall(response[CSP])
         assert len(set(header)) == 1, response[CSP]

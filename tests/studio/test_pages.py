@@ -52,14 +52,14 @@ def test_therapist_page_lists_therapists_and_their_services(client, demo_studio)
 
 @pytest.mark.parametrize(
     "url",
-    ["/services/no-such-massage/", "/no/such/page/", "/services/leg-massage/extra/"],
+    ["/en/services/no-such-massage/", "/en/no/such/page/", "/en/services/leg-massage/extra/"],
 )
 def test_unknown_pages_are_a_404_in_the_site_layout(client, demo_studio, url):
     response = client.get(url)
     assert response.status_code == 404
     body = response.content.decode()
     assert "We could not find that page" in body
-    assert 'href="/services/"' in body  # the site's navigation is there
+    assert 'href="/en/services/"' in body  # the site's navigation is there
 
 
 def test_an_inactive_service_is_a_404(client, demo_studio):

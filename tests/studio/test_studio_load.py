@@ -2,6 +2,7 @@
 
 import pytest
 from celery import signals
+from django.urls import reverse
 
 import studio.celery  # noqa: F401  (connects the task receivers)
 from studio.models import Studio
@@ -39,8 +40,8 @@ def test_each_task_reads_the_studio_afresh(demo_studio):
 
 def test_each_request_reads_the_studio_afresh(client, demo_studio):
     """A page never shows the studio as an earlier request (or another process) left it."""
-    assert "Calma Gràcia" not in client.get("/").content.decode()
+    assert "Calma Gràcia" not in client.get(reverse("studio:home")).content.decode()
     Studio.load()
     Studio.objects.filter(pk=1).update(name="Calma Gràcia")  # as another process would
 
-    assert "Calma Gràcia" in client.get("/").content.decode()
+    assert "Calma Gràcia" in client.get(reverse("studio:home")).content.decode()

@@ -158,7 +158,7 @@ def test_a_booking_on_a_dst_day_keeps_its_local_time(sundays, day, booked_at, ut
 def test_the_booking_page_offers_the_file_for_download(make, clock, client):
     booking = make.book()
     url = reverse("bookings:booking_ics", args=[booking.manage_token])
-    assert url == f"/b/{booking.manage_token}/booking.ics"
+    assert url == f"/en/b/{booking.manage_token}/booking.ics"
 
     response = client.get(url)
 
@@ -241,7 +241,7 @@ def test_renewing_the_feed_address_revokes_the_old_one(make, clock):
     uids = {str(event["UID"]) for event in parse(fresh.content).walk("VEVENT")}
     assert uids == {f"booking-{booking.public_id}@calma"}
     assert (
-        new_url.removeprefix("/feeds/").removesuffix(".ics")
+        new_url.removeprefix("/en/feeds/").removesuffix(".ics")
         in browser.get(reverse("bookings:my_feed")).content.decode()
     )
 

@@ -133,7 +133,7 @@ def test_a_booking_for_review_tells_the_client_and_asks_the_therapist(
     assert not has_calendar(client)
     (therapist,) = sent_to(ANA_EMAIL)
     assert therapist.subject == f"A booking awaits your review: {WHEN}"
-    assert "/therapist/reviews/" in therapist.body
+    assert "/en/therapist/reviews/" in therapist.body
     assert "health answers are never sent by email" in therapist.body
     assert not has_calendar(therapist)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
@@ -255,7 +255,7 @@ def test_the_reminder_carries_the_manage_link_and_a_signed_rescreen_link(
     assert message.to == [CLIENT_EMAIL]
     assert message.subject == f"See you soon: Leg massage at {WHEN}"
     assert settings.SITE_URL + confirmed.get_manage_url() in message.body
-    tokens = re.findall(re.escape(settings.SITE_URL) + r"/rescreen/([^/\s]+)/", message.body)
+    tokens = re.findall(re.escape(settings.SITE_URL) + r"/en/rescreen/([^/\s]+)/", message.body)
     assert len(tokens) == 1
     assert signing.loads(tokens[0], salt=links.RESCREEN_SALT) == str(confirmed.public_id)
     assert not has_calendar(message)
@@ -274,7 +274,7 @@ def test_the_reminder_of_a_booking_awaiting_review_does_not_read_as_confirmed(
     body = " ".join(message.body.split())
     assert "Your booking request is not confirmed yet" in body
     assert "See you soon" not in message.subject + body
-    assert re.search(settings.SITE_URL + r"/rescreen/[^/\s]+/", message.body)
+    assert re.search(settings.SITE_URL + r"/en/rescreen/[^/\s]+/", message.body)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
 
@@ -321,7 +321,7 @@ def test_a_phone_booking_emails_the_client_the_link_to_the_health_questions(
     assert message.to == [CLIENT_EMAIL]
     assert message.subject == "A few health questions before your massage"
     # Its own signed link, which leads to this booking's questions; never the manage link.
-    prefix = settings.SITE_URL + "/intake/"
+    prefix = settings.SITE_URL + "/en/intake/"
     assert prefix in message.body
     token = message.body.split(prefix, 1)[1].split("/", 1)[0]
     assert booking_selectors.booking_awaiting_intake(token=token) == booking
@@ -344,9 +344,9 @@ def test_an_overdue_review_alerts_the_therapist_and_the_front_desk(
     for message in (therapist, staff):
         assert "less than a day away" in message.body
     # The review page is the therapist's; the front desk opens the booking in the calendar.
-    assert f"/therapist/reviews/{awaiting.public_id}/" in therapist.body
-    assert f"/therapist/reviews/{awaiting.public_id}/" not in staff.body
-    assert f"/staff/bookings/{awaiting.public_id}/" in staff.body
+    assert f"/en/therapist/reviews/{awaiting.public_id}/" in therapist.body
+    assert f"/en/therapist/reviews/{awaiting.public_id}/" not in staff.body
+    assert f"/en/staff/bookings/{awaiting.public_id}/" in staff.body
     assert not sent_to(CLIENT_EMAIL)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
@@ -364,9 +364,9 @@ def test_a_rescreen_stop_alerts_the_therapist_and_the_front_desk(
     for message in (therapist, staff):
         assert message.subject == subject
         assert "The booking is on hold" in message.body
-    assert f"/therapist/reviews/{confirmed.public_id}/" in therapist.body
-    assert f"/therapist/reviews/{confirmed.public_id}/" not in staff.body
-    assert f"/staff/bookings/{confirmed.public_id}/" in staff.body
+    assert f"/en/therapist/reviews/{confirmed.public_id}/" in therapist.body
+    assert f"/en/therapist/reviews/{confirmed.public_id}/" not in staff.body
+    assert f"/en/staff/bookings/{confirmed.public_id}/" in staff.body
     assert not sent_to(CLIENT_EMAIL)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 

@@ -142,7 +142,7 @@ def test_the_day_by_therapist_draws_each_booking_with_its_status_in_words(
     # The colour comes from the status class; the words are there for everyone.
     lucia = next(b for b in bookings.values() if "Lucia" in b.text)
     assert "status-confirmed" in lucia.css
-    assert f'href="/staff/bookings/{monday_bookings["lucia"].public_id}/"' in html
+    assert f'href="/en/staff/bookings/{monday_bookings["lucia"].public_id}/"' in html
 
 
 def test_the_day_by_therapist_shades_time_off_and_blocks(frontdesk, monday, monday_bookings):

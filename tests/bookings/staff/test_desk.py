@@ -120,10 +120,10 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["rosa@example.com"]
     assert mail.outbox[0].subject == "A few health questions before your massage"
-    assert "/intake/" in mail.outbox[0].body
+    assert "/en/intake/" in mail.outbox[0].body
     assert booking.manage_token not in mail.outbox[0].body
     card = frontdesk.get(response.url).content.decode()
-    assert 'value="http://testserver/intake/' in card
+    assert 'value="http://testserver/en/intake/' in card
     # The card never shows the client's manage link: it would let staff act as the client.
     assert booking.manage_token not in card
 

@@ -1,0 +1,118 @@
+"""Calma speaks Catalan, Spanish and English: the URL's language, else the browser's, else
+the studio's default (Catalan for the demo studio)."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import translation
+
+from studio.models import Language, Studio
+
+pytestmark = pytest.mark.django_db
+
+NAV = {"ca": "Massatges", "es": "Masajes", "en": "Massages"}
+
+
+def _lang(html: str) -> str:
+    return re.search(r'<html lang="([^"]+)">', html).group(1)
+
+
+def test_calma_speaks_the_languages_of_its_settings():
+    assert [code for code, _name in settings.LANGUAGES] == list(Language.values)
+    assert dict(settings.LANGUAGES) == dict(Language.choices)
+
+
+@pytest.mark.parametrize("code", ["ca", "es", "en"])
+def test_a_page_under_a_language_is_in_that_language(client, demo_studio, code):
+    with translation.override(code):
+        url = reverse("studio:service_list")
+    assert url.startswith(f"/{code}/")
+
+    html = client.get(url).content.decode()
+
+    assert _lang(html) == code
+    assert NAV[code] in html
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("es-ES,es;q=0.9,en;q=0.5", "es"),
+        ("ca", "ca"),
+        ("en-GB,en;q=0.8", "en"),
+        ("fr-FR,de;q=0.8,es;q=0.3", "es"),  # the first language Calma speaks, in the order asked
+        ("fr-FR,de;q=0.8", "ca"),  # none Calma speaks: the studio's own
+        ("", "ca"),
+    ],
+)
+def test_an_address_without_a_language_goes_to_the_browsers_or_the_studios(
+    demo_studio, header, expected
+):
+    response = Browser(HTTP_ACCEPT_LANGUAGE=header).get("/services/?x=1")
+
+    assert response.status_code == 302
+    assert response.url == f"/{expected}/services/?x=1"
+
+
+def test_the_studios_default_language_is_its_own_setting(demo_studio):
+    studio = Studio.load()
+    studio.default_language = "es"
+    studio.save()
+
+    assert Browser().get("/").url == "/es/"
+
+
+def test_the_language_a_visitor_chose_before_wins_over_the_browsers(demo_studio):
+    browser = Browser(HTTP_ACCEPT_LANGUAGE="es")
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    assert browser.get("/").url == "/en/"
+
+
+def test_the_health_check_has_no_language_and_no_redirect(client, db):
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_every_page_links_to_itself_in_each_language(client, demo_studio):
+    html = client.get("/ca/services/leg-massage/?ignored=1").content.decode()
+    links = re.findall(r'<a class="nav-link px-2( active)?" href="([^"]+)" lang="(\w+)"', html)
+
+    assert [(href, code, bool(active)) for active, href, code in links] == [
+        ("/ca/services/leg-massage/", "ca", True),
+        ("/es/services/leg-massage/", "es", False),
+        ("/en/services/leg-massage/", "en", False),
+    ]
+    assert '<a class="nav-link px-2 active" href="/ca/services/leg-massage/" lang="ca" ' in html
+    assert 'aria-current="true">Català</a>' in html
+
+
+def test_a_page_with_no_other_language_links_to_the_home_page_in_each(client, demo_studio):
+    html = client.get("/ca/no/such/page/").content.decode()
+
+    assert 'href="/es/" lang="es"' in html
+    assert 'href="/en/" lang="en"' in html
+
+
+def test_the_stored_week_of_times_is_kept_apart_for_each_language(client, demo_studio):
+    """A times page stored in Catalan is never served to a Spanish or English visitor."""
+    pages = {}
+    for code in ("ca", "es", "en", "ca"):
+        with translation.override(code):
+            url = reverse("bookings:booking_times", args=["leg-massage"])
+        pages.setdefault(code, []).append(client.get(url).content.decode())
+
+    assert _lang(pages["ca"][0]) == _lang(pages["ca"][1]) == "ca"
+    assert _lang(pages["es"][0]) == "es"
+    assert _lang(pages["en"][0]) == "en"
+    assert NAV["es"] in pages["es"][0] and NAV["ca"] not in pages["es"][0]
+
+
+def test_a_request_leaves_the_threads_language_as_it_was(client, demo_studio):
+    client.get("/ca/services/")
+
+    assert translation.get_language() == "en"
