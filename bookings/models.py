@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from studio.models import Room, Service, ServiceLength, Therapist
+from studio.models import Language, Room, Service, ServiceLength, Therapist
 from studio.ranges import TsTzRange
 
 
@@ -134,6 +134,14 @@ class Booking(models.Model):
         _("source"), max_length=10, choices=Source.choices, default=Source.ONLINE
     )
     price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    # The client's language: every later email, reminder and link is in it.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.EN,
+        db_default=Language.EN,
+    )
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Raised on every change of time (calendar files).")

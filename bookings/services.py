@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bookings import selectors, times_cache
@@ -305,13 +305,15 @@ def hold_create(
     client: Client | None = None,
     room: Room | None = None,
     source: str = Booking.Source.ONLINE,
+    language: str | None = None,
 ) -> Booking:
     """Hold a free start while the client finishes booking (details and health questions).
 
     Online, the hold lasts the studio's hold time. The front desk books for a client on the
     phone with ``source=PHONE``: the minimum notice does not apply, and the hold lasts the
     studio's phone hold (until the client has answered the questions sent to them). No hold
-    outlives the session's start.
+    outlives the session's start. ``language`` is the client's (by default the language the
+    request is served in): every later email and link is in it.
     """
     now = now or timezone.now()
     studio = Studio.load()
@@ -349,6 +351,7 @@ def hold_create(
             status=BookingStatus.HELD,
             source=source,
             hold_expires_at=min(now + hold_for, start_at),
+            language=language or translation.get_language(),
         )
 
 
@@ -419,6 +422,7 @@ def phone_booking_create(
     length: ServiceLength,
     therapist: Therapist,
     start_at: datetime,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Hold a time the front desk books by phone, for an existing client or a new one.
@@ -434,6 +438,7 @@ def phone_booking_create(
             start_at=start_at,
             now=now,
             source=Booking.Source.PHONE,
+            language=language,
         )
         booking.client = client or client_upsert(name=name, email=email, phone=phone)
         booking.save(update_fields=["client", "updated_at"])

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -212,7 +212,11 @@ def hold(request, slug):
         )
     try:
         booking = services.hold_create(
-            service=service, length=length, therapist=therapist, start_at=form.cleaned_data["start"]
+            service=service,
+            length=length,
+            therapist=therapist,
+            start_at=form.cleaned_data["start"],
+            language=translation.get_language(),
         )
     except BookingRefused as refusal:
         return _times_page(

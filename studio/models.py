@@ -244,6 +244,13 @@ class Therapist(models.Model):
         Service, related_name="therapists", blank=True, verbose_name=_("services offered")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.EN,
+        help_text=_("The language of the emails and calendar feed the therapist gets."),
+    )
     # Secret for the private calendar feed; regenerating it revokes the old address.
     calendar_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token

@@ -2,6 +2,10 @@
 
 ``messages_for`` looks the event up in ``BUILDERS``; each builder returns the event's
 messages for one booking. Sending and recording them is ``bookings.messages.send``.
+
+Each message is in its recipient's language: the client's is the booking's, a therapist's
+is their own, the front desk's is the studio's default. Subjects are lazy (``subject``), so
+they are put in words when the message is sent in that language.
 """
 
 from collections.abc import Callable
@@ -9,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from bookings.messages.links import intake_url, rescreen_url
 from bookings.models import Booking, BookingStatus
@@ -19,10 +24,23 @@ from studio.models import Studio
 @dataclass
 class Message:
     recipient: str
-    subject: str
+    subject: str  # lazy: str() it in the message's language
     template: str
+    language: str
     attach_ics: bool = False
     context: dict = field(default_factory=dict)
+
+
+def _words(text, params: dict) -> str:
+    return str(text) % {name: str(value) for name, value in params.items()}
+
+
+_lazy_words = lazy(_words, str)
+
+
+def subject(text, **params):
+    """Return ``text % params`` as a lazy string: translated when it is finally read."""
+    return _lazy_words(text, params)
 
 
 # The events whose messages go to the client (the others go to the therapist or the studio):
@@ -44,16 +62,20 @@ def _staff_email(studio: Studio) -> str:
     return studio.email or settings.STUDIO_STAFF_EMAIL
 
 
-def _client(booking, subject, template, **kwargs) -> list[Message]:
+def _client(booking, title, template, **kwargs) -> list[Message]:
     client = booking.client
     if client is None or client.erased_at is not None or not client.email:
         return []
-    return [Message(client.email, subject, template, **kwargs)]
+    return [Message(client.email, title, template, booking.language, **kwargs)]
 
 
-def _therapist(booking, subject, template) -> list[Message]:
+def _therapist(booking, title, template) -> list[Message]:
     email = booking.therapist.user.email
-    return [Message(email, subject, template)] if email else []
+    return [Message(email, title, template, booking.therapist.language)] if email else []
+
+
+def _front_desk(studio: Studio, title, template, **kwargs) -> Message:
+    return Message(_staff_email(studio), title, template, studio.default_language, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -73,25 +95,25 @@ class Event:
 
 
 def _confirmed(event: Event) -> list[Message]:
-    subject = _("Your %(service)s is booked") % {"service": event.service.lower()}
-    return _client(event.booking, subject, "confirmed", attach_ics=True)
+    title = subject(_("Your %(service)s is booked"), service=event.service.lower())
+    return _client(event.booking, title, "confirmed", attach_ics=True)
 
 
 def _awaiting_review(event: Event) -> list[Message]:
-    subject = _("We have your booking request for %(when)s") % {"when": event.when}
-    return _client(event.booking, subject, "awaiting_review")
+    title = subject(_("We have your booking request for %(when)s"), when=event.when)
+    return _client(event.booking, title, "awaiting_review")
 
 
 def _review_requested(event: Event) -> list[Message]:
-    subject = _("A booking awaits your review: %(when)s") % {"when": event.when}
-    return _therapist(event.booking, subject, "review_requested")
+    title = subject(_("A booking awaits your review: %(when)s"), when=event.when)
+    return _therapist(event.booking, title, "review_requested")
 
 
 def _review_outcome(event: Event) -> list[Message]:
     review = event.booking.reviews.order_by("-decided_at").first()
     return _client(
         event.booking,
-        _("About your booking on %(when)s") % {"when": event.when},
+        subject(_("About your booking on %(when)s"), when=event.when),
         "review_outcome",
         attach_ics=review is not None and review.decision != "decline",
         context={"review": review},
@@ -99,31 +121,30 @@ def _review_outcome(event: Event) -> list[Message]:
 
 
 def _cancelled(event: Event) -> list[Message]:
-    subject = _("Your booking on %(when)s is cancelled") % {"when": event.when}
-    return _client(event.booking, subject, "cancelled", attach_ics=True)
+    title = subject(_("Your booking on %(when)s is cancelled"), when=event.when)
+    return _client(event.booking, title, "cancelled", attach_ics=True)
 
 
 def _rescheduled(event: Event) -> list[Message]:
-    subject = _("Your booking has moved to %(when)s") % {"when": event.when}
-    return _client(event.booking, subject, "rescheduled", attach_ics=True)
+    title = subject(_("Your booking has moved to %(when)s"), when=event.when)
+    return _client(event.booking, title, "rescheduled", attach_ics=True)
 
 
 def _reminder(event: Event) -> list[Message]:
     context = {"rescreen_url": rescreen_url(event.booking)}
     if event.booking.status == BookingStatus.AWAITING_REVIEW:
         # Not confirmed yet: the client must not read it as a firm appointment.
-        subject = _("Your request for %(when)s is still awaiting review") % {"when": event.when}
-        return _client(event.booking, subject, "reminder_awaiting_review", context=context)
-    subject = _("See you soon: %(service)s at %(when)s") % {
-        "service": event.service,
-        "when": event.when,
-    }
-    return _client(event.booking, subject, "reminder", context=context)
+        title = subject(_("Your request for %(when)s is still awaiting review"), when=event.when)
+        return _client(event.booking, title, "reminder_awaiting_review", context=context)
+    title = subject(
+        _("See you soon: %(service)s at %(when)s"), service=event.service, when=event.when
+    )
+    return _client(event.booking, title, "reminder", context=context)
 
 
 def _manage_link(event: Event) -> list[Message]:
-    subject = _("Your secure link to your booking and your data")
-    return _client(event.booking, subject, "manage_link")
+    title = _("Your secure link to your booking and your data")
+    return _client(event.booking, title, "manage_link")
 
 
 def _aftercare(event: Event) -> list[Message]:
@@ -140,32 +161,25 @@ def _intake_link(event: Event) -> list[Message]:
 
 
 def _review_overdue(event: Event) -> list[Message]:
-    subject = _("Still awaiting your review: %(when)s") % {"when": event.when}
-    desk_subject = _("Review overdue: %(when)s") % {"when": event.when}
+    title = subject(_("Still awaiting your review: %(when)s"), when=event.when)
+    desk_subject = subject(_("Review overdue: %(when)s"), when=event.when)
     return [
-        *_therapist(event.booking, subject, "review_overdue"),
-        Message(
-            _staff_email(event.studio),
-            desk_subject,
-            "review_overdue",
-            context={"for_front_desk": True},
-        ),
+        *_therapist(event.booking, title, "review_overdue"),
+        _front_desk(event.studio, desk_subject, "review_overdue", context={"for_front_desk": True}),
     ]
 
 
 def _rescreen_stop(event: Event) -> list[Message]:
-    subject = _("Re-screen stop: %(when)s, booking on hold") % {"when": event.when}
+    title = subject(_("Re-screen stop: %(when)s, booking on hold"), when=event.when)
     return [
-        *_therapist(event.booking, subject, "rescreen_stop"),
-        Message(
-            _staff_email(event.studio), subject, "rescreen_stop", context={"for_front_desk": True}
-        ),
+        *_therapist(event.booking, title, "rescreen_stop"),
+        _front_desk(event.studio, title, "rescreen_stop", context={"for_front_desk": True}),
     ]
 
 
 def _screening_stop(event: Event) -> list[Message]:
-    subject = _("A booking attempt was stopped by the health screening")
-    return [Message(_staff_email(event.studio), subject, "screening_stop")]
+    title = _("A booking attempt was stopped by the health screening")
+    return [_front_desk(event.studio, title, "screening_stop")]
 
 
 # Every event a service may ``notify``, and who hears of it.

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
 
 from bookings.models import Booking
 from studio.models import Studio
@@ -45,9 +46,16 @@ def client_proof_valid(token: str, booking: Booking) -> bool:
     )
 
 
+def _in_clients_language(booking: Booking, name: str, **kwargs) -> str:
+    """Return the address of a client's page, in the language of their booking."""
+    with translation.override(booking.language):
+        return reverse(name, kwargs=kwargs)
+
+
 def proven_manage_url(booking: Booking) -> str:
     """Return the manage link as emailed: it proves the client's email to the page."""
-    return absolute(f"{booking.get_manage_url()}?k={client_proof(booking)}")
+    path = _in_clients_language(booking, "bookings:booking_manage", token=booking.manage_token)
+    return absolute(f"{path}?k={client_proof(booking)}")
 
 
 # The link to a phone booking's health questions. It is not the manage link: the front desk
@@ -70,7 +78,9 @@ def intake_token_booking_id(token: str) -> str | None:
 
 
 def intake_url(booking: Booking) -> str:
-    return absolute(reverse("intake:phone_intake", kwargs={"token": intake_token(booking)}))
+    return absolute(
+        _in_clients_language(booking, "intake:phone_intake", token=intake_token(booking))
+    )
 
 
 def rescreen_token(booking: Booking) -> str:
@@ -78,7 +88,7 @@ def rescreen_token(booking: Booking) -> str:
 
 
 def rescreen_url(booking: Booking) -> str:
-    return absolute(reverse("intake:rescreen", kwargs={"token": rescreen_token(booking)}))
+    return absolute(_in_clients_language(booking, "intake:rescreen", token=rescreen_token(booking)))
 
 
 def rescreen_link_max_age(studio) -> int:

@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from bookings.messages.compose import Message, messages_for
@@ -50,20 +50,24 @@ def _send(*, event: str, booking_id: int, key: str) -> int:
 
 
 def _deliver(message: Message, *, booking: Booking, studio: Studio) -> None:
-    context = {
-        "booking": booking,
-        "studio": studio,
-        "manage_url": proven_manage_url(booking) if booking.client_id else "",
-        "review_url": absolute(reverse("intake:review_detail", args=[booking.public_id])),
-        "calendar_url": absolute(reverse("bookings:staff_booking", args=[booking.public_id])),
-        **message.context,
-    }
-    text = render_to_string(f"emails/{message.template}.txt", context)
-    # The text part renders with autoescape off, so what anyone typed (a name, adaptations,
-    # a message) is still raw in it: escaped here, it reaches the HTML part as text.
-    html = render_to_string("emails/base.html", {**context, "body": escape(text)})
-    email = EmailMultiAlternatives(subject=message.subject, body=text, to=[message.recipient])
-    email.attach_alternative(html, "text/html")
-    if message.attach_ics:
-        email.attach("booking.ics", booking_ics(booking), "text/calendar")
+    """Render and send one message, all of it (links and calendar file too) in its language."""
+    with translation.override(message.language):
+        context = {
+            "booking": booking,
+            "studio": studio,
+            "manage_url": proven_manage_url(booking) if booking.client_id else "",
+            "review_url": absolute(reverse("intake:review_detail", args=[booking.public_id])),
+            "calendar_url": absolute(reverse("bookings:staff_booking", args=[booking.public_id])),
+            **message.context,
+        }
+        text = render_to_string(f"emails/{message.template}.txt", context)
+        # The text part renders with autoescape off, so what anyone typed (a name, adaptations,
+        # a message) is still raw in it: escaped here, it reaches the HTML part as text.
+        html = render_to_string("emails/base.html", {**context, "body": escape(text)})
+        email = EmailMultiAlternatives(
+            subject=str(message.subject), body=text, to=[message.recipient]
+        )
+        email.attach_alternative(html, "text/html")
+        if message.attach_ics:
+            email.attach("booking.ics", booking_ics(booking), "text/calendar")
     email.send()

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -322,6 +322,7 @@ def phone_booking(request):
         initial["day"] = request.GET["date"]
     if is_id(request.GET.get("therapist")):
         initial["therapist"] = request.GET["therapist"]
+    initial.setdefault("language", translation.get_language())
     form = PhoneBookingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -335,6 +336,7 @@ def phone_booking(request):
                 length=data["length"],
                 therapist=data["therapist"],
                 start_at=data["start_at"],
+                language=data["language"],
             )
         except BookingRefused as refusal:
             if refusal.code == BookingRefused.SLOT_TAKEN:

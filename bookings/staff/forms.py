@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.forms import EMAIL_MAX_LENGTH, DayField, local_datetime
 from bookings.models import Client
-from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
+from studio.models import Language, Room, Service, ServiceLength, Therapist, TimeOff
 from studio.timezones import studio_tz
 
 
@@ -55,6 +55,11 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
     )
     intake = forms.ChoiceField(
         label=_("Health questions"), choices=INTAKE_CHOICES, initial="now", widget=forms.RadioSelect
+    )
+    language = forms.ChoiceField(
+        label=_("The client's language"),
+        choices=Language.choices,
+        help_text=_("Their emails, the health questions and their links will be in it."),
     )
 
     def clean(self):

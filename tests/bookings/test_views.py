@@ -434,3 +434,22 @@ def test_the_hold_post_takes_as_many_queries_with_1000_bookings_as_with_10(
     assert response.status_code == 302
     assert many == few
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 2
+
+
+@pytest.mark.parametrize("code", ["ca", "es", "en"])
+def test_a_hold_records_the_language_the_client_books_in(client, demo_studio, code):
+    """Every later email and link of the booking is in the language of the pages it was made on."""
+    from django.utils import translation
+
+    with translation.override(code):
+        times = reverse("bookings:booking_times", args=["leg-massage"])
+        hold = reverse("bookings:booking_hold", args=["leg-massage"])
+    html = client.get(times).content.decode()
+    length = re.search(r'name="length" value="(\d+)"', html).group(1)
+    start = re.search(r'name="start" value="([^"]+)"', html).group(1)
+
+    response = client.post(hold, {"length": length, "therapist": "any", "start": start})
+
+    assert response.status_code == 302
+    assert response.url.startswith(f"/{code}/book/hold/")
+    assert Booking.objects.get().language == code

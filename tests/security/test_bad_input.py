@@ -483,6 +483,7 @@ def _phone_data(**changes) -> dict:
         "day": DAY,
         "time": "17:00",
         "intake": "link",
+        "language": "en",
     }
     return data | changes
 

@@ -245,6 +245,7 @@ def fill_in_now(browser, demo, monday, client):
             "day": monday.isoformat(),
             "time": "15:00",
             "intake": "now",
+            "language": "en",
         },
     )
     assert response.status_code == 302, response.content.decode()[:500]

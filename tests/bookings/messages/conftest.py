@@ -16,7 +16,7 @@ from bookings.models import Booking
 from intake import selectors as intake_selectors
 from intake.models import Questionnaire
 from intake.services import intake_submit
-from studio.models import Service, ServiceLength, Therapist
+from studio.models import Service, ServiceLength, Studio, Therapist
 from tests.bookings.helpers import Clock
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -89,6 +89,7 @@ class Maker:
         name: str = CLIENT_NAME,
         email: str = CLIENT_EMAIL,
         source: str = Booking.Source.ONLINE,
+        language: str = "en",
     ) -> Booking:
         """Hold a start and say who it is for."""
         booking = services.hold_create(
@@ -98,6 +99,7 @@ class Maker:
             start_at=start,
             now=now,
             source=source,
+            language=language,
         )
         return services.hold_attach_client(
             booking=booking, name=name, email=email, phone="+34 600 111 222", now=now
@@ -121,7 +123,15 @@ class Maker:
 
 @pytest.fixture
 def make(demo_studio) -> Maker:
-    """Return a booking maker on the loaded demo studio, with an empty outbox."""
+    """Return a booking maker on the loaded demo studio, with an empty outbox.
+
+    The demo studio speaks Catalan first; here its front desk reads English, as the clients
+    and therapists of these tests do, so that each test reads one language.
+    (test_languages.py sends the messages in each language.)
+    """
+    studio = Studio.load()
+    studio.default_language = "en"
+    studio.save()
     mail.outbox.clear()
     return Maker()
 

@@ -65,6 +65,7 @@ def phone_form(demo, monday, **changes) -> dict:
         "day": monday.isoformat(),
         "time": "10:00",
         "intake": "now",
+        "language": "en",
     }
     return data | changes
 
@@ -557,6 +558,7 @@ def test_blocking_time_shows_on_the_calendar_and_closes_the_slots(frontdesk, dem
             "day": monday.isoformat(),
             "time": "12:15",
             "intake": "now",
+            "language": "en",
         },
     )
     assert phone.status_code == 400
@@ -764,3 +766,23 @@ def test_a_cancelled_booking_frees_its_time_in_the_database_too(frontdesk, demo,
 
     assert replacement.pk is not None
     assert Booking.objects.filter(status__in=Booking.ACTIVE).get() == replacement
+
+
+def test_a_phone_booking_is_in_the_language_the_front_desk_chose_for_the_client(
+    frontdesk, demo, monday, django_capture_on_commit_callbacks
+):
+    """The front desk works in English; the client reads Spanish: so do their email and link."""
+    form = frontdesk.get(reverse("bookings:staff_phone_booking")).content.decode()
+    assert '<option value="en" selected>English</option>' in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        frontdesk.post(
+            reverse("bookings:staff_phone_booking"),
+            phone_form(demo, monday, intake="link", language="es"),
+        )
+
+    booking = Booking.objects.get()
+    assert booking.language == "es"
+    (message,) = mail.outbox
+    assert message.subject == "Unas preguntas de salud antes de tu masaje"
+    assert "/es/intake/" in message.body
