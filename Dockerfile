@@ -20,6 +20,9 @@ RUN pip install --no-deps --no-build-isolation . \
 # manifest storage answers every page with a 500 when they have not been collected.
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     python manage.py collectstatic --noinput
+# The Catalan and Spanish catalogs (the .mo files are built, not committed).
+RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
+    python manage.py compilemessages --verbosity 0
 RUN useradd --create-home calma
 USER calma
 EXPOSE 8000
