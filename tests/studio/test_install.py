@@ -203,7 +203,7 @@ def installed_venv(tmp_path) -> Path:
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").touch(mode=0o755)
-    inputs = [REPO / "pyproject.toml", *LOCKS.iterdir()]
+    inputs = [REPO / "pyproject.toml", *LOCKS.iterdir(), *REPO.glob("locale/*/LC_MESSAGES/*.po")]
     newest = max(path.stat().st_mtime for path in inputs)
     stamp = venv / ".installed"
     stamp.touch()
@@ -218,6 +218,13 @@ def test_make_install_installs_the_lock_again_when_it_changes(installed_venv):
         commands = _dry_run(installed_venv, "install", changed)
         assert "-m pip install --quiet --require-hashes -r requirements/dev.txt" in commands
         assert "-m pip install --quiet --no-deps --no-build-isolation -e ." in commands
+        assert "manage.py compilemessages" in commands
+
+
+def test_make_install_compiles_the_catalogs_again_when_one_changes(installed_venv):
+    assert "compilemessages" not in _dry_run(installed_venv, "install")
+    for changed in ("locale/ca/LC_MESSAGES/django.po", "locale/es/LC_MESSAGES/django.po"):
+        assert "manage.py compilemessages" in _dry_run(installed_venv, "install", changed)
 
 
 def test_make_bench_http_installs_the_bench_lock(installed_venv):
