@@ -428,3 +428,63 @@ def test_every_step_that_divides_an_hour_stays_on_the_local_grid_across_dst(step
         assert slots
         for slot in slots:
             assert slot.start.astimezone(MADRID).minute % step_minutes == 0
+
+
+# --- the studio's own clock ------------------------------------------------------------------
+
+# UTC+05:30 all year: the local hour starts at half past in UTC, so a grid counted on the UTC
+# clock would offer 09:30 local where the studio means 09:00.
+KOLKATA = ZoneInfo("Asia/Kolkata")
+
+
+@pytest.mark.parametrize("step_minutes", [20, 60])
+def test_the_grid_is_counted_on_the_studios_clock_in_a_half_hour_zone(step_minutes):
+    """In Kolkata, hours from 09:00 to 13:00 offer 09:00 local first and stay on its grid."""
+    day = date(2026, 11, 24)
+    work = working_intervals([WeeklyHours(day.weekday(), time(9), time(13))], [day], KOLKATA)
+    assert work == [Interval(utc(2026, 11, 24, 3, 30), utc(2026, 11, 24, 7, 30))]
+    slots = free_slots(
+        therapists=[Resource(1, work=work)],
+        rooms=[Resource(100)],
+        duration=minutes(60),
+        buffer=minutes(0),
+        step=minutes(step_minutes),
+        tz=KOLKATA,
+        not_before=EARLIEST,
+        not_after=LATEST,
+    )
+    local = [slot.start.astimezone(KOLKATA) for slot in slots]
+    assert local[0].strftime("%H:%M") == "09:00"
+    assert local[-1].strftime("%H:%M") == "12:00"
+    assert len(local) == 180 // step_minutes + 1
+    assert all((moment.hour * 60 + moment.minute) % step_minutes == 0 for moment in local)
+
+
+def test_the_notice_is_rounded_up_to_the_next_start_of_the_studios_clock():
+    """In Kolkata with an hourly grid, a notice ending at 10:07 local offers 11:00 local next."""
+    day = date(2026, 11, 24)
+    work = working_intervals([WeeklyHours(day.weekday(), time(9), time(13))], [day], KOLKATA)
+    slots = free_slots(
+        therapists=[Resource(1, work=work)],
+        rooms=[Resource(100)],
+        duration=minutes(60),
+        buffer=minutes(0),
+        step=minutes(60),
+        tz=KOLKATA,
+        not_before=datetime(2026, 11, 24, 10, 7, tzinfo=KOLKATA),
+        not_after=LATEST,
+    )
+    assert [slot.start.astimezone(KOLKATA).hour for slot in slots] == [11, 12]
+    assert all(slot.start.astimezone(KOLKATA).minute == 0 for slot in slots)
+
+
+def test_a_repeated_wall_time_on_the_autumn_change_is_read_as_its_first_occurrence():
+    """On 2026-10-25 Madrid lives 02:00–03:00 twice: hours that start or end at 02:30 mean the
+    first 02:30 (CEST, 00:30 UTC), not the second (CET, 01:30 UTC)."""
+    day = date(2026, 10, 25)
+    assert day_work(day, time(2, 30), time(4)) == [
+        Interval(utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 3))
+    ]
+    assert day_work(day, time(1), time(2, 30)) == [
+        Interval(utc(2026, 10, 24, 23), utc(2026, 10, 25, 0, 30))
+    ]
