@@ -1,13 +1,14 @@
 """Holds, booking, cancel and reschedule against the database, with the clock pinned."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bookings import selectors, services
 from bookings.errors import BookingRefused
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from studio.models import WorkingHours
+from studio.models import Studio, WorkingHours
 from tests.bookings.helpers import MADRID, NOW, madrid, utc
 from tests.factories import (
     BookingFactory,
@@ -29,6 +30,8 @@ def _clock_at_now(time_machine):
 
 # Tuesday 24 November 2026: Ana works 09:00–14:00, Carla 10:00–13:30, Ben 14:00–20:00.
 TUESDAY_10 = madrid(2026, 11, 24, 10, 0)
+# Wednesday 25 November 2026, 10:00 Madrid: 49 hours after NOW.
+WEDNESDAY_10 = madrid(2026, 11, 25, 10, 0)
 
 
 def hold(demo, *, therapist="ana", start_at=TUESDAY_10, minutes=60, now=NOW, slug="leg-massage"):
@@ -105,6 +108,71 @@ def test_the_minimum_notice_boundary_itself_can_be_booked(demo):
     """Accept a start exactly two hours ahead, the studio's default minimum notice."""
     booking = hold(demo, start_at=NOW + timedelta(minutes=120))
     assert booking.start_at == madrid(2026, 11, 23, 11, 0)
+
+
+# --- the "now" and horizon boundaries --------------------------------------------------------
+
+# The studio's horizon is 60 days: from NOW (Monday 23 November 2026, 09:00 in Madrid) the last
+# start is Friday 22 January 2027 at 09:00, when Ana works.
+HORIZON_END = NOW + timedelta(days=60)
+
+
+def phone_hold(demo, *, start_at, hold_for=timedelta(hours=48), now=NOW):
+    """Hold Ana for a new client on the phone, as the front desk does."""
+    return services.phone_booking_create(
+        client=None,
+        name="Marta",
+        email="marta@example.com",
+        phone="600",
+        service=demo.service(),
+        length=demo.length(60),
+        therapist=demo.therapist("ana"),
+        start_at=start_at,
+        hold_for=hold_for,
+        now=now,
+    )
+
+
+def test_the_last_start_inside_the_horizon_is_offered_and_can_be_held(demo):
+    """Offer and hold the start exactly 60 days ahead; refuse the next start on the grid."""
+    assert madrid(2027, 1, 22, 9, 0) == HORIZON_END
+    assert free_starts(demo, day=date(2027, 1, 22)) == {HORIZON_END}
+    with pytest.raises(BookingRefused) as refused:
+        hold(demo, start_at=HORIZON_END + timedelta(minutes=15))
+    assert "further ahead" in refused.value.message
+    assert not Booking.objects.exists()
+    assert hold(demo, start_at=HORIZON_END).start_at == HORIZON_END
+
+
+def test_the_front_desk_cannot_hold_a_session_that_starts_this_very_moment(demo):
+    """Refuse a phone booking for 09:00 made at 09:00 as passed; 09:15 needs no notice."""
+    with pytest.raises(BookingRefused) as refused:
+        phone_hold(demo, start_at=NOW)
+    assert "already passed" in refused.value.message
+    assert not Booking.objects.exists()
+    booking = phone_hold(demo, start_at=NOW + timedelta(minutes=15))
+    assert booking.status == BookingStatus.HELD
+    assert booking.source == Booking.Source.PHONE
+
+
+def test_a_phone_hold_ends_when_its_session_starts_at_the_latest(demo):
+    """Hold Tuesday 10:00 by phone for 48 hours: the hold ends at 10:00 on Tuesday, so the
+    booking can no longer be confirmed once its time has come."""
+    booking = phone_hold(demo, start_at=TUESDAY_10)
+    assert booking.hold_expires_at == TUESDAY_10
+    services.hold_check(booking=booking, now=TUESDAY_10 - timedelta(seconds=1))
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_settle(booking=booking, status=BookingStatus.CONFIRMED, now=TUESDAY_10)
+    assert refused.value.code == BookingRefused.HOLD_EXPIRED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+    assert booking.confirmed_at is None
+
+
+def test_a_phone_hold_shorter_than_the_wait_keeps_its_own_length(demo):
+    """Hold Wednesday 10:00 by phone for two hours: the hold ends two hours from now."""
+    booking = phone_hold(demo, start_at=WEDNESDAY_10, hold_for=timedelta(hours=2))
+    assert booking.hold_expires_at == NOW + timedelta(hours=2)
 
 
 def test_hold_create_refuses_a_length_of_another_service(demo):
@@ -278,9 +346,6 @@ def test_client_upsert_reuses_the_client_with_the_same_email(demo):
 
 
 # --- cancel ----------------------------------------------------------------------------------
-
-# Wednesday 25 November 2026, 10:00 Madrid: 49 hours after NOW.
-WEDNESDAY_10 = madrid(2026, 11, 25, 10, 0)
 
 
 def test_a_client_may_cancel_outside_the_24_hour_window(demo):
@@ -489,3 +554,59 @@ def test_reactivating_a_stopped_attempt_never_double_books_its_old_room(demo):
         room_id=again.room_id, status__in=ACTIVE_STATUSES, start_at=TUESDAY_10
     )
     assert active_in_room.count() == 1
+
+
+# --- a studio in a half-hour zone ------------------------------------------------------------
+
+
+@pytest.fixture
+def kolkata_studio(db, settings):
+    """Return a service and a therapist of a studio in Kolkata (UTC+05:30), on an hourly grid.
+
+    The therapist works Tuesdays 09:00–13:00 local time, which is 03:30–07:30 UTC.
+    """
+    settings.STUDIO_TIME_ZONE = "Asia/Kolkata"
+    studio = Studio.load()
+    studio.slot_step_minutes = 60
+    studio.save()
+    room = RoomFactory()
+    service = ServiceFactory(rooms=[room])
+    length = ServiceLengthFactory(service=service, minutes=60)
+    therapist = TherapistFactory(services=[service])
+    WorkingHours.objects.create(therapist=therapist, weekday=1, starts=time(9), ends=time(13))
+    return service, length, therapist
+
+
+def test_a_half_hour_zone_offers_and_takes_the_hours_of_its_own_clock(kolkata_studio):
+    """Offer 09:00 to 12:00 Kolkata time and hold 10:00; refuse 10:30, which is on the hour
+    in UTC but not on the studio's clock."""
+    service, length, therapist = kolkata_studio
+    kolkata = ZoneInfo("Asia/Kolkata")
+    result = selectors.availability(
+        service=service,
+        length=length,
+        therapist=therapist,
+        first_day=date(2026, 11, 24),
+        days=1,
+        now=NOW,
+    )
+    assert [slot.start.astimezone(kolkata).strftime("%H:%M") for slot in result.slots] == [
+        "09:00",
+        "10:00",
+        "11:00",
+        "12:00",
+    ]
+    ten = datetime(2026, 11, 24, 10, 0, tzinfo=kolkata)
+    with pytest.raises(BookingRefused) as refused:
+        services.hold_create(
+            service=service,
+            length=length,
+            therapist=therapist,
+            start_at=ten + timedelta(minutes=30),
+            now=NOW,
+        )
+    assert "not one we offer" in refused.value.message
+    booking = services.hold_create(
+        service=service, length=length, therapist=therapist, start_at=ten, now=NOW
+    )
+    assert booking.start_at == utc(2026, 11, 24, 4, 30)
