@@ -5,6 +5,7 @@ Each rule's test quotes the passage of the domain texts (or of the design) it co
 """
 
 import re
+from dataclasses import replace
 
 import pytest
 from django.utils.functional import Promise
@@ -17,6 +18,7 @@ from intake.triage import (
     ASSESSMENT_REASON_CODE,
     NON_QUESTION_ERRORS,
     TEXT_MAX_LENGTH,
+    Choice,
     Condition,
     Level,
     QuestionSpec,
@@ -704,3 +706,65 @@ def test_triage_and_validation_never_raise_even_on_malformed_answers(service, an
     assert isinstance(result.level, Level)
     assert all(isinstance(reason, Reason) for reason in result.reasons)
     assert isinstance(validate_answers(QUESTIONS, answers, service_slug=service), dict)
+
+
+# Optional questions and blank answers, on a small questionnaire of every kind
+
+ABOUT_YOU = (
+    QuestionSpec(
+        "how_heard",
+        "about_you",
+        "How did you hear of us?",
+        "choice",
+        choices=(Choice("friend", "A friend"), Choice("web", "The web")),
+        required=False,
+    ),
+    QuestionSpec(
+        "interests",
+        "about_you",
+        "What would you like to feel afterwards?",
+        "multi",
+        choices=(Choice("rested", "Rested"), Choice("light", "Lighter legs")),
+        required=False,
+    ),
+    QuestionSpec("first_visit", "about_you", "Is this your first visit?", "yes_no", required=False),
+    QuestionSpec("note", "about_you", "Anything else?", "text", required=False),
+)
+REQUIRED_ABOUT_YOU = tuple(replace(question, required=True) for question in ABOUT_YOU)
+BLANKS = {"how_heard": "  ", "interests": ["", None], "first_visit": "", "note": " \n "}
+
+
+@pytest.mark.parametrize("answers", [{}, BLANKS], ids=["left out", "blank"])
+def test_an_optional_question_of_any_kind_may_be_left_unanswered(answers):
+    """Accept an optional choice, multiple choice, yes/no or text question with no answer."""
+    assert validate_answers(ABOUT_YOU, answers, service_slug="leg-massage") == {}
+
+
+@pytest.mark.parametrize("answers", [{}, BLANKS], ids=["left out", "blank"])
+def test_a_blank_answer_to_a_required_question_is_asked_for_again(answers):
+    """Count spaces, an empty string or an empty selection as no answer: ask for one, rather
+    than accept it or call it an answer that was not offered."""
+    assert validate_answers(REQUIRED_ABOUT_YOU, answers, service_slug="leg-massage") == {
+        "how_heard": "Please answer this question.",
+        "interests": "Please choose at least one answer.",
+        "first_visit": "Please answer this question.",
+        "note": "Please answer this question.",
+    }
+
+
+def test_the_blank_answer_of_the_first_questionnaire_is_asked_for_again():
+    """Ask again for a pregnancy answer of two spaces, with the words for a missing answer."""
+    answers = clear_answers("leg-massage") | {"pregnant": "  "}
+    errors = validate_answers(QUESTIONS, answers, service_slug="leg-massage")
+    assert errors == {"pregnant": "Please answer this question."}
+
+
+def test_an_optional_question_still_refuses_an_answer_it_does_not_offer():
+    """Leave an optional question unanswered, but refuse a value it does not offer."""
+    answers = {"how_heard": "radio", "interests": ["rested", "dancing"], "first_visit": "maybe"}
+    errors = validate_answers(ABOUT_YOU, answers, service_slug="leg-massage")
+    assert errors == {
+        "how_heard": "Please choose one of the answers offered.",
+        "interests": "Please choose one of the answers offered.",
+        "first_visit": "Please choose one of the answers offered.",
+    }
