@@ -349,3 +349,65 @@ def test_a_writer_waiting_for_its_first_lock_holds_none_of_the_others():
     writer.join(timeout=30)
     assert not writer.is_alive()
     assert failure == []
+
+
+def _hour(moment) -> int:
+    """Return the lock bucket of the hour a moment falls in: hours since 1970 (UTC), plus one."""
+    return int(moment.timestamp()) // 3600 + 1
+
+
+def test_the_keys_follow_the_documented_layout():
+    """Key = kind (1 therapist, 2 room) << 56 | id << 24 | hour bucket (0: whole calendar),
+    so other code, and a person reading pg_locks, can tell what a lock guards."""
+    span = services.Locked([7], [5], start_at=TUESDAY, end_at=TUESDAY + timedelta(minutes=70))
+    first = _hour(TUESDAY)
+    assert services.calendar_lock_keys(span) == [
+        ((1 << 56) | (7 << 24), True),
+        ((1 << 56) | (7 << 24) | first, False),
+        ((1 << 56) | (7 << 24) | (first + 1), False),
+        ((2 << 56) | (5 << 24), True),
+        ((2 << 56) | (5 << 24) | first, False),
+        ((2 << 56) | (5 << 24) | (first + 1), False),
+    ]
+
+
+def test_the_keys_stay_apart_for_any_id_below_2_to_the_32_until_the_year_3800():
+    """Never give two resources or two hours one key, and fit every key in a bigint."""
+    last_hour = _hour(madrid(3799, 12, 31, 23, 0))
+    assert last_hour < 2**24
+    keys = {
+        services._advisory_key(kind, pk, bucket)
+        for kind in (1, 2)
+        for pk in (1, 2**31, 2**32 - 1)
+        for bucket in (0, 1, last_hour)
+    }
+    assert len(keys) == 2 * 3 * 3
+    assert max(keys) < 2**63
+
+
+def test_a_span_a_microsecond_into_an_hour_locks_that_hour():
+    """Lock the next hour for a span that ends just after it starts, and not for one that
+    ends exactly on it."""
+    hour = TUESDAY + timedelta(hours=1)
+    just_after = services.Locked([7], [], start_at=TUESDAY, end_at=hour + timedelta(microseconds=1))
+    exactly = services.Locked([7], [], start_at=TUESDAY, end_at=hour)
+    bucket = services._advisory_key(1, 7, _hour(hour))
+    assert bucket in dict(services.calendar_lock_keys(just_after))
+    assert bucket not in dict(services.calendar_lock_keys(exactly))
+
+
+def test_up_to_48_hours_lock_by_the_hour_and_longer_spans_the_whole_calendar():
+    """Take 48 hour locks for a 48-hour span; past it, each resource's whole calendar alone,
+    exclusively, for every therapist and room."""
+    two_days = services.Locked([7], [], start_at=TUESDAY, end_at=TUESDAY + timedelta(hours=48))
+    pairs = services.calendar_lock_keys(two_days)
+    assert len(pairs) == 1 + 48
+    assert pairs[0] == (services._advisory_key(1, 7, 0), True)
+    longer = services.Locked(
+        [7, 8], [5], start_at=TUESDAY, end_at=TUESDAY + timedelta(hours=48, microseconds=1)
+    )
+    assert services.calendar_lock_keys(longer) == [
+        (services._advisory_key(1, 7, 0), False),
+        (services._advisory_key(1, 8, 0), False),
+        (services._advisory_key(2, 5, 0), False),
+    ]
