@@ -292,6 +292,9 @@ def test_lymphatic_drainage_is_reviewed_until_the_therapist_approves():
     )
     assert pending.level is Level.REVIEW
     assert flagged(pending) == [(ASSESSMENT_REASON_CODE, Level.REVIEW)]
+    assert str(pending.reasons[0].text) == (
+        "This service needs a therapist's assessment before the first session."
+    )
     assert approved == TriageResult(Level.CLEAR, ())
 
 
@@ -315,6 +318,7 @@ def test_answers_changed_after_a_stop_go_to_review_instead_of_clear():
     )
     assert result.level is Level.REVIEW
     assert flagged(result) == [(AFTER_STOP_REASON_CODE, Level.REVIEW)]
+    assert str(result.reasons[0].text) == "Answers were changed after a screening stop."
 
 
 def test_answers_changed_after_a_stop_still_stop_on_a_stop_answer():
