@@ -15,7 +15,7 @@ LOCK_DIR := requirements
 DEV_LOCK := $(LOCK_DIR)/dev.txt
 UV_VERSION := 0.13.9
 
-.PHONY: install lock run test lint bench bench-http worker beat sweeps clean
+.PHONY: install lock run test lint mutate bench bench-http worker beat sweeps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calma needs Python 3.11 or newer")'
@@ -62,6 +62,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# Mutation-test triage, availability and the booking write path with mutmut (the mutate
+# extra) on SQLite: prints the kill rate and fails below 95%. About half an hour on two
+# cores; not part of CI. See docs/TESTING.md.
+mutate: install
+	$(BIN)/python -m pip install --quiet "$$($(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["mutate"])')"
+	$(BIN)/python scripts/mutate.py
+
 # Time the availability selector on a throwaway database (a temporary SQLite file, or
 # calma_bench on the PostgreSQL server DATABASE_URL points at); see docs/PERFORMANCE.md.
 bench: install
@@ -90,4 +97,4 @@ sweeps: install
 	$(BIN)/python manage.py run_sweeps
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles mutants

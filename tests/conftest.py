@@ -1,6 +1,8 @@
 """Shared fixtures, and the rule that tests needing real services never skip in CI."""
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +40,21 @@ def _services_required(request):
             pytest.skip("the SQLite variant; this run is on another database")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _skip_or_fail("needs Redis: set REDIS_URL=redis://…")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give every test process its own SQLite file, processes forked from another included.
+
+    The test settings name the file after the process that reads them. `make mutate` runs
+    each mutant in a process forked from one that has already read them, two side by side.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"calma-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 def _transactional(request) -> bool:

@@ -93,6 +93,56 @@ def test_subtract_removing_everything_leaves_nothing():
     assert subtract(work, [Interval(utc(2026, 11, 23), utc(2026, 11, 24))]) == []
 
 
+def hours(*pairs) -> list[Interval]:
+    """Return intervals on Monday 23 November 2026 (UTC) from (start, end) hours."""
+    return [Interval(utc(2026, 11, 23, *start), utc(2026, 11, 23, *end)) for start, end in pairs]
+
+
+@pytest.mark.parametrize(
+    ("work", "removals", "left"),
+    [
+        pytest.param([(9,), (17,)], [((12,), (13,))], [((9,), (12,)), ((13,), (17,))], id="inside"),
+        pytest.param([(9,), (17,)], [((7,), (8,)), ((18,), (19,))], [((9,), (17,))], id="outside"),
+        pytest.param([(9,), (17,)], [((8,), (9,)), ((17,), (18,))], [((9,), (17,))], id="touching"),
+        pytest.param([(9,), (17,)], [((9,), (10,))], [((10,), (17,))], id="at-the-start"),
+        pytest.param([(9,), (17,)], [((16,), (17,))], [((9,), (16,))], id="at-the-end"),
+        pytest.param(
+            [(9,), (17,)],
+            [((7,), (8,)), ((12,), (13,))],
+            [((9,), (12,)), ((13,), (17,))],
+            id="after-one-before",
+        ),
+    ],
+)
+def test_subtract_keeps_exactly_the_time_no_removal_covers(work, removals, left):
+    """Cut a removal out of a working day wherever it falls, leaving no empty pieces."""
+    assert subtract(hours(work), hours(*removals)) == hours(*left)
+
+
+def test_subtract_cuts_each_of_several_intervals_on_its_own():
+    """Cut the morning and the afternoon with the removals that touch each."""
+    work = hours(((9,), (13,)), ((15,), (19,)))
+    removals = hours(((10,), (11,)), ((13,), (15,)), ((18,), (20,)))
+    assert subtract(work, removals) == hours(((9,), (10,)), ((11,), (13,)), ((15,), (18,)))
+
+
+def test_local_days_counts_forward_from_the_first_day():
+    """Return the first day and the days after it, in order."""
+    assert local_days(date(2026, 12, 31), 3) == [
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+        date(2027, 1, 2),
+    ]
+    assert local_days(date(2026, 12, 31), 0) == []
+
+
+def test_weekly_hours_that_end_where_they_start_give_no_working_time():
+    """Drop hours of no length, and hours whose end comes before their start."""
+    day = date(2026, 11, 23)
+    hours_of_the_day = [WeeklyHours(0, time(9), time(9)), WeeklyHours(0, time(14), time(13))]
+    assert working_intervals(hours_of_the_day, [day], MADRID) == []
+
+
 def test_working_intervals_lay_weekly_hours_on_matching_weekdays_only():
     """Put Monday's hours on the Monday only, converted from Madrid winter time to UTC."""
     hours = [WeeklyHours(0, time(9), time(14)), WeeklyHours(0, time(15), time(19))]
@@ -230,6 +280,45 @@ def test_starts_respect_the_minimum_notice_and_the_horizon():
     assert slots[-1].start == utc(2026, 11, 23, 11)
 
 
+def test_starts_are_rounded_up_past_a_notice_that_ends_inside_a_minute():
+    """Never offer a start before ``not_before``: 09:15 and a few seconds offers 09:30 first,
+    and a start is always on the whole minute."""
+    work = [Interval(utc(2026, 11, 23, 8), utc(2026, 11, 23, 16))]
+    for not_before in (
+        utc(2026, 11, 23, 9, 15, 30),
+        utc(2026, 11, 23, 9, 15, 0, 1),
+        utc(2026, 11, 23, 9, 14, 59, 999999),
+    ):
+        first = slots_for([Resource(1, work=work)], not_before=not_before)[0]
+        expected = utc(2026, 11, 23, 9, 15 if not_before.minute == 14 else 30)
+        assert first.start == expected, not_before
+    exact = slots_for([Resource(1, work=work)], not_before=utc(2026, 11, 23, 9, 15))[0]
+    assert exact.start == utc(2026, 11, 23, 9, 15)
+
+
+@pytest.mark.parametrize(
+    ("duration", "step"),
+    [(0, 15), (-30, 15), (60, 0), (60, -15)],
+    ids=["no-duration", "negative-duration", "no-step", "negative-step"],
+)
+def test_a_session_or_step_of_no_length_offers_nothing(duration, step):
+    """Offer no start for a session or a grid step that is not positive (and never loop)."""
+    work = [Interval(utc(2026, 11, 23, 9), utc(2026, 11, 23, 12))]
+    assert (
+        free_slots(
+            therapists=[Resource(1, work=work)],
+            rooms=[Resource(100)],
+            duration=minutes(duration),
+            buffer=minutes(0),
+            step=minutes(step),
+            tz=MADRID,
+            not_before=EARLIEST,
+            not_after=LATEST,
+        )
+        == []
+    )
+
+
 def test_pick_therapist_takes_the_least_booked():
     """Give "anyone" to the therapist with the fewest booked minutes that day."""
     assert pick_therapist([1, 2, 3], {1: 120, 2: 30, 3: 60}) == 2
@@ -240,6 +329,8 @@ def test_pick_therapist_breaks_ties_by_the_lowest_id():
     assert pick_therapist([3, 2, 5], {3: 60, 2: 60, 5: 90}) == 2
     assert pick_therapist([4, 7], {}) == 4
     assert pick_therapist([7, 4], {4: 30}) == 7
+    # Missing from the counts is the same as counted at zero.
+    assert pick_therapist([4, 7], {7: 0}) == 4
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -428,3 +519,63 @@ def test_every_step_that_divides_an_hour_stays_on_the_local_grid_across_dst(step
         assert slots
         for slot in slots:
             assert slot.start.astimezone(MADRID).minute % step_minutes == 0
+
+
+# --- the studio's own clock ------------------------------------------------------------------
+
+# UTC+05:30 all year: the local hour starts at half past in UTC, so a grid counted on the UTC
+# clock would offer 09:30 local where the studio means 09:00.
+KOLKATA = ZoneInfo("Asia/Kolkata")
+
+
+@pytest.mark.parametrize("step_minutes", [20, 60])
+def test_the_grid_is_counted_on_the_studios_clock_in_a_half_hour_zone(step_minutes):
+    """In Kolkata, hours from 09:00 to 13:00 offer 09:00 local first and stay on its grid."""
+    day = date(2026, 11, 24)
+    work = working_intervals([WeeklyHours(day.weekday(), time(9), time(13))], [day], KOLKATA)
+    assert work == [Interval(utc(2026, 11, 24, 3, 30), utc(2026, 11, 24, 7, 30))]
+    slots = free_slots(
+        therapists=[Resource(1, work=work)],
+        rooms=[Resource(100)],
+        duration=minutes(60),
+        buffer=minutes(0),
+        step=minutes(step_minutes),
+        tz=KOLKATA,
+        not_before=EARLIEST,
+        not_after=LATEST,
+    )
+    local = [slot.start.astimezone(KOLKATA) for slot in slots]
+    assert local[0].strftime("%H:%M") == "09:00"
+    assert local[-1].strftime("%H:%M") == "12:00"
+    assert len(local) == 180 // step_minutes + 1
+    assert all((moment.hour * 60 + moment.minute) % step_minutes == 0 for moment in local)
+
+
+def test_the_notice_is_rounded_up_to_the_next_start_of_the_studios_clock():
+    """In Kolkata with an hourly grid, a notice ending at 10:07 local offers 11:00 local next."""
+    day = date(2026, 11, 24)
+    work = working_intervals([WeeklyHours(day.weekday(), time(9), time(13))], [day], KOLKATA)
+    slots = free_slots(
+        therapists=[Resource(1, work=work)],
+        rooms=[Resource(100)],
+        duration=minutes(60),
+        buffer=minutes(0),
+        step=minutes(60),
+        tz=KOLKATA,
+        not_before=datetime(2026, 11, 24, 10, 7, tzinfo=KOLKATA),
+        not_after=LATEST,
+    )
+    assert [slot.start.astimezone(KOLKATA).hour for slot in slots] == [11, 12]
+    assert all(slot.start.astimezone(KOLKATA).minute == 0 for slot in slots)
+
+
+def test_a_repeated_wall_time_on_the_autumn_change_is_read_as_its_first_occurrence():
+    """On 2026-10-25 Madrid lives 02:00–03:00 twice: hours that start or end at 02:30 mean the
+    first 02:30 (CEST, 00:30 UTC), not the second (CET, 01:30 UTC)."""
+    day = date(2026, 10, 25)
+    assert day_work(day, time(2, 30), time(4)) == [
+        Interval(utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 3))
+    ]
+    assert day_work(day, time(1), time(2, 30)) == [
+        Interval(utc(2026, 10, 24, 23), utc(2026, 10, 25, 0, 30))
+    ]

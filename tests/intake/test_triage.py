@@ -4,7 +4,9 @@ Each rule's test quotes the passage of the domain texts (or of the design) it co
 "guide" is the leg-massage guide, "studio page" the studio's leg-massage page.
 """
 
+import operator
 import re
+from dataclasses import replace
 
 import pytest
 from django.utils.functional import Promise
@@ -17,12 +19,14 @@ from intake.triage import (
     ASSESSMENT_REASON_CODE,
     NON_QUESTION_ERRORS,
     TEXT_MAX_LENGTH,
+    Choice,
     Condition,
     Level,
     QuestionSpec,
     Reason,
     Rule,
     TriageResult,
+    question_fields,
     triage,
     validate_answers,
     visible_questions,
@@ -288,6 +292,9 @@ def test_lymphatic_drainage_is_reviewed_until_the_therapist_approves():
     )
     assert pending.level is Level.REVIEW
     assert flagged(pending) == [(ASSESSMENT_REASON_CODE, Level.REVIEW)]
+    assert str(pending.reasons[0].text) == (
+        "This service needs a therapist's assessment before the first session."
+    )
     assert approved == TriageResult(Level.CLEAR, ())
 
 
@@ -311,6 +318,7 @@ def test_answers_changed_after_a_stop_go_to_review_instead_of_clear():
     )
     assert result.level is Level.REVIEW
     assert flagged(result) == [(AFTER_STOP_REASON_CODE, Level.REVIEW)]
+    assert str(result.reasons[0].text) == "Answers were changed after a screening stop."
 
 
 def test_answers_changed_after_a_stop_still_stop_on_a_stop_answer():
@@ -704,3 +712,217 @@ def test_triage_and_validation_never_raise_even_on_malformed_answers(service, an
     assert isinstance(result.level, Level)
     assert all(isinstance(reason, Reason) for reason in result.reasons)
     assert isinstance(validate_answers(QUESTIONS, answers, service_slug=service), dict)
+
+
+# Optional questions and blank answers, on a small questionnaire of every kind
+
+ABOUT_YOU = (
+    QuestionSpec(
+        "how_heard",
+        "about_you",
+        "How did you hear of us?",
+        "choice",
+        choices=(Choice("friend", "A friend"), Choice("web", "The web")),
+        required=False,
+    ),
+    QuestionSpec(
+        "interests",
+        "about_you",
+        "What would you like to feel afterwards?",
+        "multi",
+        choices=(Choice("rested", "Rested"), Choice("light", "Lighter legs")),
+        required=False,
+    ),
+    QuestionSpec("first_visit", "about_you", "Is this your first visit?", "yes_no", required=False),
+    QuestionSpec("note", "about_you", "Anything else?", "text", required=False),
+)
+REQUIRED_ABOUT_YOU = tuple(replace(question, required=True) for question in ABOUT_YOU)
+BLANKS = {"how_heard": "  ", "interests": ["", None], "first_visit": "", "note": " \n "}
+
+
+@pytest.mark.parametrize("answers", [{}, BLANKS], ids=["left out", "blank"])
+def test_an_optional_question_of_any_kind_may_be_left_unanswered(answers):
+    """Accept an optional choice, multiple choice, yes/no or text question with no answer."""
+    assert validate_answers(ABOUT_YOU, answers, service_slug="leg-massage") == {}
+
+
+@pytest.mark.parametrize("answers", [{}, BLANKS], ids=["left out", "blank"])
+def test_a_blank_answer_to_a_required_question_is_asked_for_again(answers):
+    """Count spaces, an empty string or an empty selection as no answer: ask for one, rather
+    than accept it or call it an answer that was not offered."""
+    assert validate_answers(REQUIRED_ABOUT_YOU, answers, service_slug="leg-massage") == {
+        "how_heard": "Please answer this question.",
+        "interests": "Please choose at least one answer.",
+        "first_visit": "Please answer this question.",
+        "note": "Please answer this question.",
+    }
+
+
+def test_the_blank_answer_of_the_first_questionnaire_is_asked_for_again():
+    """Ask again for a pregnancy answer of two spaces, with the words for a missing answer."""
+    answers = clear_answers("leg-massage") | {"pregnant": "  "}
+    errors = validate_answers(QUESTIONS, answers, service_slug="leg-massage")
+    assert errors == {"pregnant": "Please answer this question."}
+
+
+def test_an_optional_question_still_refuses_an_answer_it_does_not_offer():
+    """Leave an optional question unanswered, but refuse a value it does not offer."""
+    answers = {"how_heard": "radio", "interests": ["rested", "dancing"], "first_visit": "maybe"}
+    errors = validate_answers(ABOUT_YOU, answers, service_slug="leg-massage")
+    assert errors == {
+        "how_heard": "Please choose one of the answers offered.",
+        "interests": "Please choose one of the answers offered.",
+        "first_visit": "Please choose one of the answers offered.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (["a", "list"], "Please write your answer as text."),
+        (7, "Please write your answer as text."),
+        ("x" * (TEXT_MAX_LENGTH + 1), "Please keep this answer to 500 characters or fewer."),
+    ],
+    ids=["a list", "a number", "too long"],
+)
+def test_a_text_answer_that_is_not_short_text_says_why_in_its_own_words(answer, message):
+    """Refuse a note that is not text, or too long, with the words the translations know."""
+    errors = validate_answers(ABOUT_YOU, {"note": answer}, service_slug="leg-massage")
+    assert errors == {"note": message}
+
+
+def test_answers_to_questions_not_asked_say_so_for_the_whole_form():
+    """Refuse answers to an unknown question under "__all__", in the words to translate."""
+    errors = validate_answers(ABOUT_YOU, {"favourite_colour": "blue"}, service_slug="leg-massage")
+    assert errors == {
+        NON_QUESTION_ERRORS: "Some answers do not match the questions for this service. "
+        "Please reload the page and answer again."
+    }
+
+
+def test_question_fields_keep_every_text_a_version_was_published_with():
+    """Store a question's text, help text, choice labels, condition and rules as plain data."""
+    spec = QuestionSpec(
+        "foot_skin_kind",
+        "feet",
+        "What do you notice?",
+        "multi",
+        help_text="Choose all that apply.",
+        choices=(Choice("wound", "A wound"), Choice("other", "Something else")),
+        show_if=Condition("foot_skin", ("yes",)),
+        services=("foot-massage",),
+        rules=(Rule(("wound",), Level.STOP, "A wound on the feet."),),
+    )
+    assert question_fields(spec) == {
+        "code": "foot_skin_kind",
+        "section": "feet",
+        "text": "What do you notice?",
+        "kind": "multi",
+        "help_text": "Choose all that apply.",
+        "choices": [
+            {"value": "wound", "label": "A wound"},
+            {"value": "other", "label": "Something else"},
+        ],
+        "required": True,
+        "show_if_question": "foot_skin",
+        "show_if_values": ["yes"],
+        "services": ["foot-massage"],
+        "rules": [{"when": ["wound"], "level": "stop", "reason": "A wound on the feet."}],
+    }
+    bare = question_fields(replace(spec, show_if=None, required=False))
+    assert (bare["show_if_question"], bare["show_if_values"], bare["required"]) == ("", [], False)
+
+
+def test_every_comparison_of_levels_goes_by_seriousness():
+    """Compare each pair of levels with <, <=, > and >= by seriousness alone."""
+    for a in Level:
+        for b in Level:
+            assert (a < b, a <= b, a > b, a >= b) == (
+                a.rank < b.rank,
+                a.rank <= b.rank,
+                a.rank > b.rank,
+                a.rank >= b.rank,
+            ), (a, b)
+
+
+@pytest.mark.parametrize("other", [1, None, 2.5])
+def test_a_level_does_not_compare_with_something_that_is_not_a_level(other):
+    """Refuse to order a level against a number or None, rather than guess."""
+    for compare in (operator.lt, operator.le, operator.gt, operator.ge):
+        with pytest.raises(TypeError):
+            compare(Level.REVIEW, other)
+
+
+SOME_CHOICES = (Choice("a", "A"), Choice("b", "B"))
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: QuestionSpec("q", "s", "T?", "essay"), ValueError, "q: unknown kind 'essay'"),
+        (
+            lambda: QuestionSpec("q", "s", "T?", "choice"),
+            ValueError,
+            "q: a choice question needs choices",
+        ),
+        (
+            lambda: QuestionSpec("q", "s", "T?", "multi"),
+            ValueError,
+            "q: a multi question needs choices",
+        ),
+        (
+            lambda: QuestionSpec("q", "s", "T?", "yes_no", choices=SOME_CHOICES),
+            ValueError,
+            "q: a yes_no question takes no choices",
+        ),
+        (
+            lambda: QuestionSpec("q", "s", "T?", "text", choices=SOME_CHOICES),
+            ValueError,
+            "q: a text question takes no choices",
+        ),
+        (
+            lambda: QuestionSpec("q", "s", "T?", "choice", choices=list(SOME_CHOICES)),
+            TypeError,
+            "QuestionSpec.choices must be a tuple of values, not list",
+        ),
+        (
+            lambda: QuestionSpec("q", "s", "T?", "yes_no", services="leg-massage"),
+            TypeError,
+            "QuestionSpec.services must be a tuple of values, not str",
+        ),
+        (
+            lambda: Rule("yes", Level.STOP, "R."),
+            TypeError,
+            "Rule.when must be a tuple of values, not str",
+        ),
+        (
+            lambda: Condition("q", "yes"),
+            TypeError,
+            "Condition.any_of must be a tuple of values, not str",
+        ),
+    ],
+    ids=[
+        "unknown kind",
+        "choice without choices",
+        "multi without choices",
+        "yes_no with choices",
+        "text with choices",
+        "choices in a list",
+        "services as a string",
+        "rule on a string",
+        "condition on a string",
+    ],
+)
+def test_a_malformed_question_is_refused_with_what_is_wrong(build, error, message):
+    """Refuse, at definition, a question whose kind and choices disagree or whose values are
+    not tuples, saying which question and which field (an author reads it in a traceback)."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        build()
+
+
+@pytest.mark.parametrize("kind", ["choice", "multi"])
+def test_a_choice_question_with_choices_and_a_yes_no_question_without_are_fine(kind):
+    """Accept the well-formed kinds: choices for choice and multi, none for yes/no and text."""
+    assert QuestionSpec("q", "s", "T?", kind, choices=SOME_CHOICES).option_values == {"a", "b"}
+    assert QuestionSpec("q", "s", "T?", "yes_no").option_values == {"yes", "no"}
+    assert QuestionSpec("q", "s", "T?", "text").option_values == frozenset()
