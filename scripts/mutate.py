@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
+TEMPORARY = MUTANTS / "tmp"
 
 # One pattern per function, in mutmut's names: module, then x_<function> or
 # xǁ<Class>ǁ<method>. A pattern that no longer matches (a renamed function) fails the run.
@@ -75,6 +76,10 @@ def _environment() -> dict[str, str]:
     # SQLite, and tests of other services skip rather than fail: this is not a CI run.
     for name in ("DATABASE_URL", "REDIS_URL", "CI"):
         env.pop(name, None)
+    # The test databases go in mutants/ too: a mutant stopped for taking too long leaves its
+    # SQLite file behind, and the next fresh run removes them with the rest.
+    TEMPORARY.mkdir(parents=True, exist_ok=True)
+    env["TMPDIR"] = str(TEMPORARY)
     return env
 
 
