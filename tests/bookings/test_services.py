@@ -734,27 +734,10 @@ def test_reactivating_a_stopped_attempt_never_double_books_its_old_room(demo):
     assert active_in_room.count() == 1
 
 
-def _phone_booking(demo, *, start_at):
-    return services.phone_booking_create(
-        client=None,
-        name="Marta",
-        email="marta@example.com",
-        phone="600",
-        service=demo.service(),
-        length=demo.length(60),
-        therapist=demo.therapist("ana"),
-        start_at=start_at,
-        now=NOW,
-    )
-
-
 def test_a_phone_booking_waits_for_the_answers_as_long_as_the_studio_says(demo):
-    studio = Studio.load()
-    studio.phone_hold_hours = 6
-    studio.save()
+    booking = phone_hold(demo, start_at=TUESDAY_10 + timedelta(days=7), hold_hours=6)
 
-    booking = _phone_booking(demo, start_at=TUESDAY_10 + timedelta(days=7))
-
+    assert Studio.load().phone_hold_hours == 6
     assert booking.status == BookingStatus.HELD
     assert booking.hold_expires_at == NOW + timedelta(hours=6)
 
@@ -764,7 +747,7 @@ def test_a_phone_hold_never_outlives_the_sessions_start(demo):
     assert Studio.load().phone_hold_hours == 48
     start_at = NOW + timedelta(hours=3)  # Monday 12:00 in Madrid, inside Ana's hours
 
-    booking = _phone_booking(demo, start_at=start_at)
+    booking = phone_hold(demo, start_at=start_at)
 
     assert booking.hold_expires_at == start_at
     with pytest.raises(BookingRefused) as refused:

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -786,3 +787,19 @@ def test_a_phone_booking_is_in_the_language_the_front_desk_chose_for_the_client(
     (message,) = mail.outbox
     assert message.subject == "Unas preguntas de salud antes de tu masaje"
     assert "/es/intake/" in message.body
+
+
+def test_the_client_card_costs_the_same_queries_for_one_booking_or_many(
+    frontdesk, demo, monday, clients, django_assert_num_queries
+):
+    """Checking who may see each booking's level and adaptations reads nothing per booking."""
+    rosa = clients["rosa"]
+    url = reverse("bookings:staff_client", kwargs={"pk": rosa.pk})
+    demo.book(at(monday, 10), client=rosa)
+    frontdesk.get(url)  # the session and the account are warm
+    with CaptureQueriesContext(connection) as one:
+        assert frontdesk.get(url).status_code == 200
+    for hour in (12, 14, 16, 18):
+        demo.book(at(monday, hour), client=rosa, room="garden")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert frontdesk.get(url).status_code == 200
