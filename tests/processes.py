@@ -9,6 +9,8 @@ that runs too long.
 
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def run(
@@ -37,3 +39,23 @@ def run(
     if check:
         done.check_returncode()
     return done
+
+
+@contextmanager
+def running(args, *, stop_timeout: float, **kwargs) -> Iterator[subprocess.Popen]:
+    """Run ``args`` in the background for the ``with`` block, then stop it.
+
+    On leaving, the child is asked to stop (SIGTERM) and killed if it has not stopped after
+    ``stop_timeout`` seconds; the wait is the blocking one, which libfaketime leaves alone.
+    """
+    with subprocess.Popen(args, **kwargs) as process:  # noqa: S603 - the caller's fixed command
+        try:
+            yield process
+        finally:
+            process.terminate()
+            timer = threading.Timer(stop_timeout, process.kill)
+            timer.start()
+            try:
+                process.wait()
+            finally:
+                timer.cancel()
