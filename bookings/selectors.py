@@ -32,6 +32,7 @@ from studio.models import (
     WorkingHours,
 )
 from studio.timezones import local_day_bounds, studio_tz
+from studio.translated import columns
 
 # No session with its buffer lasts this long; the bookings query relies on it (see below).
 LONGEST_BOOKING = timedelta(days=1)
@@ -310,7 +311,14 @@ def calendar_window(
             screening_stopped_at__isnull=False, start_at__lt=end, end_at__gt=start
         )
         .select_related("service")
-        .only("pk", "start_at", "end_at", "service__name", "created_at", "status")
+        .only(
+            "pk",
+            "start_at",
+            "end_at",
+            *(f"service__{column}" for column in columns("name")),
+            "created_at",
+            "status",
+        )
         .order_by("start_at")
     )
     return CalendarData(

@@ -9,11 +9,13 @@ from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from translated_fields.admin import TranslatedFieldAdmin
 
 from intake import selectors
 from intake import services as intake_services
 from intake.models import AccessLog, ConsentText, Question, Questionnaire
 from studio import permissions
+from studio.translated import columns, translated_names
 
 
 class QuestionInline(admin.StackedInline):
@@ -21,8 +23,8 @@ class QuestionInline(admin.StackedInline):
     extra = 0
     fields = [
         ("position", "code", "section", "kind", "required"),
-        "text",
-        "help_text",
+        *columns("text"),
+        *columns("help_text"),
         "choices",
         ("show_if_question", "show_if_values"),
         "services",
@@ -38,7 +40,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "version", "published_at"]
     list_filter = ["kind"]
     inlines = [QuestionInline]
@@ -47,7 +49,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.published_at is not None:
-            return ["kind", "version", "title", "published_at"]
+            return ["kind", "version", *columns("title"), "published_at"]
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
@@ -61,7 +63,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
                 draft = Questionnaire.objects.create(
                     kind=questionnaire.kind,
                     version=latest.first().version + 1,
-                    title=questionnaire.title,
+                    **{column: getattr(questionnaire, column) for column in columns("title")},
                 )
                 for question in questionnaire.questions.all():
                     question.pk = None
@@ -108,8 +110,11 @@ class QuestionnaireAdmin(admin.ModelAdmin):
             messages.error(request, str(problem))
 
     def _confirmation(self, request, check, confirmed):
+        translated = translated_names(Question)
         fields = {
-            name: Question._meta.get_field(name).verbose_name
+            name: Question._meta.get_field(
+                columns(name)[0] if name in translated else name
+            ).verbose_name
             for name in ("section", "text", "help_text", "kind", "choices", "required")
         } | {
             "show_if": Question._meta.get_field("show_if_question").verbose_name,
@@ -137,7 +142,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentText)
-class ConsentTextAdmin(admin.ModelAdmin):
+class ConsentTextAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["version", "published_at"]
 
     def has_change_permission(self, request, obj=None):

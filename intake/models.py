@@ -5,12 +5,14 @@ and every submission keeps pointing at the version it was answered on.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, Client
 from intake.triage import Choice, Condition, Level, QuestionSpec, Rule
 from studio.models import Service
+from studio.translated import localized, missing_languages, translated
 
 
 class Questionnaire(models.Model):
@@ -20,7 +22,7 @@ class Questionnaire(models.Model):
 
     kind = models.CharField(_("used"), max_length=10, choices=Kind.choices, default=Kind.BOOKING)
     version = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=120, default="Health questions")
+    title = translated(models.CharField(_("title"), max_length=120, default="Health questions"))
     published_at = models.DateTimeField(
         _("published"),
         null=True,
@@ -54,17 +56,18 @@ class Question(models.Model):
     code = models.SlugField(_("code"), max_length=60)
     position = models.PositiveSmallIntegerField(_("position"))
     section = models.SlugField(_("section"), max_length=40)
-    text = models.CharField(_("question"), max_length=300)
-    help_text = models.CharField(_("help text"), max_length=400, blank=True)
+    text = translated(models.CharField(_("question"), max_length=300))
+    help_text = translated(models.CharField(_("help text"), max_length=400, blank=True))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    # [{"value": "one", "label": "One leg"}, ...] for choice and multi questions.
+    # [{"value": "one", "label": "In one leg only", "label_ca": "…", "label_es": "…"}, ...]
+    # for choice and multi questions: one value, its text in each language.
     choices = models.JSONField(_("choices"), default=list, blank=True)
     required = models.BooleanField(_("required"), default=True)
     show_if_question = models.SlugField(_("shown only if question"), max_length=60, blank=True)
     show_if_values = models.JSONField(_("was answered with one of"), default=list, blank=True)
     # Service slugs the question is asked for; empty means every service.
     services = models.JSONField(_("services"), default=list, blank=True)
-    # [{"when": ["yes"], "level": "review", "reason": "..."}, ...]
+    # [{"when": ["yes"], "level": "review", "reason": "…", "reason_ca": "…", "reason_es": "…"}]
     rules = models.JSONField(_("triage rules"), default=list, blank=True)
 
     class Meta:
@@ -81,14 +84,18 @@ class Question(models.Model):
         return f"{self.code}: {self.text}"
 
     def to_spec(self) -> QuestionSpec:
-        """Return the pure description of this question that triage works on."""
+        """Return the pure description of this question that triage works on.
+
+        Its texts are in the reader's language; its values, conditions and rules are the
+        same in every language.
+        """
         return QuestionSpec(
             code=self.code,
             section=self.section,
             text=self.text,
             kind=self.kind,
             help_text=self.help_text,
-            choices=tuple(Choice(c["value"], c["label"]) for c in self.choices),
+            choices=tuple(Choice(c["value"], localized(c, "label")) for c in self.choices),
             required=self.required,
             show_if=(
                 Condition(self.show_if_question, tuple(self.show_if_values))
@@ -97,7 +104,7 @@ class Question(models.Model):
             ),
             services=tuple(self.services),
             rules=tuple(
-                Rule(tuple(rule["when"]), Level(rule["level"]), rule["reason"])
+                Rule(tuple(rule["when"]), Level(rule["level"]), localized(rule, "reason"))
                 for rule in self.rules
             ),
         )
@@ -105,7 +112,7 @@ class Question(models.Model):
 
 class ConsentText(models.Model):
     version = models.PositiveIntegerField(_("version"), unique=True)
-    text = models.TextField(_("text"))
+    text = translated(models.TextField(_("text")))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:
@@ -115,6 +122,18 @@ class ConsentText(models.Model):
 
     def __str__(self):
         return _("Consent text, version %(version)s") % {"version": self.version}
+
+    def clean(self):
+        # Every client gives consent to the text in their own language: all of them first.
+        if self.published_at is not None and (missing := missing_languages(self, "text")):
+            names = dict(settings.LANGUAGES)
+            raise ValidationError(
+                _(
+                    "A consent text is published only once it is written in every language: "
+                    "%(languages)s is missing."
+                )
+                % {"languages": ", ".join(str(names[language]) for language in missing)}
+            )
 
 
 class Consent(models.Model):

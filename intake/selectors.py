@@ -5,19 +5,41 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus, Client
-from intake.models import AccessLog, ConsentText, Question, Questionnaire, Review, Submission
-from intake.triage import QuestionSpec
+from intake.models import (
+    AccessLog,
+    ConsentText,
+    LevelChoices,
+    Question,
+    Questionnaire,
+    Review,
+    Submission,
+)
+from intake.triage import (
+    AFTER_STOP_REASON,
+    AFTER_STOP_REASON_CODE,
+    ASSESSMENT_REASON,
+    ASSESSMENT_REASON_CODE,
+    QuestionSpec,
+)
 from intake.validation import (
     FLOORS,
     Changes,
     Problem,
     questionnaire_changes,
     questionnaire_problems,
+)
+from studio.translated import (
+    CONTENT_LANGUAGES,
+    json_missing_languages,
+    json_texts,
+    localized,
+    missing_languages,
 )
 
 # A booking on hold after a re-screen stop waits for the therapist just like a review.
@@ -68,6 +90,52 @@ def _readable_specs(questionnaire: Questionnaire) -> tuple[list[QuestionSpec], l
     return specs, problems
 
 
+def language_names(languages) -> str:
+    """Return languages by their own names, as the language switcher shows them."""
+    names = dict(settings.LANGUAGES)
+    return ", ".join(str(names.get(language, language)) for language in languages)
+
+
+def untranslated(questionnaire: Questionnaire) -> list[Problem]:
+    """Return a problem for each text of a version that some language still lacks.
+
+    Every client reads the version in their own language, so it is published only once the
+    title, each question and help text, each answer and each reason exist in all of them.
+    """
+    problems = []
+    if missing := missing_languages(questionnaire, "title"):
+        problems.append(
+            Problem(
+                "",
+                _("The title is not written in %(languages)s yet.")
+                % {"languages": language_names(missing)},
+            )
+        )
+    for question in questionnaire.questions.order_by("position", "pk"):
+        missing = set(missing_languages(question, "text"))
+        if question.help_text_en.strip():
+            missing.update(missing_languages(question, "help_text"))
+        for choice in question.choices if isinstance(question.choices, list) else ():
+            if isinstance(choice, dict):
+                missing.update(json_missing_languages(choice, "label"))
+        for rule in question.rules if isinstance(question.rules, list) else ():
+            if isinstance(rule, dict) and str(rule.get("reason", "")).strip():
+                missing.update(json_missing_languages(rule, "reason"))
+        if missing:
+            ordered = [language for language in CONTENT_LANGUAGES if language in missing]
+            problems.append(
+                Problem(
+                    question.code,
+                    _(
+                        "It is not written in %(languages)s yet: its question, help text, "
+                        "answers and reasons are needed in every language."
+                    )
+                    % {"languages": language_names(ordered)},
+                )
+            )
+    return problems
+
+
 def questionnaire_publish_check(questionnaire: Questionnaire) -> PublishCheck:
     """Check a draft against the rules of a safe questionnaire and the version clients answer.
 
@@ -98,6 +166,8 @@ def questionnaire_publish_check(questionnaire: Questionnaire) -> PublishCheck:
         )
     if not problems:
         problems = questionnaire_problems(specs, floor=FLOORS.get(questionnaire.kind, ()))
+    if not problems:
+        problems = untranslated(questionnaire)
     old = question_specs(current) if current is not None else None
     changes = questionnaire_changes(old, specs) if not problems else Changes()
     return PublishCheck(
@@ -218,6 +288,55 @@ def answer_rows(submission: Submission) -> list[dict]:
             shown = str(labels.get(value, value))
         rows.append({"question": question.text, "answer": shown, "code": question.code})
     return rows
+
+
+# Reasons that come from the booking, not from a question, in the reader's language.
+_BOOKING_REASONS = {
+    ASSESSMENT_REASON_CODE: ASSESSMENT_REASON,
+    AFTER_STOP_REASON_CODE: AFTER_STOP_REASON,
+}
+
+
+def _reason_read(stored: dict, rules: list) -> dict:
+    """Return a stored reason with its text in the reader's language.
+
+    The text was stored in the client's language; the rule it came from is found by its
+    question, its level and that text in any language, and read out in the reader's.
+    """
+    code = stored.get("question", "")
+    level = stored.get("level")
+    shown = {**stored, "level_label": str(dict(LevelChoices.choices).get(level, level))}
+    if code in _BOOKING_REASONS:
+        return shown | {"text": str(_BOOKING_REASONS[code])}
+    for rule in rules:
+        if not isinstance(rule, dict) or rule.get("level") != level:
+            continue
+        if stored.get("text") in json_texts(rule, "reason").values():
+            return shown | {"text": localized(rule, "reason")}
+    return shown
+
+
+def reasons_read(submissions: Collection[Submission]) -> None:
+    """Give each submission ``reasons_shown``: its reasons in the reader's language.
+
+    A therapist reads a Catalan client's reasons in their own language. One query, whatever
+    the number of submissions.
+    """
+    submissions = [submission for submission in submissions if submission is not None]
+    rules: dict[tuple[int, str], list] = {}
+    questionnaires = {submission.questionnaire_id for submission in submissions}
+    if questionnaires:
+        for questionnaire_id, code, question_rules in Question.objects.filter(
+            questionnaire_id__in=questionnaires
+        ).values_list("questionnaire_id", "code", "rules"):
+            rules[(questionnaire_id, code)] = question_rules
+    for submission in submissions:
+        submission.reasons_shown = [
+            _reason_read(
+                reason, rules.get((submission.questionnaire_id, reason.get("question")), [])
+            )
+            for reason in submission.reasons
+        ]
 
 
 def review_queue(*, therapist=None) -> QuerySet[Booking]:

@@ -37,9 +37,10 @@ def review_queue(request):
         None if permissions.is_owner(request.user) else permissions.therapist_of(request.user)
     )
     bookings = list(selectors.review_queue(therapist=therapist))
-    response = render(request, "intake/review_queue.html", {"bookings": bookings})
     # The queue shows the reasons of each booking's newest submission.
     shown = [b.submissions_newest_first[0] for b in bookings if b.submissions_newest_first]
+    selectors.reasons_read(shown)
+    response = render(request, "intake/review_queue.html", {"bookings": bookings})
     return log_read(request, response, submissions=shown, action="review_queue")
 
 
@@ -47,6 +48,7 @@ def review_queue(request):
 def review_detail(request, public_id):
     booking = _reviewable(request, public_id)
     submission = selectors.submission_newest(booking=booking)
+    selectors.reasons_read([submission])
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

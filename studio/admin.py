@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+from translated_fields.admin import TranslatedFieldAdmin
 
 from studio import permissions
 from studio.models import (
@@ -16,10 +17,11 @@ from studio.models import (
     Weekday,
     WorkingHours,
 )
+from studio.translated import columns
 
 
 @admin.register(Studio)
-class StudioAdmin(admin.ModelAdmin):
+class StudioAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["name", "min_notice_minutes", "horizon_days", "hold_minutes"]
 
     def has_add_permission(self, request):
@@ -36,13 +38,13 @@ class ServiceLengthInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["name", "buffer_minutes", "requires_assessment", "is_active", "position"]
     list_editable = ["position", "is_active"]
-    prepopulated_fields = {"slug": ["name"]}
+    prepopulated_fields = {"slug": ["name_en"]}
     filter_horizontal = ["rooms"]
     inlines = [ServiceLengthInline]
-    search_fields = ["name"]
+    search_fields = columns("name")
 
 
 @admin.register(Room)
@@ -85,7 +87,7 @@ class WorkingHoursInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     list_display = ["display_name", "user", "is_active"]
     prepopulated_fields = {"slug": ["display_name"]}
     filter_horizontal = ["services"]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from studio.ranges import TsTzRange
+from studio.translated import translated
 
 
 class Language(models.TextChoices):
@@ -32,7 +33,7 @@ class Studio(models.Model):
     """The one studio this installation serves, with its booking policies."""
 
     name = models.CharField(_("name"), max_length=120, default="Calma")
-    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    tagline = translated(models.CharField(_("tagline"), max_length=200, blank=True))
     address = models.CharField(_("address"), max_length=250, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -153,14 +154,14 @@ class Room(models.Model):
 
 
 class Service(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = translated(models.CharField(_("name"), max_length=120, unique=True), unique_source=True)
     slug = models.SlugField(_("slug"), unique=True)
-    summary = models.CharField(_("summary"), max_length=300)
-    description = models.TextField(_("what it is"))
-    who_it_may_suit = models.TextField(_("who it may suit"), blank=True)
-    what_to_expect = models.TextField(_("what a session is like"), blank=True)
-    precautions = models.TextField(_("precautions"), blank=True)
-    aftercare = models.TextField(_("after the session"), blank=True)
+    summary = translated(models.CharField(_("summary"), max_length=300))
+    description = translated(models.TextField(_("what it is")))
+    who_it_may_suit = translated(models.TextField(_("who it may suit"), blank=True))
+    what_to_expect = translated(models.TextField(_("what a session is like"), blank=True))
+    precautions = translated(models.TextField(_("precautions"), blank=True))
+    aftercare = translated(models.TextField(_("after the session"), blank=True))
     buffer_minutes = models.PositiveSmallIntegerField(
         _("buffer after (minutes)"),
         default=10,
@@ -176,7 +177,7 @@ class Service(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["position", "name_en"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
 
@@ -239,7 +240,7 @@ class Therapist(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=120)
     slug = models.SlugField(_("slug"), unique=True)
-    bio = models.TextField(_("about"), blank=True)
+    bio = translated(models.TextField(_("about"), blank=True))
     services = models.ManyToManyField(
         Service, related_name="therapists", blank=True, verbose_name=_("services offered")
     )

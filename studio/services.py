@@ -5,10 +5,12 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
+from translated_fields import to_attribute
 
 from studio import demo
 from studio.models import Room, Service, ServiceLength, Studio, Therapist, WorkingHours
 from studio.roles import Role
+from studio.translated import CONTENT_LANGUAGES, SOURCE_LANGUAGE, translated_names
 
 # App labels whose models each role may manage in the admin.
 _STAFF_APPS = ("studio", "bookings")
@@ -60,13 +62,24 @@ def _user_ensure(*, username, email, first_name="", last_name="", group, is_staf
     return user
 
 
+def _every_language(data: dict, name: str) -> dict[str, str]:
+    """Return the columns of a translated field from demo data (``name`` is the English)."""
+    return {
+        to_attribute(name, language): data[
+            name if language == SOURCE_LANGUAGE else f"{name}_{language}"
+        ]
+        for language in CONTENT_LANGUAGES
+    }
+
+
 @transaction.atomic
 def demo_seed() -> dict[str, str]:
     """Load the demo studio; running it again changes nothing. Return the demo logins."""
     groups = roles_ensure()
     studio = Studio.load()
-    if studio.name == "Calma" and not studio.tagline:
-        studio.tagline = "Leg, foot and sports massage in a quiet studio in Barcelona."
+    if studio.name == "Calma" and not studio.tagline_en:
+        for language, tagline in demo.TAGLINE.items():
+            setattr(studio, to_attribute("tagline", language), tagline)
         studio.address = "Carrer de la Calma 12, 08012 Barcelona"
         studio.phone = "+34 930 000 000"
         studio.email = "hola@calma.localhost"
@@ -81,21 +94,9 @@ def demo_seed() -> dict[str, str]:
     }
     services = {}
     for data in demo.SERVICES:
-        fields = {
-            key: data[key]
-            for key in (
-                "name",
-                "position",
-                "buffer_minutes",
-                "requires_assessment",
-                "summary",
-                "description",
-                "what_to_expect",
-                "who_it_may_suit",
-                "precautions",
-                "aftercare",
-            )
-        }
+        fields = {key: data[key] for key in ("position", "buffer_minutes", "requires_assessment")}
+        for name in translated_names(Service):
+            fields |= _every_language(data, name)
         service, _created = Service.objects.get_or_create(slug=data["slug"], defaults=fields)
         for minutes, price in data["lengths"]:
             ServiceLength.objects.get_or_create(
@@ -118,7 +119,7 @@ def demo_seed() -> dict[str, str]:
             defaults={
                 "slug": data["slug"],
                 "display_name": data["display_name"],
-                "bio": data["bio"],
+                **_every_language(data, "bio"),
             },
         )
         therapist.services.add(*(services[slug] for slug in data["services"]))

@@ -104,10 +104,17 @@ def _migrated_data_after_flush(request):
 
     from intake.models import Questionnaire
 
+    reloaded = False
     if not Questionnaire.objects.filter(kind="booking").exists():
         import_module("intake.migrations.0002_questionnaire_v1").load_v1(apps, None)
+        reloaded = True
     if not Questionnaire.objects.filter(kind="rescreen").exists():
         import_module("intake.migrations.0005_rescreen_v1").load_rescreen_v1(apps, None)
+        reloaded = True
+    if reloaded:
+        import_module("intake.migrations.0010_questionnaire_v1_in_catalan_and_spanish").translate_v1(
+            apps, None
+        )
 
 
 @pytest.fixture

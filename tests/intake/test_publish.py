@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ from intake.validation import (
     questionnaire_changes,
     questionnaire_problems,
 )
+from studio.translated import TRANSLATIONS, columns
 from tests.auth import sign_in
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -530,14 +532,31 @@ def test_every_published_version_in_the_database_holds_its_floor():
 # The service
 
 
+def stored_fields(spec: QuestionSpec) -> dict:
+    """Return a question's stored fields in every language (the catalogs' translations)."""
+    fields = question_fields(spec)
+    for language in TRANSLATIONS:
+        with translation.override(language):
+            texts = question_fields(spec)
+        fields[f"text_{language}"] = texts["text"]
+        fields[f"help_text_{language}"] = texts["help_text"]
+        for choice, translated in zip(fields["choices"], texts["choices"], strict=True):
+            choice[f"label_{language}"] = translated["label"]
+        for rule, translated in zip(fields["rules"], texts["rules"], strict=True):
+            rule[f"reason_{language}"] = translated["reason"]
+    return fields
+
+
 def _draft(kind="booking", questions=None, version=None):
     """Store a draft version of `kind` (by default a copy of the first version's questions)."""
     current = selectors.questionnaire_current(kind=kind)
     draft = Questionnaire.objects.create(
-        kind=kind, version=version or current.version + 1, title=current.title
+        kind=kind,
+        version=version or current.version + 1,
+        **{column: getattr(current, column) for column in columns("title")},
     )
     for position, spec in enumerate(questions or VERSIONS[kind], start=1):
-        Question.objects.create(questionnaire=draft, position=position, **question_fields(spec))
+        Question.objects.create(questionnaire=draft, position=position, **stored_fields(spec))
     return draft
 
 
@@ -547,6 +566,60 @@ CLEARED_CLOT_IS_CLEAR = edit(
     rules=tuple(r for r in by_code(BOOKING, "blood_clot").rules if r.level is Level.STOP),
 )
 CLEARED_CLOT_KEY = "blood_clot=past_cleared:review:clear"
+
+
+BLANKS = {
+    "question": lambda question, language: setattr(question, f"text_{language}", ""),
+    "help text": lambda question, language: setattr(question, f"help_text_{language}", " "),
+    "answer": lambda question, language: question.choices[0].pop(f"label_{language}"),
+    "reason": lambda question, language: question.rules[0].update({f"reason_{language}": ""}),
+}
+HAS = {
+    "question": lambda question: True,
+    "help text": lambda question: bool(question.help_text_en),
+    "answer": lambda question: bool(question.choices),
+    "reason": lambda question: bool(question.rules),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", TRANSLATIONS)
+@pytest.mark.parametrize(
+    ("kind", "where"),
+    [
+        *(("booking", where) for where in BLANKS),
+        # The re-screen has no help texts.
+        *(("rescreen", where) for where in ("question", "answer", "reason")),
+    ],
+)
+def test_a_version_missing_a_language_is_refused_and_names_the_language(kind, language, where):
+    draft = _draft(kind)
+    question = next(q for q in draft.questions.order_by("position") if HAS[where](q))
+    BLANKS[where](question, language)
+    question.save()
+
+    with pytest.raises(services.PublishRefused) as refused:
+        services.questionnaire_publish(questionnaire=draft, now=NOW)
+
+    (problem,) = refused.value.problems
+    assert problem.question == question.code
+    assert {"ca": "Català", "es": "Español"}[language] in str(problem)
+    draft.refresh_from_db()
+    assert draft.published_at is None
+
+
+@pytest.mark.django_db
+def test_a_version_whose_title_lacks_a_language_is_refused():
+    draft = _draft()
+    draft.title_es = ""
+    draft.save()
+
+    with pytest.raises(services.PublishRefused) as refused:
+        services.questionnaire_publish(questionnaire=draft, now=NOW)
+
+    assert [str(problem) for problem in refused.value.problems] == [
+        "The title is not written in Español yet."
+    ]
 
 
 @pytest.mark.django_db

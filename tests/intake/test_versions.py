@@ -31,7 +31,9 @@ def test_staff_and_owner_publish_a_new_version_from_the_admin(client, demo_studi
     # Clients still answer version 1 until the draft is published.
     assert selectors.questionnaire_current().version == 1
     Question.objects.filter(questionnaire=draft, code="intense_pain").update(
-        text="Do you have strong pain anywhere today?"
+        text_en="Do you have strong pain anywhere today?",
+        text_ca="Avui tens un dolor fort en algun lloc?",
+        text_es="¿Hoy tienes un dolor fuerte en algún sitio?",
     )
     # Publishing asks for a confirmation first, then publishes once it is given.
     response = client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})

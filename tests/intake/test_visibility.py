@@ -31,9 +31,10 @@ REASON = "Pregnancy."
 QUESTION = "Are you pregnant?"
 PREGNANT = {"pregnant": "yes", "pregnancy_complications": "no"}
 # Session, user, the second factor's device, groups, therapist profile, the nav's review
-# count, the queue and its submissions, and the access log's row for the reasons shown: a
-# fixed number whatever the length of the queue.
-QUEUE_QUERY_BUDGET = 9
+# count, the queue and its submissions, the rules their reasons are read out in the
+# reader's language from, and the access log's row for the reasons shown: a fixed number
+# whatever the length of the queue.
+QUEUE_QUERY_BUDGET = 10
 
 ANONYMOUS = "anonymous"
 CLIENT = "the client, logged in"

@@ -127,14 +127,17 @@ def worker(tmp_path):
     )
     previous_default, previous_current = _state.default_app, _state.get_current_app()
     try:
-        with worker.log.open("wb") as log, processes.running(
-            worker.command(),
-            stop_timeout=20,
-            cwd=REPO,
-            env=worker.environment(),
-            stdout=log,
-            stderr=log,
-        ) as process:
+        with (
+            worker.log.open("wb") as log,
+            processes.running(
+                worker.command(),
+                stop_timeout=20,
+                cwd=REPO,
+                env=worker.environment(),
+                stdout=log,
+                stderr=log,
+            ) as process,
+        ):
             started = wait_for(
                 lambda: worker.is_ready() or process.poll() is not None, START_TIMEOUT
             )
@@ -169,9 +172,7 @@ def test_a_confirmation_travels_through_redis_and_a_worker_to_the_client(make, w
     (message,) = worker.messages()
     assert message["To"] == CLIENT_EMAIL
     assert message["Subject"] == "Your leg massage is booked"
-    assert any(
-        (part.get_filename() or "").endswith(".ics") for part in message.iter_attachments()
-    )
+    assert any((part.get_filename() or "").endswith(".ics") for part in message.iter_attachments())
     assert sent.count() == 1
     # Sent by the worker process from a message off the queue, not in this process.
     assert mail.outbox == []
