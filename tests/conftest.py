@@ -112,9 +112,9 @@ def _migrated_data_after_flush(request):
         import_module("intake.migrations.0005_rescreen_v1").load_rescreen_v1(apps, None)
         reloaded = True
     if reloaded:
-        import_module("intake.migrations.0010_questionnaire_v1_in_catalan_and_spanish").translate_v1(
-            apps, None
-        )
+        import_module(
+            "intake.migrations.0010_questionnaire_v1_in_catalan_and_spanish"
+        ).translate_v1(apps, None)
 
 
 @pytest.fixture
