@@ -65,7 +65,7 @@ class DayField(forms.DateField):
 
 
 class TimesForm(forms.Form):
-    """The length, therapist and week a client is looking at (GET)."""
+    """The length and therapist a client is looking at (GET); the day is the picker's."""
 
     length = forms.TypedChoiceField(
         label=_("Length"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
@@ -73,7 +73,6 @@ class TimesForm(forms.Form):
     therapist = forms.ChoiceField(
         label=_("Therapist"), widget=forms.Select(attrs={"class": "form-select"})
     )
-    week = forms.DateField(label=_("Week starting"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,20 +135,6 @@ class CancelForm(forms.Form):
             )
         },
     )
-
-
-def parse_first_day(value: str | None, today: date, *, last: date) -> date:
-    """Return the first day of the week of times asked for, between today and ``last``.
-
-    A malformed value falls back to today rather than failing.
-    """
-    if not value:
-        return today
-    try:
-        asked = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        return today
-    return min(max(asked, today), last)
 
 
 def local_datetime(day: date, at, tz) -> datetime | None:

@@ -86,6 +86,26 @@ def bookable_resources(
     )
 
 
+def start_is_free(*, booking: Booking, now: datetime, studio: Studio | None = None) -> bool:
+    """Return whether a booking's start could be held again now, with its therapist.
+
+    The booking's own (run-out) hold does not count against it.
+    """
+    local_day = timezone.localdate(booking.start_at, studio_tz())
+    result = availability(
+        service=booking.service,
+        length=booking.length,
+        therapist=booking.therapist,
+        first_day=local_day,
+        days=1,
+        now=now,
+        studio=studio,
+        exclude_booking_id=booking.pk,
+        only_start=booking.start_at,
+    )
+    return any(slot.start == booking.start_at for slot in result.slots)
+
+
 def availability(
     *,
     service: Service,

@@ -373,6 +373,54 @@ def hold_check(*, booking: Booking, now: datetime | None = None) -> None:
         )
 
 
+def hold_renew(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Hold a run-out online hold's time again, for the studio's hold time, if still free.
+
+    The client who let the minutes run out keeps their place in the flow: the same booking,
+    with what they already gave. A time taken since, or now too close, is refused.
+    """
+    now = now or timezone.now()
+    studio = Studio.load()
+    with _calendar_write(
+        service=booking.service,
+        therapist=booking.therapist,
+        start_at=booking.start_at,
+        end_at=_blocked_until(booking, booking.start_at),
+    ) as locked:
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("service", "length", "therapist")
+            .get(pk=booking.pk)
+        )
+        if booking.source != Booking.Source.ONLINE or booking.status not in (
+            BookingStatus.HELD,
+            BookingStatus.EXPIRED,
+        ):
+            raise BookingRefused(
+                _("This booking has already been submitted."), code=BookingRefused.INVALID
+            )
+        if booking.status == BookingStatus.HELD and booking.hold_expires_at > now:
+            return booking
+        _check_start(studio=studio, start_at=booking.start_at, now=now)
+        _expire_dead_holds(now=now, locked=locked)
+        _therapist_id, booking.room_id = _choose(
+            service=booking.service,
+            length=booking.length,
+            therapist=booking.therapist,
+            start_at=booking.start_at,
+            now=now,
+            studio=studio,
+            locked=locked,
+            exclude_booking_id=booking.pk,
+        )
+        booking.status = BookingStatus.HELD
+        booking.hold_expires_at = min(
+            now + timedelta(minutes=studio.hold_minutes), booking.start_at
+        )
+        booking.save(update_fields=["status", "hold_expires_at", "room", "updated_at"])
+        return booking
+
+
 def hold_release(*, booking: Booking, status: str = BookingStatus.EXPIRED) -> None:
     """Free a hold's slot, marking it expired (abandoned) or stopped (screening)."""
     Booking.objects.filter(pk=booking.pk, status=BookingStatus.HELD).update(

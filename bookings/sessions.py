@@ -4,10 +4,16 @@
 - the holds whose health questions alone it may answer: a phone booking's intake link, or
   the front desk's "fill in now", never the booking's details or manage page;
 - the attempts the screening stopped in this browser (see ``intake.services``);
-- the client whose emailed link was opened here (``permissions.proven_client_id``).
+- the client whose emailed link was opened here (``permissions.proven_client_id``);
+- what the client typed into a hold that ran out (details, health answers), for an hour, so
+  that choosing the time again loses nothing. It goes once the answers are in.
 
 Each list keeps the newest ten entries, so a session cannot grow without bound.
 """
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from bookings.models import Booking, Client
 from studio import permissions
@@ -17,7 +23,12 @@ INTAKE_ONLY = "calma_intake_only"
 SCREENING_STOPS = "calma_screening_stops"
 # The client whose emailed link was opened in this browser: proof enough to prefill their details.
 CLIENT = permissions.SESSION_CLIENT
+DRAFT = "calma_draft"
 KEPT = 10
+DRAFT_KEPT_FOR = timedelta(hours=1)
+# What a draft keeps of a form: its own fields, each value cut to a sane length.
+_DRAFT_VALUE_LENGTH = 1000
+_DRAFT_FIELDS = 60
 
 
 def _remember(request, key: str, booking: Booking) -> None:
@@ -79,3 +90,55 @@ def proven_client(request) -> Client | None:
     if client_id is None:
         return None
     return Client.objects.filter(pk=client_id, erased_at__isnull=True).first()
+
+
+def draft_keep(request, *, booking: Booking, data, prefix: str = "", names=()) -> None:
+    """Keep what was typed into a hold's form, when the hold ran out before it was sent.
+
+    ``data`` is the posted form: the fields named in ``names`` and those starting with
+    ``prefix`` are kept (lists for fields with several values), for this massage only.
+    """
+    kept = draft(request, booking=booking)
+    fields = {
+        name: [str(value)[:_DRAFT_VALUE_LENGTH] for value in data.getlist(name)]
+        for name in list(data.keys())[:_DRAFT_FIELDS]
+        if name in names or (prefix and name.startswith(prefix))
+    }
+    kept.update(fields)
+    request.session[DRAFT] = {
+        "service": booking.service_id,
+        "saved_at": timezone.now().isoformat(),
+        "fields": kept,
+    }
+
+
+def draft(request, *, booking: Booking) -> dict[str, list[str]]:
+    """Return what was typed into an earlier hold of the same massage, in the last hour."""
+    value = request.session.get(DRAFT)
+    if not isinstance(value, dict) or value.get("service") != booking.service_id:
+        return {}
+    try:
+        saved_at = datetime.fromisoformat(value["saved_at"])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    if timezone.now() - saved_at > DRAFT_KEPT_FOR or not isinstance(value.get("fields"), dict):
+        return {}
+    return {
+        name: values
+        for name, values in value["fields"].items()
+        if isinstance(values, list) and all(isinstance(item, str) for item in values)
+    }
+
+
+def draft_initial(request, *, booking: Booking, names=(), prefix: str = "") -> dict:
+    """Return a draft as a form's initial values: one value, or a list where there were more."""
+    return {
+        name: values if len(values) > 1 else values[0]
+        for name, values in draft(request, booking=booking).items()
+        if values and (name in names or (prefix and name.startswith(prefix)))
+    }
+
+
+def draft_forget(request) -> None:
+    """Forget a draft once what it kept has been sent."""
+    request.session.pop(DRAFT, None)

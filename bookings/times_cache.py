@@ -47,7 +47,7 @@ CSRF_PLACEHOLDER = "calma-csrf-token-placeholder-5b0e"
 # Likewise for the Content-Security-Policy nonce: each response has its own, in its header.
 NONCE_PLACEHOLDER = "calma-csp-nonce-placeholder-9d41"
 # The query parameters the times page reads; anything else in the query string is ignored.
-PARAMETERS = ("length", "therapist", "week")
+PARAMETERS = ("length", "therapist", "day", "month", "week")
 LONGEST_PARAMETER = 64
 
 

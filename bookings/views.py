@@ -1,6 +1,6 @@
 """The client's booking flow and the manage page. Views stay thin: services decide."""
 
-from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import selectors, services, sessions, throttle, times_cache
+from bookings import picker, selectors, services, sessions, throttle, times_cache
 from bookings.errors import BookingRefused, ManageLinkGone
 from bookings.forms import (
     CancelForm,
@@ -20,7 +19,6 @@ from bookings.forms import (
     HoldForm,
     RescheduleForm,
     TimesForm,
-    parse_first_day,
 )
 from bookings.messages import ics
 from bookings.messages.links import client_proof_valid
@@ -30,7 +28,8 @@ from studio import selectors as studio_selectors
 from studio.models import Studio
 from studio.timezones import studio_tz
 
-WEEK_DAYS = 7
+# The details a hold that ran out keeps for the next one (see ``sessions.draft_keep``).
+DETAILS = ("name", "email", "phone")
 
 
 def held_booking(request, public_id) -> Booking:
@@ -44,58 +43,18 @@ def held_booking(request, public_id) -> Booking:
     return get_object_or_404(selectors.booking_with_details(), public_id=public_id)
 
 
-def _week_context(*, studio, service, length, therapist, week, now, exclude_booking_id=None):
-    result = selectors.availability(
+def _picker(request_data, *, studio, service, length, therapist, now, exclude_booking_id=None):
+    """Return the free-time picker for the day or month asked for (``week`` from old links)."""
+    return picker.free_time_picker(
         service=service,
         length=length,
         therapist=therapist,
-        first_day=week,
-        days=WEEK_DAYS,
+        day=picker.parse_day(request_data.get("day") or request_data.get("week")),
+        month=picker.parse_month(request_data.get("month")),
         now=now,
         studio=studio,
         exclude_booking_id=exclude_booking_id,
-        complete=False,
     )
-    tz = studio_tz()
-    days = [week + timedelta(days=offset) for offset in range(WEEK_DAYS)]
-    # The grid holds hundreds of buttons: each value and time is formatted once, here,
-    # rather than by template filters on every use.
-    by_day = {day: [] for day in days}
-    for slot in result.slots:
-        local = slot.start.astimezone(tz)
-        by_day.setdefault(local.date(), []).append((local.isoformat(), f"{local:%H:%M}"))
-    today = timezone.localdate(now, tz)
-    last_day = timezone.localdate(now + timedelta(days=studio.horizon_days), tz)
-    next_free = None
-    valid_until = result.valid_until
-    if not result.slots and week + timedelta(days=WEEK_DAYS) <= last_day:
-        later = selectors.availability(
-            service=service,
-            length=length,
-            therapist=therapist,
-            first_day=week + timedelta(days=WEEK_DAYS),
-            days=(last_day - week).days - WEEK_DAYS + 1,
-            now=now,
-            studio=studio,
-            exclude_booking_id=exclude_booking_id,
-            complete=False,
-        )
-        # Only the first later start is shown: the horizon moving on cannot change it.
-        valid_until = min(valid_until, later.first_valid_until)
-        if later.slots:
-            next_free = timezone.localtime(later.slots[0].start, tz).date()
-    previous_week = week - timedelta(days=WEEK_DAYS)
-    return {
-        "days": [(day, date_format(day, "l j F"), by_day[day]) for day in days],
-        "week": week,
-        "previous_week": max(previous_week, today) if week > today else None,
-        "next_week": week + timedelta(days=WEEK_DAYS)
-        if week + timedelta(days=WEEK_DAYS) <= last_day
-        else None,
-        "next_free": next_free,
-        # When the week shown may change with no write to the calendar (see times_cache).
-        "valid_until": valid_until,
-    }
 
 
 def _status(refusal: BookingRefused) -> int:
@@ -105,11 +64,6 @@ def _status(refusal: BookingRefused) -> int:
 
 def _today(now):
     return timezone.localdate(now, studio_tz())
-
-
-def _last_day(studio: Studio, now):
-    """Return the last local day inside the booking horizon."""
-    return _today(now + timedelta(days=studio.horizon_days))
 
 
 @require_safe
@@ -122,22 +76,22 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
     """Render the week of times; with a ``cache_key``, store it for the next visitors."""
     now = now or timezone.now()
     form = TimesForm(data, service=service)
-    today = _today(now)
     if not form.is_valid():
         # A tampered length or therapist falls back to the defaults.
         first_length = service.lengths.all()[0] if service.lengths.all() else None
         if first_length is None:
             raise Http404
         form = TimesForm(
-            {"length": first_length.pk, "therapist": "any", "week": data.get("week", "")},
+            {"length": first_length.pk, "therapist": "any"},
             service=service,
         )
         form.is_valid()
     length = next(item for item in service.lengths.all() if item.pk == form.cleaned_data["length"])
     therapist_slug = form.cleaned_data["therapist"]
     therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
-    studio = Studio.load()
-    week = parse_first_day(data.get("week"), today, last=_last_day(studio, now))
+    shown = _picker(
+        data, studio=Studio.load(), service=service, length=length, therapist=therapist, now=now
+    )
     context = {
         "service": service,
         "form": form,
@@ -145,12 +99,12 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
         "therapist": therapist,
         "therapist_value": therapist_slug,
         "error": error,
+        "picker": shown,
+        "query": urlencode({"length": length.pk, "therapist": therapist_slug}) + "&",
+        "action": reverse("bookings:booking_hold", kwargs={"slug": service.slug}),
+        "hidden": {"length": length.pk, "therapist": therapist_slug},
+        "valid_until": shown.valid_until,
     }
-    context.update(
-        _week_context(
-            studio=studio, service=service, length=length, therapist=therapist, week=week, now=now
-        )
-    )
     template = (
         "bookings/includes/slots.html" if request.htmx and not error else "bookings/times.html"
     )
@@ -246,14 +200,17 @@ def details(request, public_id):
         raise Http404
     if booking.status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
         return redirect(booking.get_manage_url())
-    try:  # an expired hold, swept or not, is refused here with the "released" message
+    try:  # a hold that ran out, swept or not: what was typed is kept for the next one
         services.hold_check(booking=booking)
-    except BookingRefused as refusal:
-        return _hold_gone(request, booking, refusal)
+    except BookingRefused:
+        if request.method == "POST":
+            sessions.draft_keep(request, booking=booking, data=request.POST, names=DETAILS)
+        return redirect("bookings:booking_expired", public_id=booking.public_id)
     initial = {}
     returning = booking.client or sessions.proven_client(request)
     if returning and returning.erased_at is None:
         initial = {"name": returning.name, "email": returning.email, "phone": returning.phone}
+    initial |= sessions.draft_initial(request, booking=booking, names=DETAILS)
     form = ClientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -265,9 +222,79 @@ def details(request, public_id):
                 and proven.email == form.cleaned_data["email"].strip().lower(),
             )
         except BookingRefused as refusal:
-            return _hold_gone(request, booking, refusal)
+            if refusal.code != BookingRefused.HOLD_EXPIRED:
+                return _hold_gone(request, booking, refusal)
+            sessions.draft_keep(request, booking=booking, data=request.POST, names=DETAILS)
+            return redirect("bookings:booking_expired", public_id=booking.public_id)
         return redirect(next_step_url(booking))
     return render(request, "bookings/details.html", {"booking": booking, "form": form})
+
+
+@require_safe
+def hold_expired(request, public_id):
+    """Say a hold ran out, offer its time again if still free, else the day's nearest times.
+
+    What the client typed was kept (``sessions.draft_keep``): the next hold, this one
+    renewed or another time, starts with it filled in.
+    """
+    booking = held_booking(request, public_id)
+    if booking.source == Booking.Source.PHONE:
+        raise Http404
+    if booking.status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
+        return redirect(booking.get_manage_url())
+    try:
+        services.hold_check(booking=booking)
+    except BookingRefused:
+        pass
+    else:
+        return redirect(_hold_step_url(booking))
+    now = timezone.now()
+    studio = Studio.load()
+    again = selectors.start_is_free(booking=booking, now=now, studio=studio)
+    data = request.GET.copy()
+    if not data.get("day") and not data.get("month"):
+        data["day"] = timezone.localdate(booking.start_at, studio_tz()).isoformat()
+    shown = _picker(
+        data,
+        studio=studio,
+        service=booking.service,
+        length=booking.length,
+        therapist=booking.therapist,
+        now=now,
+    )
+    therapist_slug = booking.therapist.slug
+    context = {
+        "booking": booking,
+        "again": again,
+        "picker": shown,
+        "query": "",
+        "action": reverse("bookings:booking_hold", kwargs={"slug": booking.service.slug}),
+        "hidden": {"length": booking.length_id, "therapist": therapist_slug},
+        "kept": bool(sessions.draft(request, booking=booking)),
+    }
+    template = "bookings/includes/slots.html" if request.htmx else "bookings/expired.html"
+    return render(request, template, context)
+
+
+@require_POST
+def hold_renew(request, public_id):
+    """Hold a run-out time again and go back to where the client was."""
+    booking = held_booking(request, public_id)
+    if booking.source == Booking.Source.PHONE:
+        raise Http404
+    try:
+        booking = services.hold_renew(booking=booking)
+    except BookingRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("bookings:booking_expired", public_id=booking.public_id)
+    return redirect(_hold_step_url(booking))
+
+
+def _hold_step_url(booking: Booking) -> str:
+    """Where a live hold goes on: its details, or its health questions once they are in."""
+    if booking.client_id is None:
+        return reverse("bookings:booking_details", kwargs={"public_id": booking.public_id})
+    return next_step_url(booking)
 
 
 def _managed(token) -> Booking:
@@ -348,22 +375,29 @@ def reschedule(request, token):
                 return redirect(booking.get_manage_url())
         else:
             error, status = _("Please choose one of the times shown."), 400
-    now = timezone.now()
-    studio = Studio.load()
-    week = parse_first_day(request.GET.get("week"), _today(now), last=_last_day(studio, now))
-    context = {"booking": booking, "error": error}
-    context.update(
-        _week_context(
-            studio=studio,
-            service=booking.service,
-            length=booking.length,
-            therapist=booking.therapist,
-            week=week,
-            now=now,
-            exclude_booking_id=booking.pk,
-        )
+    shown = _picker(
+        request.GET,
+        studio=Studio.load(),
+        service=booking.service,
+        length=booking.length,
+        therapist=booking.therapist,
+        now=timezone.now(),
+        exclude_booking_id=booking.pk,
     )
-    return render(request, "bookings/reschedule.html", context, status=status)
+    context = {
+        "booking": booking,
+        "error": error,
+        "picker": shown,
+        "query": "",
+        "action": reverse("bookings:booking_reschedule", kwargs={"token": token}),
+        "hidden": {},
+    }
+    template = (
+        "bookings/includes/slots.html"
+        if request.htmx and request.method == "GET"
+        else "bookings/reschedule.html"
+    )
+    return render(request, template, context, status=status)
 
 
 @require_safe

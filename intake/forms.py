@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from intake.triage import NON_QUESTION_ERRORS, TEXT_MAX_LENGTH, QuestionSpec, validate_answers
 
 FIELD_PREFIX = "q_"
+# Choices are Bootstrap's checks, drawn large (calma.css): 44 px targets on a phone.
+CHOICE = {"class": "form-check-input"}
 CONFIRM_PREFIX = "confirm_"
 
 
@@ -59,13 +61,13 @@ class IntakeForm(forms.Form):
         choices = [(option.value, option.label) for option in spec.options]
         if spec.kind == "multi":
             return forms.MultipleChoiceField(
-                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+                choices=choices, widget=forms.CheckboxSelectMultiple(attrs=CHOICE), **common
             )
         if spec.kind == "text":
             return forms.CharField(
                 max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), **common
             )
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs=CHOICE), **common)
 
     def answers(self) -> dict:
         """Return the answers given, keyed by question code, without empty ones."""

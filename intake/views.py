@@ -82,14 +82,25 @@ def _times_again(request, booking: Booking, message):
     return redirect(reverse("bookings:booking_times", kwargs={"slug": booking.service.slug}))
 
 
+def _hold_ran_out(request, booking: Booking):
+    """Keep the answers sent to a hold that ran out, and offer its time again."""
+    if request.method == "POST":
+        sessions.draft_keep(
+            request, booking=booking, data=request.POST, prefix=FIELD_PREFIX, names=("consent",)
+        )
+    return redirect("bookings:booking_expired", public_id=booking.public_id)
+
+
 def _not_answerable(request, booking: Booking, *, intake_only: bool):
     """Return where to go instead of the questions (a released hold, a settled booking), or None."""
     try:
         if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
             booking_services.hold_check(booking=booking)
     except BookingRefused as refusal:
-        # A hold swept as expired has no manage page to go to: it goes back to the times.
-        return _times_again(request, booking, refusal.message)
+        if intake_only:
+            # A phone hold that ran out: the front desk books the time again.
+            return _times_again(request, booking, refusal.message)
+        return _hold_ran_out(request, booking)
     if booking.status not in (BookingStatus.HELD, BookingStatus.STOPPED):
         return _after_intake(request, booking, intake_only=intake_only)
     if booking.client_id is None:
@@ -142,9 +153,12 @@ def _submit(request, booking, form, *, intake_only: bool):
             form.add_error(name if name in form.fields else None, message)
         return None, None
     except BookingRefused as refusal:
+        if refusal.code == BookingRefused.HOLD_EXPIRED and not intake_only:
+            return _hold_ran_out(request, booking), None
         if refusal.code in (BookingRefused.HOLD_EXPIRED, BookingRefused.SLOT_TAKEN):
             return _times_again(request, booking, refusal.message), None
         return None, refusal.message
+    sessions.draft_forget(request)
     if submission.level == "stop":
         sessions.screening_stop_remember(request, booking)
         return _stop_page(request, booking), None
@@ -163,6 +177,11 @@ def intake_form(request, public_id):
     if previous is not None:
         # Answers given on an older version are offered only where the code still exists.
         initial = {FIELD_PREFIX + code: value for code, value in previous.answers.items()}
+    if not intake_only:
+        # Answers typed into an earlier hold that ran out.
+        initial |= sessions.draft_initial(
+            request, booking=booking, prefix=FIELD_PREFIX, names=("consent",)
+        )
     form = IntakeForm(
         request.POST or None,
         initial=initial,

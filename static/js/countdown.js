@@ -1,15 +1,34 @@
-// Count down the minutes left on a held time: <time datetime="…" data-countdown
-// data-countdown-unit="minutes">. Without JavaScript the time it ends is shown instead.
+// The hold timer (templates/bookings/includes/hold_timer.html): minutes and seconds left, in
+// words and numbers; announced to screen readers at five minutes and at one minute (not each
+// second); and when the time runs out, said at once. What the client typed stays in the form:
+// sent after the hold ran out, the server keeps it and offers the time again.
 (function () {
   "use strict";
-  var el = document.querySelector("[data-countdown]");
-  if (!el) return;
-  var end = new Date(el.getAttribute("datetime")).getTime();
-  var unit = el.getAttribute("data-countdown-unit") || "";
+  var timer = document.querySelector("[data-hold-timer]");
+  if (!timer) return;
+  var end = new Date(timer.dataset.expires).getTime();
+  var left = timer.querySelector("[data-hold-left]");
+  var announce = timer.querySelector("[data-hold-announce]");
+  var expired = timer.querySelector("[data-hold-expired]");
+  var said = {};
   function tick() {
-    var left = Math.max(0, Math.round((end - Date.now()) / 1000));
-    el.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") + " " + unit;
-    if (left > 0) setTimeout(tick, 1000);
+    var seconds = Math.max(0, Math.round((end - Date.now()) / 1000));
+    var minutes = Math.floor(seconds / 60);
+    left.textContent = timer.dataset.left
+      .replace("%(minutes)s", String(minutes))
+      .replace("%(seconds)s", String(seconds % 60).padStart(2, "0"));
+    [5, 1].forEach(function (mark) {
+      if (!said[mark] && seconds <= mark * 60 && seconds > (mark - 1) * 60 + 50) {
+        said[mark] = true;
+        announce.textContent = timer.dataset["announce-" + mark] || timer.getAttribute("data-announce-" + mark);
+      }
+    });
+    if (seconds > 0) {
+      setTimeout(tick, 1000);
+    } else {
+      timer.classList.add("hold-timer-expired");
+      expired.hidden = false;
+    }
   }
   tick();
 })();

@@ -50,7 +50,7 @@ _START = re.compile(r'name="start" value="([^"]+)"')
 _FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _NONCE = re.compile(r'nonce="[^"]*"')
 _HEADER_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
-RELEASED = "it has been released"
+TAKEN = "that time was just taken"
 HTMX = {"HX-Request": "true"}
 BROKEN_CACHE = {
     "default": {
@@ -401,36 +401,38 @@ def test_a_start_inside_the_minimum_notice_is_not_served_from_the_stored_week(
     assert starts(page) == starts(uncached(params))
 
 
-def test_a_start_entering_the_horizon_appears_on_the_last_week_within_minutes(demo, clock):
-    """The last week of the horizon is not served past the minute a new start could enter."""
+def test_a_start_entering_the_horizon_appears_on_the_last_day_within_minutes(demo, clock):
+    """The last day of the horizon is not served past the minute a new start could enter."""
     studio = Studio.load()
     clock.now = START + timedelta(seconds=37)
     last_day = timezone.localdate(clock.now + timedelta(days=studio.horizon_days), MADRID)
-    params = query(demo, week=last_day - timedelta(days=6))
+    params = query(demo, week=last_day)
     browser = Browser()
-    before = starts(get(browser, params))
-    assert before
+    before = get(browser, params)
+    assert "There are no free times on" in before
+    assert not starts(before)
     stored_version = version()
 
     clock.now += timedelta(minutes=10)
     after = starts(get(browser, params))
     assert version() == stored_version
     assert after == starts(uncached(params))
-    assert len(after) > len(before)
+    assert after and all(start.startswith(last_day.isoformat()) for start in after)
 
 
-def test_local_midnight_moves_the_stored_default_week_to_the_new_day(demo, clock):
-    """A page asked with no week starts on the new day as soon as local midnight passes."""
+def test_local_midnight_moves_the_stored_default_page_to_the_new_day(demo, clock):
+    """A page asked with no day marks the new day as today as soon as local midnight passes."""
     clock.now = madrid(2026, 11, 23, 23, 58).astimezone(UTC)
     params = query(demo, week=None)
     browser = Browser()
     monday = get(browser, params)
-    assert "Week of 23 November 2026" in monday
+    assert 'aria-label="Monday 23 November (today)">23</span>' in monday
     stored_version = version()
 
     clock.now = madrid(2026, 11, 24, 0, 0, 30).astimezone(UTC)
     tuesday = get(browser, params)
-    assert "Week of 24 November 2026" in tuesday
+    assert 'aria-label="Monday 23 November (today)"' not in tuesday
+    assert "Tuesday 24 November (today), " in tuesday
     assert version() == stored_version
     assert normalised(tuesday) == normalised(uncached(params))
 
@@ -481,20 +483,21 @@ def test_the_first_start_alone_outlasts_the_horizon_in_the_last_week(demo, clock
     assert result.first_valid_until == result.slots[0].start - notice
 
 
-def test_a_week_with_no_free_time_is_stored_beyond_the_minute_with_its_next_free_day(
+def test_a_month_with_no_free_time_is_stored_beyond_the_minute_with_its_next_free_day(
     demo, clock, django_assert_num_queries
 ):
-    """A booked-out week points to the next free day, and stays stored past the minute."""
+    """A booked-out month points to the next free day, and stays stored past the minute."""
     TimeOff.objects.create(
         therapist=demo.therapist("ana"),
-        start_at=madrid(2026, 11, 30, 0, 0),
+        start_at=madrid(2026, 11, 23, 0, 0),
         end_at=madrid(2026, 12, 7, 0, 0),
     )
     params = query(demo)
     browser = Browser()
     page = get(browser, params)
     assert not starts(page)
-    assert "The next free day is Monday 7 December" in page
+    assert "There are no free times on Monday 30 November." in page
+    assert "Next day with free times: Monday 7 December" in page
 
     clock.now += timedelta(minutes=5)
     with django_assert_num_queries(0):
@@ -525,29 +528,29 @@ def test_staff_see_their_own_navigation_and_visitors_never_do(demo, clock):
 def test_a_pending_message_is_shown_even_when_the_week_is_stored(
     demo, clock, django_assert_num_queries
 ):
-    """The "released" message after an expired hold shows on a times page others get stored."""
+    """A refusal's message shows on a times page others get stored, once, and only to them."""
     holder = Browser()
     start = starts(get(holder, query(demo)))[0]
     booking = held(post_hold(holder, demo, start))
     clock.now = booking.hold_expires_at + timedelta(seconds=1)
+    # The time the holder let run out is taken by somebody else.
+    held(post_hold(Browser(), demo, start))
 
-    # Where an expired hold sends the client: the times page with only the length.
     params = {"length": booking.length_id}
     visitor = Browser()
-    assert RELEASED not in get(visitor, params)
+    assert TAKEN not in get(visitor, params)
     with django_assert_num_queries(0):
-        assert RELEASED not in get(visitor, params)
+        assert TAKEN not in get(visitor, params)
 
-    response = holder.get(
-        reverse("bookings:booking_details", kwargs={"public_id": booking.public_id})
+    response = holder.post(
+        reverse("bookings:booking_renew", kwargs={"public_id": booking.public_id})
     )
     assert response.status_code == 302
-    assert response.url == f"{times_url()}?length={booking.length_id}"
     with_message = get(holder, params)
-    assert RELEASED in with_message
+    assert TAKEN in with_message
     assert starts(with_message) == starts(uncached(params))
-    assert RELEASED not in get(holder, params)  # shown once
-    assert RELEASED not in get(Browser(), params)  # and never stored for others
+    assert TAKEN not in get(holder, params)  # shown once
+    assert TAKEN not in get(Browser(), params)  # and never stored for others
 
 
 def test_an_htmx_request_gets_the_partial_and_a_page_request_the_whole_page(

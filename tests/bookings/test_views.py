@@ -42,11 +42,11 @@ def today() -> date:
     return timezone.localdate(timezone.now(), MADRID)
 
 
-def offered(browser: Browser, *, therapist="ana", week: date | None = None, minutes=60):
-    """Return the starts a times page offers for a length, as the values its buttons post."""
+def offered(browser: Browser, *, therapist="ana", day: date | None = None, minutes=60):
+    """Return the starts a times page offers for a day (else its first free day)."""
     params = {"therapist": therapist, "length": Demo().length(minutes).pk}
-    if week is not None:
-        params["week"] = week.isoformat()
+    if day is not None:
+        params["day"] = day.isoformat()
     response = browser.get(times_url(), params)
     assert response.status_code == 200
     return _START.findall(response.content.decode())
@@ -54,9 +54,9 @@ def offered(browser: Browser, *, therapist="ana", week: date | None = None, minu
 
 def start_after(browser: Browser, earliest: datetime, *, therapist="ana") -> str:
     """Return the first 60-minute start offered after ``earliest``, up to four weeks ahead."""
-    for weeks in range(4):
-        week = max(today(), timezone.localdate(earliest, MADRID)) + timedelta(weeks=weeks)
-        for value in offered(browser, therapist=therapist, week=week):
+    for days in range(28):
+        day = max(today(), timezone.localdate(earliest, MADRID)) + timedelta(days=days)
+        for value in offered(browser, therapist=therapist, day=day):
             if parse_datetime(value) > earliest:
                 return value
     raise AssertionError("no free start offered in four weeks")
@@ -137,7 +137,7 @@ def test_a_client_books_confirms_and_cancels_through_the_pages(client, demo):
     assert booking.cancel_reason == "Unwell"
     after = client.get(booking.get_manage_url()).content.decode()
     assert "This booking has been cancelled." in after
-    assert start in offered(client, week=timezone.localdate(booking.start_at, MADRID))
+    assert start in offered(client, day=timezone.localdate(booking.start_at, MADRID))
 
 
 def test_a_client_reschedules_through_the_manage_link(client, demo):
@@ -292,12 +292,14 @@ def test_an_unknown_service_is_not_found(client, demo):
 
 
 def test_a_tampered_times_page_falls_back_to_the_defaults(client, demo):
-    """Show the first length and "anyone" for a forged length, therapist or week."""
-    response = client.get(times_url(), {"length": "999", "therapist": "zoe", "week": "soon"})
+    """Show the first length and "anyone" for a forged length, therapist, day or month."""
+    response = client.get(
+        times_url(), {"length": "999", "therapist": "zoe", "day": "soon", "month": "2026-13"}
+    )
     assert response.status_code == 200
     assert response.context["length"] == demo.length(30)
     assert response.context["therapist"] is None
-    assert response.context["week"] == today()
+    assert response.context["picker"].month == today().replace(day=1)
 
 
 # --- the cancellation window -----------------------------------------------------------------

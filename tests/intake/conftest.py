@@ -4,16 +4,14 @@ The views read the real clock, so every start comes from the slot grid they rend
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client as Browser
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
-from studio.timezones import studio_tz
 from tests.auth import sign_in
 from tests.bookings.messages.conftest import clock, make  # noqa: F401  (test_rescreen)
 
@@ -57,7 +55,10 @@ def offered_starts(
     week: date | None = None,
     length: str | None = None,
 ) -> tuple[str, list[str]]:
-    """Return the length id and the starts the times page offers for one week.
+    """Return the length id and the starts the times page offers for one day.
+
+    ``week`` names the day (the parameter old links carry); without it the page opens on
+    the first day with free times.
 
     Without a length the page's default (the shortest) is used; the page ignores a
     therapist asked for without a length, so it is looked up first.
@@ -76,20 +77,11 @@ def offered_starts(
 
 
 def first_offer(browser: Browser, service: str, *, therapist: str = "any") -> tuple[str, str]:
-    """Return the length id and the first start offered, looking a few weeks ahead."""
-    today = timezone.localdate(timezone.now(), studio_tz())
-    length = None
-    for weeks in range(_WEEKS_TO_TRY):
-        length, starts = offered_starts(
-            browser,
-            service,
-            therapist=therapist,
-            week=today + timedelta(weeks=weeks),
-            length=length,
-        )
-        if starts:
-            return length, starts[0]
-    raise AssertionError(f"no free start for {service} with {therapist}")
+    """Return the length id and the first start offered: the picker opens on its day."""
+    length, starts = offered_starts(browser, service, therapist=therapist)
+    if not starts:
+        raise AssertionError(f"no free start for {service} with {therapist}")
+    return length, starts[0]
 
 
 def hold(

@@ -419,9 +419,11 @@ def test_missing_answers_are_marked_and_nothing_is_saved(visitor):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert html.count("Please answer this question.") == 3
+    # Each under its question, and in the summary at the top, linked to its first answer.
+    assert html.count('-error">Please answer this question.</div>') == 3
     for code in ("leg_symptoms_side", "blood_clot", "pregnant"):
         assert f'id="id_q_{code}-error"' in html
+        assert f'<li><a href="#id_q_{code}_0">' in html
     assert_nothing_saved(booking)
 
 
@@ -491,28 +493,107 @@ def test_sending_the_form_twice_stores_one_submission(visitor):
     assert booking.status == BookingStatus.CONFIRMED
 
 
-@pytest.mark.parametrize("swept", [False, True], ids=["past-expiry", "swept"])
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_an_expired_hold_sends_the_client_back_to_the_times(visitor, method, swept):
-    """Past its expiry (swept or not), a hold leads back to the times with a message."""
-    booking = held_with_details(visitor)
+def expired_url(booking: Booking) -> str:
+    return reverse("bookings:booking_expired", kwargs={"public_id": booking.public_id})
+
+
+def run_out(booking: Booking, *, swept: bool = False) -> None:
+    """Let a hold's minutes run out (and the sweep pass, if ``swept``)."""
     Booking.objects.filter(pk=booking.pk).update(
         hold_expires_at=timezone.now() - timedelta(minutes=1)
     )
     if swept:
         assert booking_services.holds_expire() == 1
 
+
+@pytest.mark.parametrize("swept", [False, True], ids=["past-expiry", "swept"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_hold_that_ran_out_offers_its_time_again_and_keeps_the_answers(visitor, method, swept):
+    """Past its expiry (swept or not), the time is offered again; nothing typed is lost."""
+    booking = held_with_details(visitor)
+    run_out(booking, swept=swept)
+    answers = clear_answers(LEG, pregnant="yes", pregnancy_complications="no")
+
     if method == "get":
         response = visitor.get(health_url(booking))
     else:
-        response = send_answers(visitor, booking, clear_answers(LEG))
+        response = send_answers(visitor, booking, answers)
 
     assert response.status_code == 302
-    assert response.url == reverse("bookings:booking_times", kwargs={"slug": LEG})
-    assert HOLD_GONE in visitor.get(response.url).content.decode()
-    booking.refresh_from_db()
-    assert booking.status == (BookingStatus.EXPIRED if swept else BookingStatus.HELD)
+    assert response.url == expired_url(booking)
     assert not Submission.objects.exists()
+    page = visitor.get(response.url).content.decode()
+    assert "Your time was released" in page
+    assert "Keep this time" in page
+    assert ("Everything you typed is kept" in page) is (method == "post")
+
+    renewed = visitor.post(
+        reverse("bookings:booking_renew", kwargs={"public_id": booking.public_id})
+    )
+
+    assert renewed.status_code == 302
+    assert renewed.url == health_url(booking)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD
+    assert booking.hold_expires_at > timezone.now()
+    form = visitor.get(health_url(booking)).context["form"]
+    if method == "post":
+        assert form.initial["q_pregnant"] == "yes"
+        assert form.initial["q_leg_symptoms"] == "no"
+        assert form.initial["consent"] == "on"
+    else:
+        assert "q_pregnant" not in form.initial
+    # Sent once more, the answers go through, and the kept copy is forgotten.
+    done = send_answers(visitor, booking, answers)
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_REVIEW
+    assert "calma_draft" not in visitor.session
+
+
+def test_a_hold_whose_time_was_taken_offers_the_nearest_times_and_keeps_the_details(
+    visitor, other_visitor
+):
+    booking = hold(visitor, LEG)
+    run_out(booking)
+    taken = hold(
+        other_visitor, LEG, start=timezone.localtime(booking.start_at, studio_tz()).isoformat()
+    )
+    assert taken.start_at == booking.start_at
+
+    response = visitor.post(
+        reverse("bookings:booking_details", kwargs={"public_id": booking.public_id}),
+        {"name": "Núria Puig", "email": "nuria@example.com", "phone": "+34 600 000 111"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == expired_url(booking)
+    page = visitor.get(response.url)
+    html = page.content.decode()
+    assert "Keep this time" not in html
+    assert "Someone has taken that time since" in html
+    offered = page.context["picker"].periods
+    assert offered
+    again = visitor.post(
+        reverse("bookings:booking_hold", kwargs={"slug": LEG}),
+        {
+            "length": booking.length_id,
+            "therapist": booking.therapist.slug,
+            "start": offered[0].slots[0][0],
+        },
+    )
+    assert again.status_code == 302
+    details = visitor.get(again.url)
+    assert details.context["form"].initial["name"] == "Núria Puig"
+    assert details.context["form"].initial["email"] == "nuria@example.com"
+    # The renewal of a time somebody else holds is refused with a message, and changes nothing.
+    refused = visitor.post(
+        reverse("bookings:booking_renew", kwargs={"public_id": booking.public_id})
+    )
+    assert refused.status_code == 302
+    assert refused.url == expired_url(booking)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.EXPIRED
 
 
 # A returning client
@@ -603,9 +684,9 @@ def test_a_returning_client_must_confirm_each_unchanged_section(visitor):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert html.count("Please confirm these answers are still true, or change them.") == len(
-        {"circulation", "skin", "health"}
-    )
+    assert html.count(
+        '-error">Please confirm these answers are still true, or change them.</div>'
+    ) == len({"circulation", "skin", "health"})
     second.refresh_from_db()
     assert second.status == BookingStatus.HELD
     assert not Submission.objects.filter(booking=second).exists()

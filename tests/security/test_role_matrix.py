@@ -196,6 +196,9 @@ PAGES = {
     # An empty choice of time: the form says so, to anyone.
     "bookings:booking_hold": Page(EVERYONE, method="POST", ok="400"),
     "bookings:booking_details": Page(NOBODY, needs=("booking",)),
+    # A hold that ran out is offered again only in the browser that held it.
+    "bookings:booking_expired": Page(NOBODY, needs=("booking",)),
+    "bookings:booking_renew": Page(NOBODY, needs=("booking",), method="POST"),
     "intake:intake_form": Page(NOBODY, needs=("booking",)),
     # The phone intake link is a credential for the questions alone; it shows no data.
     "intake:phone_intake": Page(EVERYONE, ok="302", hides=("booking", "adaptations", "answers")),
@@ -412,7 +415,12 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"token": token}
     elif name in ("studio:service_detail", "bookings:booking_times", "bookings:booking_hold"):
         kwargs = {"slug": "leg-massage"}
-    elif name in ("bookings:booking_details", "intake:intake_form"):
+    elif name in (
+        "bookings:booking_details",
+        "bookings:booking_expired",
+        "bookings:booking_renew",
+        "intake:intake_form",
+    ):
         kwargs = {"public_id": objects["online_hold"].public_id}
     elif name == "intake:phone_intake":
         kwargs = {"token": links.intake_token(objects["phone_hold"])}

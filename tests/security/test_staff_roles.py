@@ -108,6 +108,8 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         # A hold belongs to the browser session that made it; nobody else's session has it.
         "/book/hold/<uuid:public_id>/": ("GET", everyone("404")),
         "/book/hold/<uuid:public_id>/health/": ("GET", everyone("404")),
+        "/book/hold/<uuid:public_id>/expired/": ("GET", everyone("404")),
+        "/book/hold/<uuid:public_id>/renew/": ("POST", everyone("404")),
         # The phone intake link puts the hold into whichever browser opens it.
         "/intake/<signed:token>/": ("GET", everyone(f"302 to {phone_form}")),
         # Manage links and the signed re-screen link: the token is the credential.
@@ -183,6 +185,8 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:booking_times": {"slug": "leg-massage"},
         "bookings:booking_hold": {"slug": "leg-massage"},
         "bookings:booking_details": {"public_id": objects["online_hold"].public_id},
+        "bookings:booking_expired": {"public_id": objects["online_hold"].public_id},
+        "bookings:booking_renew": {"public_id": objects["online_hold"].public_id},
         "intake:intake_form": {"public_id": objects["online_hold"].public_id},
         "intake:phone_intake": {"token": intake_token(objects["phone_hold"])},
         "bookings:booking_manage": by_token,

@@ -132,6 +132,19 @@ def _pages(site) -> list[Page]:
             reverse("bookings:booking_details", args=[held.public_id]),
         ),
         Page("intake:intake_form", "visitor", reverse("intake:intake_form", args=[held.public_id])),
+        # A live hold's "ran out" page sends it back to its step; renewing is a POST.
+        Page(
+            "bookings:booking_expired",
+            "visitor",
+            reverse("bookings:booking_expired", args=[held.public_id]),
+            302,
+        ),
+        Page(
+            "bookings:booking_renew",
+            "visitor",
+            reverse("bookings:booking_renew", args=[held.public_id]),
+            405,
+        ),
         Page(
             "bookings:booking_manage", "visitor", reverse("bookings:booking_manage", args=[token])
         ),
@@ -347,6 +360,7 @@ def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
         "bookings:booking_ics",
         "bookings:booking_reschedule",
         "bookings:booking_details",
+        "bookings:booking_expired",
         "intake:intake_form",
         "intake:phone_intake",
         "intake:rescreen",

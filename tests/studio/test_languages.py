@@ -88,7 +88,8 @@ def test_every_page_links_to_itself_in_each_language(client, demo_studio):
         ("/en/services/leg-massage/", "en", False),
     ]
     assert '<a class="nav-link px-2 active" href="/ca/services/leg-massage/" lang="ca" ' in html
-    assert 'aria-current="true">Català</a>' in html
+    assert 'aria-current="true" aria-label="Català">' in html
+    assert '<span class="d-none d-sm-inline">Català</span>' in html
 
 
 def test_a_page_with_no_other_language_links_to_the_home_page_in_each(client, demo_studio):

@@ -1,0 +1,245 @@
+"""The free-time picker: a month where days with free times stand out, and one day's times.
+
+Clients choose a time with it, reschedule with it, and the front desk books by phone with
+it. It is server-rendered: every day with free times is a link and every time a submit
+button, so it works without JavaScript; htmx swaps it in place and ``static/js/picker.js``
+adds the arrow keys of the WAI-ARIA grid pattern.
+
+The month is read in one availability query set (five queries); the chosen day is the one
+asked for, else the month's first day with a free time.
+"""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from bookings import selectors
+from studio.models import Service, ServiceLength, Studio, Therapist
+from studio.timezones import studio_tz
+
+# A day's times, grouped as people think of a day. Hours are local and the end is excluded.
+PERIODS = (
+    ("morning", _("Morning"), 0, 12),
+    ("afternoon", _("Afternoon"), 12, 17),
+    ("evening", _("Evening"), 17, 24),
+)
+
+
+@dataclass(frozen=True)
+class PickerDay:
+    day: date
+    in_month: bool
+    # Inside the booking window (today to the horizon) and in the month shown.
+    bookable: bool
+    free: int
+    selected: bool
+    is_today: bool
+    label: str  # "Thursday 10 December, 12 free times": the link's accessible name
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    # (value posted, "HH:MM") pairs, formatted once here: a day can hold many.
+    slots: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PickerWeek:
+    days: list[PickerDay]
+    # The week of the chosen day: the one a phone shows until the whole month is asked for.
+    current: bool
+
+
+@dataclass
+class Picker:
+    month: date  # the first day of the month shown
+    weeks: list[PickerWeek]
+    weekday_names: list[str]
+    day: date | None  # the day whose times are shown
+    day_label: str
+    periods: list[Period]
+    previous_month: date | None
+    next_month: date | None
+    # The first free day after this month, when this month has none.
+    next_free: date | None
+    # The first free day after the chosen one (in this month or later), for "next available".
+    next_available: date | None
+    # When the picker may change with no write to the calendar (see ``times_cache``).
+    valid_until: datetime
+    free_days: int = field(default=0)
+
+    @property
+    def slot_count(self) -> int:
+        return sum(len(period.slots) for period in self.periods)
+
+
+def parse_day(value: str | None) -> date | None:
+    """Return the day a ``YYYY-MM-DD`` parameter names, or None if it names none."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def parse_month(value: str | None) -> date | None:
+    """Return the first day of the month a ``YYYY-MM`` parameter names, or None."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def _first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def free_time_picker(
+    *,
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist | None,
+    day: date | None = None,
+    month: date | None = None,
+    now: datetime | None = None,
+    studio: Studio | None = None,
+    exclude_booking_id: int | None = None,
+) -> Picker:
+    """Return the month of free days and the chosen day's times for a service length.
+
+    A day asked for outside the booking window, or a month outside it, falls back to the
+    nearest one inside it; nothing asked for shows the first free day and its month.
+    """
+    now = now or timezone.now()
+    studio = studio or Studio.load()
+    tz = studio_tz()
+    today = timezone.localdate(now, tz)
+    last_day = timezone.localdate(now + timedelta(days=studio.horizon_days), tz)
+    if day is not None and not today <= day <= last_day:
+        day = None
+    asked = day is not None or month is not None
+    if day is not None:
+        month = _first_of_month(day)
+    month = min(
+        max(month or _first_of_month(today), _first_of_month(today)), _first_of_month(last_day)
+    )
+    first, last = max(month, today), min(_month_end(month), last_day)
+
+    def read(first_day: date, days: int):
+        return selectors.availability(
+            service=service,
+            length=length,
+            therapist=therapist,
+            first_day=first_day,
+            days=days,
+            now=now,
+            studio=studio,
+            exclude_booking_id=exclude_booking_id,
+            complete=False,
+        )
+
+    result = read(first, (last - first).days + 1)
+    by_day: dict[date, list[datetime]] = {}
+    for slot in result.slots:
+        local = slot.start.astimezone(tz)
+        by_day.setdefault(local.date(), []).append(local)
+    valid_until = result.valid_until
+    if day is None or not first <= day <= last:
+        day = next(iter(sorted(by_day)), None)
+
+    next_free = None
+    next_available = next((free for free in sorted(by_day) if day and free > day), None)
+    if next_available is None and last < last_day:
+        # Only the first later start is read out: the horizon moving on cannot change it.
+        later = read(last + timedelta(days=1), (last_day - last).days)
+        valid_until = min(valid_until, later.first_valid_until)
+        if later.slots:
+            next_available = timezone.localtime(later.slots[0].start, tz).date()
+            if not by_day:
+                if not asked:
+                    # Nothing left this month: open on the first free day instead.
+                    return free_time_picker(
+                        service=service,
+                        length=length,
+                        therapist=therapist,
+                        day=next_available,
+                        now=now,
+                        studio=studio,
+                        exclude_booking_id=exclude_booking_id,
+                    )
+                next_free = next_available
+
+    start_of_grid = month - timedelta(days=month.weekday())
+    end_of_grid = _month_end(month) + timedelta(days=6 - _month_end(month).weekday())
+    rows: list[list[PickerDay]] = []
+    current = start_of_grid
+    while current <= end_of_grid:
+        count = len(by_day.get(current, ()))
+        if current.weekday() == 0:
+            rows.append([])
+        rows[-1].append(
+            PickerDay(
+                day=current,
+                in_month=current.month == month.month,
+                bookable=current.month == month.month and first <= current <= last,
+                free=count,
+                selected=current == day,
+                is_today=current == today,
+                label=_day_label(current, count, today=current == today),
+            )
+        )
+        current += timedelta(days=1)
+    weeks = [PickerWeek(row, any(cell.selected for cell in row)) for row in rows]
+
+    periods = []
+    for key, label, starts, ends in PERIODS:
+        slots = [
+            (local.isoformat(), f"{local:%H:%M}")
+            for local in by_day.get(day, ())
+            if starts <= local.hour < ends
+        ]
+        if slots:
+            periods.append(Period(key, str(label), slots))
+
+    return Picker(
+        month=month,
+        weeks=weeks,
+        weekday_names=[str(WEEKDAYS_ABBR[index]) for index in range(7)],
+        day=day,
+        day_label=date_format(day, "l j F") if day else "",
+        periods=periods,
+        previous_month=_add_months(month, -1) if month > _first_of_month(today) else None,
+        next_month=_add_months(month, 1) if month < _first_of_month(last_day) else None,
+        next_free=next_free,
+        next_available=next_available,
+        valid_until=valid_until,
+        free_days=len(by_day),
+    )
+
+
+def _day_label(day: date, free: int, *, today: bool) -> str:
+    named = date_format(day, "l j F")
+    if today:
+        named = _("%(day)s (today)") % {"day": named}
+    if not free:
+        return named
+    return ngettext("%(day)s, %(count)s free time", "%(day)s, %(count)s free times", free) % {
+        "day": named,
+        "count": free,
+    }
