@@ -229,6 +229,14 @@ class Booking(models.Model):
         except ValueError:
             return self.status
 
+    @property
+    def screening_label(self) -> str:
+        """The screening level in the reader's words ("" before any screening)."""
+        try:
+            return str(ScreeningLevel(self.screening_level).label)
+        except ValueError:
+            return self.screening_level
+
 
 class Notification(models.Model):
     """A message that was sent; the unique key makes a retried or repeated send a no-op."""

@@ -202,7 +202,7 @@ def _render_card(request, booking, *, move_form=None, cancel_form=None, status=2
         "staff/booking_card.html",
         {
             "booking": booking,
-            "level": booking.screening_level if permissions.can_view_booking(user, booking) else "",
+            "level": booking.screening_label if permissions.can_view_booking(user, booking) else "",
             "move_form": move_form or MoveForm(),
             "cancel_form": cancel_form or StaffCancelForm(),
             "movable": booking.status in services.MOVABLE_STATUSES,

@@ -9,6 +9,11 @@ from studio.models import Language, Room, Service, ServiceLength, Therapist, Tim
 from studio.timezones import studio_tz
 
 
+def _date_input() -> forms.DateInput:
+    """A browser date field: its value is always ISO (2026-12-14), whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class _LocalStartMixin:
     """Combine the form's ``day`` and ``time`` into ``start_at`` in the studio's zone."""
 
@@ -49,7 +54,7 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
     therapist = forms.ModelChoiceField(
         label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
     )
-    day = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("Date"), widget=_date_input())
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -73,7 +78,7 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
 
 
 class MoveForm(_LocalStartMixin, forms.Form):
-    day = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("Date"), widget=_date_input())
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -107,11 +112,11 @@ class BlockForm(forms.Form):
         label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=TimeOff.Kind.choices, initial="block")
-    start_day = DayField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_day = DayField(label=_("From (date)"), widget=_date_input())
     start_time = forms.TimeField(
         label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    end_day = DayField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_day = DayField(label=_("Until (date)"), widget=_date_input())
     end_time = forms.TimeField(
         label=_("Until (time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )

@@ -1,5 +1,7 @@
 """Real-browser tests: pytest-playwright driving the system Chromium against live_server."""
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,26 +51,148 @@ LEG_NOTHING_TO_REPORT = {
 }
 
 
-def question(code: str):
-    """Return the questionnaire's spec for a question code (its text is the fieldset legend)."""
-    from intake.questionnaire_v1 import QUESTIONS
-
-    return next(spec for spec in QUESTIONS if spec.code == code)
+# The journeys run once in each of these languages: the URL carries it (/en/…, /ca/…).
+LANGUAGES = ("en", "ca")
+in_each_language = pytest.mark.parametrize("lang", LANGUAGES)
 
 
-def answer_questions(page, answers: dict[str, str]) -> None:
+def _catalog_has(lang: str, key) -> None:
+    """Fail unless ``lang``'s catalog translates ``key``: a page must not fall back to English.
+
+    Without this, a msgid that is missing (or mistyped here) would be looked for in English on
+    the Catalan page, and found there if the page showed English too.
+    """
+    from django.utils.translation import trans_real
+
+    if lang != "en":
+        assert key in trans_real.translation(lang)._catalog, f"no {lang} translation: {key!r}"
+
+
+def t(lang: str, msgid: str, context: str = "", **params) -> str:
+    """Return an interface string as the page shows it in ``lang`` (gettext, or pgettext).
+
+    ``params`` fill a ``blocktranslate``'s placeholders: ``t("ca", "Review %(name)s", name=…)``.
+    """
+    from django.utils import translation
+
+    _catalog_has(lang, f"{context}\x04{msgid}" if context else msgid)
+    with translation.override(lang):
+        text = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+    return text % params if params else text
+
+
+def tn(lang: str, singular: str, plural: str, number: int, **params) -> str:
+    """Return a string with a plural form in ``lang`` (``blocktranslate count``), filled in."""
+    from django.utils import translation
+
+    _catalog_has(lang, (singular, 0))
+    with translation.override(lang):
+        text = translation.ngettext(singular, plural, number)
+    return text % params
+
+
+def in_language(lang: str, make):
+    """Return ``make()`` computed in ``lang``: an address reversed, a model's text read."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        return str(make())
+
+
+def service_name(lang: str, slug: str = "leg-massage") -> str:
+    """Return a massage's name as the studio wrote it in ``lang``."""
+    from studio.models import Service
+
+    return in_language(lang, lambda: Service.objects.get(slug=slug).name)
+
+
+def service_link(lang: str, slug: str = "leg-massage") -> re.Pattern:
+    """Return the name of a massage's link in the list: its name, then its summary.
+
+    The summary tells apart names that begin alike ("Massatge de cames", "… i peus").
+    """
+    from django.utils import translation
+
+    from studio.models import Service
+
+    with translation.override(lang):
+        service = Service.objects.get(slug=slug)
+        name, summary = str(service.name), str(service.summary)
+    return re.compile(rf"^{re.escape(name)}\s+{re.escape(summary)}")
+
+
+def t_pattern(lang: str, msgid: str, context: str = "") -> re.Pattern:
+    """Return a pattern for the whole of ``msgid`` in ``lang``, any placeholder matching text."""
+    parts = re.split(r"%\(\w+\)[sd]", t(lang, msgid, context))
+    return re.compile("^" + ".+".join(map(re.escape, parts)) + "$")
+
+
+def slot_name_pattern(lang: str) -> re.Pattern:
+    """Return the pattern of a slot's accessible name in ``lang``: "Thursday 10 December, 10:00".
+
+    The day and month names are Django's own, so the pattern follows the page's language.
+    """
+    from django.utils import translation
+    from django.utils.dates import MONTHS, WEEKDAYS
+
+    with translation.override(lang):
+        days = "|".join(re.escape(str(name)) for name in WEEKDAYS.values())
+        months = "|".join(re.escape(str(name)) for name in MONTHS.values())
+    return re.compile(rf"^({days}) \d{{1,2}} ({months}), \d{{2}}:\d{{2}}$")
+
+
+def day_name(lang: str, day) -> str:
+    """Return a day as the times grid names it in ``lang``: "dijous 10 desembre"."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override(lang):
+        return date_format(day, "l j F")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as a client reads it in one language: its text, and its answers by value."""
+
+    code: str
+    text: str
+    labels: dict[str, str]
+    # The reason a therapist reads when the question flags a booking, by the answer's value.
+    reasons: dict[str, str]
+
+
+def question(code: str, lang: str = "en") -> Asked:
+    """Return a question of the current questionnaire as the page shows it in ``lang``.
+
+    The texts are the studio's data, read from the database in that language (the
+    questionnaire module is the English source only); the text is the fieldset's legend.
+    """
+    from django.utils import translation
+
+    from intake.selectors import questionnaire_current
+
+    with translation.override(lang):
+        spec = questionnaire_current().questions.get(code=code).to_spec()
+        return Asked(
+            code=code,
+            text=str(spec.text),
+            labels={option.value: str(option.label) for option in spec.options},
+            reasons={value: str(rule.reason) for rule in spec.rules for value in rule.when},
+        )
+
+
+def answer_questions(page, answers: dict[str, str], lang: str = "en") -> None:
     """Tick each answer's radio by its label, inside the fieldset named by the question."""
     for code, value in answers.items():
-        spec = question(code)
-        label = next(str(option.label) for option in spec.options if option.value == value)
-        group = page.get_by_role("group", name=str(spec.text), exact=True)
-        group.get_by_label(label, exact=True).check()
+        asked = question(code, lang)
+        group = page.get_by_role("group", name=asked.text, exact=True)
+        group.get_by_label(asked.labels[value], exact=True).check()
 
 
-def next_week(page) -> None:
+def next_week(page, lang: str = "en") -> None:
     """Show the next week of times (htmx swaps the grid in place)."""
-    page.get_by_role("link", name="Next week").click()
-    expect(page.get_by_role("link", name="Previous week")).to_be_visible()
+    page.get_by_role("link", name=t(lang, "Next week")).click()
+    expect(page.get_by_role("link", name=t(lang, "Previous week"))).to_be_visible()
 
 
 def slot_buttons(page):
@@ -76,45 +200,63 @@ def slot_buttons(page):
     return page.locator(".slot-grid button")
 
 
-def open_times(page, base_url: str, slug: str = "leg-massage", therapist: str = ""):
+def open_times(
+    page, base_url: str, slug: str = "leg-massage", therapist: str = "", lang: str = "en"
+):
     """Open a service's times page, optionally for one therapist (chosen as a client would)."""
-    page.goto(f"{base_url}/book/{slug}/")
+    page.goto(f"{base_url}/{lang}/book/{slug}/")
     if therapist:
         with page.expect_response(lambda response: "therapist=" in response.url):
-            page.get_by_label("Therapist").select_option(therapist)
+            page.get_by_label(t(lang, "Therapist")).select_option(therapist)
         # The grid swapped in place carries the therapist into the hold it posts.
         expect(page.locator('#slots input[name="therapist"]')).to_have_value(therapist)
     return slot_buttons(page)
 
 
-def fill_details(page, *, name: str, email: str, phone: str = "+34 600 111 222") -> None:
+def fill_details(
+    page, *, name: str, email: str, phone: str = "+34 600 111 222", lang: str = "en"
+) -> None:
     """Fill in the client's details and go on to the health questions."""
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Phone").fill(phone)
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_label(t(lang, "Your name")).fill(name)
+    page.get_by_label(t(lang, "Email")).fill(email)
+    page.get_by_label(t(lang, "Phone")).fill(phone)
+    page.get_by_role("button", name=t(lang, "Continue")).click()
     page.wait_for_url("**/health/")
 
 
-def send_answers(page, answers: dict[str, str], *, consent: bool = True) -> None:
+# The stop page's advice (its msgid: the template's blocktranslate, trimmed).
+STOP_ADVICE = (
+    "Pain, swelling, redness or warmth in one leg, a blood clot that a doctor has not cleared, "
+    "or an open wound or infection in the area can be signs of something that needs proper "
+    "assessment, and massage could be harmful. Please seek medical attention promptly: contact "
+    "your doctor or a health service today. This is not a situation to try and see."
+)
+
+CONSENT = "I consent to the studio keeping and using my health answers as described above."
+
+
+def send_answers(page, answers: dict[str, str], *, consent: bool = True, lang: str = "en") -> None:
     """Answer the health questions, give consent and send them."""
-    answer_questions(page, answers)
+    answer_questions(page, answers, lang)
     if consent:
-        page.get_by_label("I consent to the studio").check()
-    page.get_by_role("button", name="Send my answers").click()
+        page.get_by_label(t(lang, CONSENT)).check()
+    page.get_by_role("button", name=t(lang, "Send my answers")).click()
     page.wait_for_load_state()
 
 
-def log_in(page, base_url: str, username: str, next_url: str = "") -> None:
+def log_in(page, base_url: str, username: str, next_url: str = "", lang: str = "en") -> None:
     """Log a demo user in through the login page, and past the second step for staff."""
+    from django.utils.text import capfirst
+
     from studio.demo import DEMO_PASSWORD
 
-    page.goto(f"{base_url}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base_url}/{lang}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    # Django's login form labels the field with the user model's "username", capitalised.
+    page.get_by_label(capfirst(t(lang, "username"))).fill(username)
+    page.get_by_label(t(lang, "Password")).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=t(lang, "Log in")).click()
     page.wait_for_load_state()
-    pass_second_factor(page, username)
+    pass_second_factor(page, username, lang)
     if next_url:
         page.wait_for_url(f"{base_url}{next_url}*")
 
@@ -130,22 +272,22 @@ def totp_from_secret(secret: str, *, ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def pass_second_factor(page, username: str) -> None:
+def pass_second_factor(page, username: str, lang: str = "en") -> None:
     """Set up the authenticator (first sign-in) or enter its code, as the person would."""
-    if "/en/accounts/mfa/setup/" in page.url:
+    if f"/{lang}/accounts/mfa/setup/" in page.url:
         secret = page.locator("#totp-secret").get_attribute("data-secret")
-        page.get_by_role("textbox", name="Code").fill(totp_from_secret(secret))
-        page.get_by_role("button", name="Confirm").click()
-        page.get_by_role("link", name="I have saved them, continue").click()
+        page.get_by_role("textbox", name=t(lang, "Code")).fill(totp_from_secret(secret))
+        page.get_by_role("button", name=t(lang, "Confirm")).click()
+        page.get_by_role("link", name=t(lang, "I have saved them, continue")).click()
         page.wait_for_load_state()
-    elif "/en/accounts/mfa/verify/" in page.url:
+    elif f"/{lang}/accounts/mfa/verify/" in page.url:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from tests.auth import totp_code
 
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        page.get_by_role("textbox", name="Code").fill(totp_code(device))
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("textbox", name=t(lang, "Code")).fill(totp_code(device))
+        page.get_by_role("button", name=t(lang, "Continue")).click()
         page.wait_for_load_state()
 
 

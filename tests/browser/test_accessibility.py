@@ -1,4 +1,7 @@
-"""Accessibility in a real browser: axe-core on every page, and the checks axe cannot make."""
+"""Accessibility in a real browser: axe-core on every page, and the checks axe cannot make.
+
+axe audits every page in English and again in Catalan.
+"""
 
 import re
 from datetime import timedelta
@@ -15,11 +18,14 @@ from tests.browser.conftest import (
     axe_serious,
     book_directly,
     fill_details,
+    in_each_language,
     log_in,
     next_week,
     open_times,
     send_answers,
+    service_name,
     slot_buttons,
+    t,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,14 +35,19 @@ REVIEW_ANSWERS = {**LEG_NOTHING_TO_REPORT, "pregnant": "yes", "pregnancy_complic
 
 
 class Audit:
-    """Collect axe's serious and critical violations page by page, with a screenshot each."""
+    """Collect axe's serious and critical violations page by page, with a screenshot each.
 
-    def __init__(self, shot):
+    Each page audited must be in the test's language.
+    """
+
+    def __init__(self, shot, lang: str):
         self.shot = shot
+        self.lang = lang
         self.violations: list[str] = []
 
     def __call__(self, page, name: str) -> None:
         page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", self.lang)
         self.shot(page, name)
         self.violations += axe_serious(page)
 
@@ -45,88 +56,104 @@ class Audit:
 
 
 @pytest.fixture
-def audit(shot_of):
-    return Audit(shot_of)
+def audit(shot_of, lang):
+    """An audit of pages in ``lang``: the tests that use it are parametrized by language."""
+    return Audit(shot_of, lang)
 
 
 def _day_of(booking) -> str:
     return f"{timezone.localtime(booking.start_at, studio_tz()).date():%Y-%m-%d}"
 
 
-def test_public_pages_have_no_serious_accessibility_violations(page, live_demo, audit):
+@in_each_language
+def test_public_pages_have_no_serious_accessibility_violations(page, live_demo, audit, lang):
     """Home, massages, each massage, therapists, login and the 404 page."""
-    paths = ["/", "/en/services/", "/en/therapists/", "/en/accounts/login/", "/no-such-page/"]
-    paths += [f"/en/services/{service['slug']}/" for service in SERVICES]
+    # In English the bare addresses too: they lead to the English pages (Chromium's language).
+    home, missing = (
+        ("/", "/no-such-page/") if lang == "en" else (f"/{lang}/", f"/{lang}/no-such-page/")
+    )
+    paths = [home, f"/{lang}/services/", f"/{lang}/therapists/", f"/{lang}/accounts/login/"]
+    paths += [missing]
+    paths += [f"/{lang}/services/{service['slug']}/" for service in SERVICES]
     for path in paths:
         page.goto(live_demo.url + path)
         audit(page, path.strip("/").replace("/", "-") or "home")
-        if path.startswith("/en/services/") and path != "/en/services/":
+        if path.startswith(f"/{lang}/services/") and path != f"/{lang}/services/":
             # The call to action names the massage it books.
-            expect(page.get_by_role("link", name=re.compile(r"^Book an? [a-z]"))).to_be_visible()
+            name = service_name(lang, path.split("/")[-2])
+            book = t(lang, "Book a %(name)s", name=name.lower())
+            expect(page.get_by_role("link", name=book, exact=True)).to_be_visible()
     audit.assert_clean()
 
 
-def test_every_step_of_booking_and_intake_has_no_serious_violations(page, live_demo, audit):
+@in_each_language
+def test_every_step_of_booking_and_intake_has_no_serious_violations(page, live_demo, audit, lang):
     """Times, details, health questions (also with errors), stop, manage and reschedule."""
-    page.goto(live_demo.url + "/en/book/")
+    page.goto(f"{live_demo.url}/{lang}/book/")
     audit(page, "choose-service")
-    open_times(page, live_demo.url)
+    open_times(page, live_demo.url, lang=lang)
     audit(page, "times")
     slot_buttons(page).last.click()
     page.wait_for_url("**/book/hold/**")
     audit(page, "details")
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name=t(lang, "Continue")).click()
     audit(page, "details-errors")
-    fill_details(page, name="Ada Stop", email="ada@example.com")
+    fill_details(page, name="Ada Stop", email="ada@example.com", lang=lang)
     audit(page, "health")
-    page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_text("Please check the answers marked below.")).to_be_visible()
+    page.get_by_role("button", name=t(lang, "Send my answers")).click()
+    expect(page.get_by_text(t(lang, "Please check the answers marked below."))).to_be_visible()
     audit(page, "health-errors")
-    send_answers(page, STOP_ANSWERS)
-    expect(page.get_by_role("heading", name=re.compile("Please don't go ahead"))).to_be_visible()
+    send_answers(page, STOP_ANSWERS, lang=lang)
+    expect(
+        page.get_by_role("heading", name=t(lang, "Please don't go ahead with a massage for now"))
+    ).to_be_visible()
     audit(page, "stop")
 
-    open_times(page, live_demo.url)
-    next_week(page)
+    open_times(page, live_demo.url, lang=lang)
+    next_week(page, lang)
     slot_buttons(page).last.click()
     page.wait_for_url("**/book/hold/**")
-    fill_details(page, name="Bea Clear", email="bea@example.com")
-    send_answers(page, LEG_NOTHING_TO_REPORT)
+    fill_details(page, name="Bea Clear", email="bea@example.com", lang=lang)
+    send_answers(page, LEG_NOTHING_TO_REPORT, lang=lang)
     # After a stop in this browser, a therapist reads the new answers first.
-    page.wait_for_url("**/b/**")
+    page.wait_for_url(f"**/{lang}/b/**")
     audit(page, "manage")
-    page.get_by_role("link", name="Choose another time").click()
+    page.get_by_role("link", name=t(lang, "Choose another time")).click()
     page.wait_for_url("**/reschedule/")
     audit(page, "reschedule")
     audit.assert_clean()
 
 
-def test_review_and_calendar_pages_have_no_serious_violations(page, browser, live_demo, audit):
+@in_each_language
+def test_review_and_calendar_pages_have_no_serious_violations(
+    page, browser, live_demo, audit, lang
+):
     """The review queue and detail for the therapist; the calendar and card for the desk."""
     booking = book_directly(name="Carme Review", email="carme@example.com", answers=REVIEW_ANSWERS)
     assert booking.status == BookingStatus.AWAITING_REVIEW
     book_directly(
         name="Dani Clear", email="dani@example.com", answers=LEG_NOTHING_TO_REPORT, therapist="ben"
     )
-    log_in(page, live_demo.url, "ana")
-    page.goto(live_demo.url + "/en/therapist/reviews/")
+    base = f"{live_demo.url}/{lang}"
+    log_in(page, live_demo.url, "ana", lang=lang)
+    page.goto(f"{base}/therapist/reviews/")
     audit(page, "review-queue")
-    page.get_by_role("link", name="Review Carme Review").click()
+    page.get_by_role("link", name=f"{t(lang, 'Review')} Carme Review").click()
     audit(page, "review-detail")
-    page.get_by_role("button", name="Record decision").click()
+    page.get_by_role("button", name=t(lang, "Record decision")).click()
     audit(page, "review-detail-errors")
-    page.goto(f"{live_demo.url}/me/day/?date={_day_of(booking)}")
+    page.goto(f"{base}/me/day/?date={_day_of(booking)}")
     audit(page, "my-day")
 
     desk_context = browser.new_context()
     try:
         desk = desk_context.new_page()
-        log_in(desk, live_demo.url, "frontdesk")
-        desk.goto(f"{live_demo.url}/staff/calendar/?date={_day_of(booking)}")
+        log_in(desk, live_demo.url, "frontdesk", lang=lang)
+        desk.goto(f"{base}/staff/calendar/?date={_day_of(booking)}")
         audit(desk, "calendar-day")
-        desk.goto(f"{live_demo.url}/staff/calendar/?view=week&date={_day_of(booking)}")
+        desk.goto(f"{base}/staff/calendar/?view=week&date={_day_of(booking)}")
         audit(desk, "calendar-week")
-        desk.goto(f"{live_demo.url}/staff/bookings/{booking.public_id}/")
+        desk.goto(f"{base}/staff/bookings/{booking.public_id}/")
         audit(desk, "booking-card")
     finally:
         desk_context.close()

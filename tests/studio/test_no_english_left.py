@@ -136,19 +136,23 @@ def test_no_english_is_left_on_the_therapists_and_front_desks_pages(demo_studio,
         ana, desk = staff_browser("ana"), staff_browser("frontdesk")
         day = booking.start_at.date().isoformat()
         pages = {
-            "my day": _page(ana, f"/{language}/me/day/?day={day}"),
+            "my day": _page(ana, f"/{language}/me/day/?date={day}"),
             "my week": _page(ana, f"/{language}/me/week/"),
             "review queue": _page(ana, f"/{language}/therapist/reviews/"),
             "review": _page(ana, f"/{language}/therapist/reviews/{booking.public_id}/"),
             "answers": _page(ana, f"/{language}/therapist/reviews/{booking.public_id}/answers/"),
-            "calendar": _page(desk, f"/{language}/staff/calendar/?day={day}"),
+            "calendar": _page(desk, f"/{language}/staff/calendar/?date={day}"),
             "booking card": _page(desk, f"/{language}/staff/bookings/{booking.public_id}/"),
             "clients": _page(desk, f"/{language}/staff/clients/?q=Marta"),
             "phone booking": _page(desk, f"/{language}/staff/bookings/new/"),
         }
 
+        # Single words are not looked for above: the screening level is checked by name.
+        review = f"<strong>{translation.gettext('Review')}</strong>"
     left = {name: _english_on(page, english) for name, page in pages.items()}
     assert {name: found for name, found in left.items() if found} == {}
+    assert review in pages["booking card"]
+    assert review in pages["my day"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
