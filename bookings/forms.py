@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from studio.models import Service
+from studio.money import price
 
 # The widest span of days any form accepts. The services hold the real limits (the booking
 # horizon); this bound keeps absurd dates (year 9999, year 1) away from date arithmetic,
@@ -80,8 +81,8 @@ class TimesForm(forms.Form):
         self.fields["length"].choices = [
             (
                 length.pk,
-                _("%(minutes)s minutes · %(price)s €")
-                % {"minutes": length.minutes, "price": length.price},
+                _("%(minutes)s minutes · %(price)s")
+                % {"minutes": length.minutes, "price": price(length.price)},
             )
             for length in service.lengths.all()
         ]

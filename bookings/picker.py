@@ -10,7 +10,7 @@ asked for, else the month's first day with a free time.
 """
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -74,11 +74,6 @@ class Picker:
     next_available: date | None
     # When the picker may change with no write to the calendar (see ``times_cache``).
     valid_until: datetime
-    free_days: int = field(default=0)
-
-    @property
-    def slot_count(self) -> int:
-        return sum(len(period.slots) for period in self.periods)
 
 
 def parse_day(value: str | None) -> date | None:
@@ -229,7 +224,6 @@ def free_time_picker(
         next_free=next_free,
         next_available=next_available,
         valid_until=valid_until,
-        free_days=len(by_day),
     )
 
 

@@ -6,7 +6,8 @@
 - the attempts the screening stopped in this browser (see ``intake.services``);
 - the client whose emailed link was opened here (``permissions.proven_client_id``);
 - what the client typed into a hold that ran out (details, health answers), for an hour, so
-  that choosing the time again loses nothing. It goes once the answers are in.
+  that holding the time again, or another one instead, loses nothing. It goes once the
+  answers are in.
 
 Each list keeps the newest ten entries, so a session cannot grow without bound.
 """
@@ -96,7 +97,9 @@ def draft_keep(request, *, booking: Booking, data, prefix: str = "", names=()) -
     """Keep what was typed into a hold's form, when the hold ran out before it was sent.
 
     ``data`` is the posted form: the fields named in ``names`` and those starting with
-    ``prefix`` are kept (lists for fields with several values), for this massage only.
+    ``prefix`` are kept (lists for fields with several values). The draft belongs to this
+    hold alone, or to the time chosen instead of it (``draft_follow``), never to a later
+    booking made in the same browser: on a shared device that would be someone else's.
     """
     kept = draft(request, booking=booking)
     fields = {
@@ -106,16 +109,23 @@ def draft_keep(request, *, booking: Booking, data, prefix: str = "", names=()) -
     }
     kept.update(fields)
     request.session[DRAFT] = {
-        "service": booking.service_id,
+        "booking": str(booking.public_id),
         "saved_at": timezone.now().isoformat(),
         "fields": kept,
     }
 
 
-def draft(request, *, booking: Booking) -> dict[str, list[str]]:
-    """Return what was typed into an earlier hold of the same massage, in the last hour."""
+def draft_follow(request, *, from_id: str, to_booking: Booking) -> None:
+    """Hand a run-out hold's draft to the time the client chose instead of it."""
     value = request.session.get(DRAFT)
-    if not isinstance(value, dict) or value.get("service") != booking.service_id:
+    if isinstance(value, dict) and from_id and value.get("booking") == from_id:
+        request.session[DRAFT] = {**value, "booking": str(to_booking.public_id)}
+
+
+def draft(request, *, booking: Booking) -> dict[str, list[str]]:
+    """Return what was typed into this hold (or the one it replaced), in the last hour."""
+    value = request.session.get(DRAFT)
+    if not isinstance(value, dict) or value.get("booking") != str(booking.public_id):
         return {}
     try:
         saved_at = datetime.fromisoformat(value["saved_at"])

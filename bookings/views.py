@@ -178,6 +178,8 @@ def hold(request, slug):
         )
     throttle.hold_record(request, booking=booking, quota=quota)
     sessions.hold_remember(request, booking)
+    # Chosen on the page of a hold that ran out: what was typed there carries on here.
+    sessions.draft_follow(request, from_id=request.POST.get("after", ""), to_booking=booking)
     return redirect("bookings:booking_details", public_id=booking.public_id)
 
 
@@ -269,7 +271,11 @@ def hold_expired(request, public_id):
         "picker": shown,
         "query": "",
         "action": reverse("bookings:booking_hold", kwargs={"slug": booking.service.slug}),
-        "hidden": {"length": booking.length_id, "therapist": therapist_slug},
+        "hidden": {
+            "length": booking.length_id,
+            "therapist": therapist_slug,
+            "after": booking.public_id,
+        },
         "kept": bool(sessions.draft(request, booking=booking)),
     }
     template = "bookings/includes/slots.html" if request.htmx else "bookings/expired.html"
@@ -307,6 +313,7 @@ def _managed(token) -> Booking:
 @require_safe
 def manage(request, token):
     booking = _managed(token)
+    studio = Studio.load()
     proof = request.GET.get("k")
     if proof and client_proof_valid(proof, booking):
         sessions.client_proven_remember(request, booking)
@@ -323,7 +330,10 @@ def manage(request, token):
             # The manage link is the credential for the booking and the therapist's notes.
             "show_adaptations": permissions.can_see_adaptations(request.user, booking, link=True),
             "proven": sessions.client_proven(request, booking),
-            "studio": Studio.load(),
+            "studio": studio,
+            "calendar_links": ics.calendar_links(booking, studio=studio),
+            # A therapist decides by the reminder at the latest (review alerts go out then).
+            "reply_by": max(booking.start_at - studio.reminder_lead, timezone.now()),
         },
     )
 
@@ -332,6 +342,17 @@ def manage(request, token):
 def cancel(request, token):
     booking = _managed(token)
     form = CancelForm(request.POST)
+    if form.is_valid() and "confirm" not in request.POST:
+        # Nothing changes on the first press: the client sees what cancelling does, once more.
+        if not services.client_can_change(booking=booking):
+            messages.error(
+                request,
+                _("It is too close to your session to change it online. Please call the studio."),
+            )
+            return redirect(booking.get_manage_url())
+        return render(
+            request, "bookings/confirm_cancel.html", {"booking": booking, "form": form}
+        )
     if form.is_valid():
         try:
             services.booking_cancel(booking=booking, reason=form.cleaned_data["reason"])
@@ -361,6 +382,13 @@ def reschedule(request, token):
     status = 200
     if request.method == "POST":
         form = RescheduleForm(request.POST)
+        if form.is_valid() and "confirm" not in request.POST:
+            # The time chosen is shown beside the current one, and moved to on a second press.
+            return render(
+                request,
+                "bookings/confirm_reschedule.html",
+                {"booking": booking, "start": form.cleaned_data["start"]},
+            )
         if form.is_valid():
             try:
                 services.booking_reschedule(

@@ -1,7 +1,8 @@
 """Calendar files (RFC 5545) for bookings and the therapists' private feeds, with icalendar."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
@@ -89,3 +90,42 @@ def therapist_feed(bookings: Iterable[Booking], *, name: str, now: datetime | No
         calendar.add_component(_event(booking, studio=studio, for_therapist=True, now=now))
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
+OUTLOOK_CALENDAR = "https://outlook.live.com/calendar/0/deeplink/compose"
+
+
+def calendar_links(booking: Booking, *, studio: Studio | None = None) -> dict[str, str]:
+    """Return "add to calendar" addresses for Google Calendar and Outlook.com.
+
+    They carry what the calendar file does, less the manage link: that link is the key to the
+    booking, and these addresses pass through another company's servers.
+    """
+    studio = studio or Studio.load()
+    title = f"{booking.service.name} · {studio.name}"
+    details = _("%(minutes)s minutes with %(therapist)s.") % {
+        "minutes": booking.length.minutes,
+        "therapist": booking.therapist.display_name,
+    }
+    utc = "%Y%m%dT%H%M%SZ"
+    google = {
+        "action": "TEMPLATE",
+        "text": title,
+        "dates": f"{booking.start_at.astimezone(UTC):{utc}}/{booking.end_at.astimezone(UTC):{utc}}",
+        "details": details,
+        "location": studio.address,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": booking.start_at.astimezone(UTC).isoformat(),
+        "enddt": booking.end_at.astimezone(UTC).isoformat(),
+        "body": details,
+        "location": studio.address,
+    }
+    return {
+        "google": f"{GOOGLE_CALENDAR}?{urlencode(google)}",
+        "outlook": f"{OUTLOOK_CALENDAR}?{urlencode(outlook)}",
+    }

@@ -46,13 +46,19 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
     email = forms.EmailField(label=_("Client email"), max_length=EMAIL_MAX_LENGTH, required=False)
     phone = forms.CharField(label=_("Client phone"), max_length=40, required=False)
     service = forms.ModelChoiceField(
-        label=_("Massage"), queryset=Service.objects.filter(is_active=True)
+        label=_("Massage"),
+        queryset=Service.objects.filter(is_active=True),
+        empty_label=_("Choose a massage"),
     )
     length = forms.ModelChoiceField(
-        label=_("Length"), queryset=ServiceLength.objects.select_related("service")
+        label=_("Length"),
+        queryset=ServiceLength.objects.select_related("service"),
+        empty_label=_("Choose a length"),
     )
     therapist = forms.ModelChoiceField(
-        label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
+        label=_("Therapist"),
+        queryset=Therapist.objects.filter(is_active=True),
+        empty_label=_("Choose a therapist"),
     )
     day = DayField(label=_("Date"), widget=_date_input())
     time = forms.TimeField(
@@ -109,7 +115,9 @@ class MarkForm(forms.Form):
 
 class BlockForm(forms.Form):
     therapist = forms.ModelChoiceField(
-        label=_("Therapist"), queryset=Therapist.objects.filter(is_active=True)
+        label=_("Therapist"),
+        queryset=Therapist.objects.filter(is_active=True),
+        empty_label=_("Choose a therapist"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=TimeOff.Kind.choices, initial="block")
     start_day = DayField(label=_("From (date)"), widget=_date_input())

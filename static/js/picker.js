@@ -86,6 +86,7 @@
     var selected = root.querySelector("a.picker-day[aria-current='date']");
     var kept = document.querySelector("form input[type='hidden'][name='day']");
     if (kept && selected) kept.value = selected.dataset.day;
+    root.dataset.ready = "1";
   }
 
   var focused = null;

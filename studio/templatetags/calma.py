@@ -13,6 +13,8 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 
+from studio.money import price
+
 register = template.Library()
 
 
@@ -77,6 +79,12 @@ def script(context, path: str, defer: bool = True):
         _nonce(context),
         " defer" if defer else "",
     )
+
+
+@register.filter
+def euros(amount) -> str:
+    """Render a price as the reader writes it: "32,00 €", "€32.00" (``studio.money``)."""
+    return price(amount)
 
 
 @register.filter

@@ -127,10 +127,16 @@ def test_a_client_books_confirms_and_cancels_through_the_pages(client, demo):
     assert "Your booking is confirmed." in body
     assert "Cancel this booking" in body
 
-    response = client.post(
-        reverse("bookings:booking_cancel", kwargs={"token": booking.manage_token}),
-        {"reason": "Unwell"},
-    )
+    cancel_url = reverse("bookings:booking_cancel", kwargs={"token": booking.manage_token})
+    # The first press only asks once more, and changes nothing.
+    asked = client.post(cancel_url, {"reason": "Unwell"})
+    assert asked.status_code == 200
+    assert "Cancel your booking?" in asked.content.decode()
+    assert 'name="confirm" value="1"' in asked.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+    response = client.post(cancel_url, {"reason": "Unwell", "confirm": "1"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
@@ -148,7 +154,12 @@ def test_a_client_reschedules_through_the_manage_link(client, demo):
     assert page.status_code == 200
     starts = _START.findall(page.content.decode())
     new_start = next(value for value in starts if parse_datetime(value) != booking.start_at)
-    response = client.post(url, {"start": new_start})
+    # The first press shows the change (from, to) and asks once more; nothing moves yet.
+    asked = client.post(url, {"start": new_start})
+    assert asked.status_code == 200
+    assert "Move your booking?" in asked.content.decode()
+    assert Booking.objects.get(pk=booking.pk).start_at == booking.start_at
+    response = client.post(url, {"start": new_start, "confirm": "1"})
     assert response.status_code == 302
     assert response.url == booking.get_manage_url()
     moved = Booking.objects.get(pk=booking.pk)
@@ -170,7 +181,7 @@ def test_a_reschedule_onto_a_taken_time_is_refused_with_fresh_times(client, demo
         therapist=demo.therapist("ana"),
         start_at=parse_datetime(taken),
     )
-    response = client.post(url, {"start": taken})
+    response = client.post(url, {"start": taken, "confirm": "1"})
     assert response.status_code == 409
     assert JUST_TAKEN in response.content.decode()
     assert taken not in _START.findall(response.content.decode())

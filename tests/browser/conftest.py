@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -190,9 +191,37 @@ def answer_questions(page, answers: dict[str, str], lang: str = "en") -> None:
 
 
 def next_week(page, lang: str = "en") -> None:
-    """Show the next week of times (htmx swaps the grid in place)."""
-    page.get_by_role("link", name=t(lang, "Next week")).click()
-    expect(page.get_by_role("link", name=t(lang, "Previous week"))).to_be_visible()
+    """In the month picker, choose the first day with free times a week or more from today.
+
+    A week ahead, no time is near the minimum notice while the test runs, and a booking stays
+    outside the cancellation window. htmx swaps the chosen day's times in place.
+    """
+    from django.utils import timezone
+
+    from studio.timezones import studio_tz
+
+    target = (timezone.localdate(timezone.now(), studio_tz()) + timedelta(days=7)).isoformat()
+    expand = page.locator(".picker-expand")
+    for _month in range(3):
+        # static/js/picker.js has set the picker up (a phone's month folded to one week).
+        expect(page.locator("[data-picker][data-ready]")).to_have_count(1)
+        if expand.is_visible() and expand.get_attribute("aria-expanded") == "false":
+            expand.click()
+        keys = page.locator("a.picker-day").evaluate_all(
+            "links => links.map((link) => link.dataset.focusKey.slice(4))"
+        )
+        later = sorted(day for day in keys if day >= target)
+        if later:
+            day = page.locator(f'a.picker-day[data-focus-key="day-{later[0]}"]')
+            day.click()
+            expect(page.locator(f'a.picker-day[data-focus-key="day-{later[0]}"]')).to_have_attribute(
+                "aria-current", "date"
+            )
+            return
+        shown = page.locator("#picker-month").inner_text()
+        page.get_by_role("link", name=t(lang, "Next month")).click()
+        expect(page.locator("#picker-month")).not_to_have_text(shown)
+    raise AssertionError(f"no free day from {target} in three months")
 
 
 def slot_buttons(page):

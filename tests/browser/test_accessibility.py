@@ -101,7 +101,9 @@ def test_every_step_of_booking_and_intake_has_no_serious_violations(page, live_d
     fill_details(page, name="Ada Stop", email="ada@example.com", lang=lang)
     audit(page, "health")
     page.get_by_role("button", name=t(lang, "Send my answers")).click()
-    expect(page.get_by_text(t(lang, "Please check the answers marked below."))).to_be_visible()
+    # The summary of the errors, linked to each question, takes the focus.
+    expect(page.locator("#form-errors")).to_be_focused()
+    expect(page.get_by_text(t(lang, "Please check these answers:"))).to_be_visible()
     audit(page, "health-errors")
     send_answers(page, STOP_ANSWERS, lang=lang)
     expect(
@@ -237,13 +239,14 @@ def test_form_errors_are_tied_to_their_fields(page, live_demo, shot_of):
 SLOT_NAMES = """() => [...document.querySelectorAll(".slot-grid button")].map((button) => ({
   name: button.getAttribute("aria-label"),
   text: button.textContent.trim(),
-  day: document.getElementById(button.closest("[aria-labelledby]")
+  day: document.getElementById("picker-day").textContent.trim(),
+  period: document.getElementById(button.closest("[role=group]")
     .getAttribute("aria-labelledby")).textContent.trim(),
 }))"""
 
 
 def test_slot_buttons_are_named_by_their_day_and_time(page, live_demo, shot_of):
-    """Each slot is announced as "<day>, HH:MM", also after the grid is swapped in place."""
+    """Each slot is announced as "<day>, HH:MM", also after the picker is swapped in place."""
     for therapist in ("", "ben"):
         open_times(page, live_demo.url, therapist=therapist)
         shot_of(page, f"times-{therapist or 'anyone'}")
@@ -254,9 +257,9 @@ def test_slot_buttons_are_named_by_their_day_and_time(page, live_demo, shot_of):
             assert slot["name"] == f"{slot['day']}, {slot['text']}", slot
         first = slots[0]["name"]
         expect(page.get_by_role("button", name=first, exact=True)).to_have_count(1)
-        # The group of a day's times is named by the day.
-        day = slots[0]["day"]
-        expect(page.get_by_role("group", name=day, exact=True)).to_be_visible()
+        # The chosen day's times come in groups named by the part of the day.
+        assert {slot["period"] for slot in slots} <= {"Morning", "Afternoon", "Evening"}
+        expect(page.get_by_role("group", name=slots[0]["period"], exact=True)).to_be_visible()
 
 
 FOCUS_STYLE = """() => {

@@ -135,18 +135,18 @@ def test_a_client_books_under_the_policy_with_every_script_working(page, live_de
 
     page.goto(base + "/en/book/")
     _settled(page)
-    # Choosing a therapist and the next week swap the grid in place (htmx).
+    # Choosing a therapist and a day swap the picker in place (htmx).
     open_times(page, base, therapist="ana")
     next_week(page)
     _no_page_copies(page)
     # Back, with nothing kept by htmx, reloads the page from the server.
     page.go_back()
-    expect(page.get_by_role("link", name="Next week")).to_be_visible()
+    expect(page.locator("a.picker-day").first).to_be_visible()
     next_week(page)
     slot_buttons(page).last.click()
     page.wait_for_url("**/book/hold/**")
     # The hold's countdown runs from static/js/countdown.js.
-    expect(page.locator("[data-countdown]")).to_have_text(re.compile(r"^\d+:\d{2} minutes$"))
+    expect(page.locator("[data-hold-left]")).to_have_text(re.compile(r"^\d+ min \d{2} s left$"))
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     fill_details(page, name="Nuria Policy", email="nuria@example.com")

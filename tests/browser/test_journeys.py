@@ -239,6 +239,12 @@ def test_client_cancels_outside_the_window_and_must_call_inside_it(page, live_de
         "Work trip, sorry."
     )
     page.get_by_role("button", name=t(lang, "Cancel this booking")).click()
+    # Nothing is cancelled until she says so once more.
+    expect(page.get_by_role("heading", name=t(lang, "Cancel your booking?"))).to_be_visible()
+    shot("cancel-confirm")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    page.get_by_role("button", name=t(lang, "Yes, cancel it")).click()
     expect(page.get_by_role("status").first).to_contain_text(
         t(lang, "Your booking is cancelled. We hope to see you another time.")
     )

@@ -580,12 +580,17 @@ def test_a_hold_whose_time_was_taken_offers_the_nearest_times_and_keeps_the_deta
             "length": booking.length_id,
             "therapist": booking.therapist.slug,
             "start": offered[0].slots[0][0],
+            "after": str(booking.public_id),
         },
     )
     assert again.status_code == 302
     details = visitor.get(again.url)
     assert details.context["form"].initial["name"] == "Núria Puig"
     assert details.context["form"].initial["email"] == "nuria@example.com"
+    # Any other booking from this browser starts empty: on a shared device it is someone else.
+    other = hold(visitor, LEG)
+    blank = visitor.get(reverse("bookings:booking_details", kwargs={"public_id": other.public_id}))
+    assert "name" not in blank.context["form"].initial
     # The renewal of a time somebody else holds is refused with a message, and changes nothing.
     refused = visitor.post(
         reverse("bookings:booking_renew", kwargs={"public_id": booking.public_id})

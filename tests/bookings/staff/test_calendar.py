@@ -401,7 +401,9 @@ def test_the_calendar_never_shows_intake_answers_or_reasons(
     html = day_page(browser, monday, **params)
 
     assert "Marta Soler" in html
-    assert "Review" in html
+    # Reviewed and confirmed: the level no longer flags it, and the status says so.
+    assert "Confirmed" in html
+    assert '<span class="badge badge-review">' not in html
     assert "varicose" not in html.lower()
     assert "tender" not in html
     assert reverse("intake:intake_answers", kwargs={"public_id": flagged.public_id}) not in html
@@ -641,3 +643,28 @@ def test_my_day_shows_the_therapists_own_sessions_with_status_and_time_off(
     assert f"Time off: {monday:%-d %b} 12:30–{monday:%-d %b} 14:00 (Doctor)" in html
     assert "Pere Soler" not in html
     assert "Team meeting" not in html
+
+
+def test_the_calendar_flags_a_pending_review_and_a_stop_on_hold_differently(
+    frontdesk, demo, monday
+):
+    """A review still pending and a stop on hold each have their own word and colour."""
+    demo.book(
+        at(monday, 10),
+        client__name="Rosa Review",
+        status=BookingStatus.AWAITING_REVIEW,
+        screening_level="review",
+    )
+    demo.book(
+        at(monday, 12),
+        client__name="Sara Stop",
+        status=BookingStatus.ON_HOLD,
+        screening_level="stop",
+    )
+    demo.book(at(monday, 16), client__name="Clara Clear", screening_level="review")
+
+    html = day_page(frontdesk, monday)
+
+    assert html.count('<span class="badge badge-review">Review</span>') == 1
+    assert html.count('<span class="badge text-bg-danger">Stop</span>') == 1
+    assert "Clara Clear" in html
