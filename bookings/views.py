@@ -350,9 +350,7 @@ def cancel(request, token):
                 _("It is too close to your session to change it online. Please call the studio."),
             )
             return redirect(booking.get_manage_url())
-        return render(
-            request, "bookings/confirm_cancel.html", {"booking": booking, "form": form}
-        )
+        return render(request, "bookings/confirm_cancel.html", {"booking": booking, "form": form})
     if form.is_valid():
         try:
             services.booking_cancel(booking=booking, reason=form.cleaned_data["reason"])

@@ -214,9 +214,9 @@ def next_week(page, lang: str = "en") -> None:
         if later:
             day = page.locator(f'a.picker-day[data-focus-key="day-{later[0]}"]')
             day.click()
-            expect(page.locator(f'a.picker-day[data-focus-key="day-{later[0]}"]')).to_have_attribute(
-                "aria-current", "date"
-            )
+            expect(
+                page.locator(f'a.picker-day[data-focus-key="day-{later[0]}"]')
+            ).to_have_attribute("aria-current", "date")
             return
         shown = page.locator("#picker-month").inner_text()
         page.get_by_role("link", name=t(lang, "Next month")).click()
