@@ -222,6 +222,26 @@ def _calendar_write(
         raise
 
 
+@contextmanager
+def _own_time_again(booking: Booking) -> Iterator[tuple[Booking, Locked]]:
+    """Take a booking's own time again: a calendar write over its span, the row locked anew.
+
+    Yield the booking as it is now, and what ``_lock_resources`` locked.
+    """
+    with _calendar_write(
+        service=booking.service,
+        therapist=booking.therapist,
+        start_at=booking.start_at,
+        end_at=_blocked_until(booking, booking.start_at),
+    ) as locked:
+        yield (
+            Booking.objects.select_for_update()
+            .select_related("service", "length", "therapist")
+            .get(pk=booking.pk),
+            locked,
+        )
+
+
 def _expire_dead_holds(*, now: datetime, locked: Locked | None = None) -> int:
     """Mark holds past their expiry as expired: all of them, or those a write could meet.
 
@@ -381,17 +401,7 @@ def hold_renew(*, booking: Booking, now: datetime | None = None) -> Booking:
     """
     now = now or timezone.now()
     studio = Studio.load()
-    with _calendar_write(
-        service=booking.service,
-        therapist=booking.therapist,
-        start_at=booking.start_at,
-        end_at=_blocked_until(booking, booking.start_at),
-    ) as locked:
-        booking = (
-            Booking.objects.select_for_update()
-            .select_related("service", "length", "therapist")
-            .get(pk=booking.pk)
-        )
+    with _own_time_again(booking) as (booking, locked):
         if booking.source != Booking.Source.ONLINE or booking.status not in (
             BookingStatus.HELD,
             BookingStatus.EXPIRED,
@@ -650,17 +660,7 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
     """Take a stopped attempt's slot again, if still free, in the given active status."""
     now = now or timezone.now()
     studio = Studio.load()
-    with _calendar_write(
-        service=booking.service,
-        therapist=booking.therapist,
-        start_at=booking.start_at,
-        end_at=_blocked_until(booking, booking.start_at),
-    ) as locked:
-        booking = (
-            Booking.objects.select_for_update()
-            .select_related("service", "length", "therapist")
-            .get(pk=booking.pk)
-        )
+    with _own_time_again(booking) as (booking, locked):
         if booking.status != BookingStatus.STOPPED:
             raise BookingRefused(_("This booking has already been submitted."))
         _check_start(studio=studio, start_at=booking.start_at, now=now)

@@ -157,30 +157,32 @@ def test_a_hold_that_runs_out_gives_back_the_same_details_and_answers(browser, l
 # Every page a person meets, for the measures below: (name, who, how to reach it).
 
 
-def _client_pages(page, base: str) -> dict[str, str]:
-    """Walk a booking through the client's pages and return their addresses."""
-    urls = {
-        "home": f"{base}/en/",
-        "services": f"{base}/en/services/",
-        "service": f"{base}/en/services/leg-massage/",
-        "therapists": f"{base}/en/therapists/",
-        "book": f"{base}/en/book/",
-        "times": f"{base}/en/book/leg-massage/",
-        "not found": f"{base}/en/no/such/page/",
-        "login": f"{base}/en/accounts/login/",
-    }
-    page.goto(urls["times"])
+def _client_pages(page, base: str):
+    """Yield (name, page) for each client page, walking a booking through them."""
+    for name, path in {
+        "home": "/en/",
+        "services": "/en/services/",
+        "service": "/en/services/leg-massage/",
+        "therapists": "/en/therapists/",
+        "book": "/en/book/",
+        "times": "/en/book/leg-massage/",
+        "not found": "/en/no/such/page/",
+        "login": "/en/accounts/login/",
+    }.items():
+        page.goto(base + path)
+        yield name, page
+    page.goto(base + "/en/book/leg-massage/")
     next_week(page)
     page.locator(FIRST_TIME).first.click()
     page.wait_for_url("**/book/hold/**")
-    urls["details"] = page.url
+    yield "details", page
     fill_details(page, name="Rita Sala", email="rita@example.com")
-    urls["health"] = page.url
+    yield "health", page
     send_answers(page, PREGNANT)
     page.wait_for_url("**/b/**")
-    urls["manage"] = page.url.split("?")[0]
-    urls["reschedule"] = urls["manage"] + "reschedule/"
-    return urls
+    yield "manage", page
+    page.goto(page.url.split("?")[0] + "reschedule/")
+    yield "reschedule", page
 
 
 def _staff_pages(base: str, booking: Booking) -> dict[str, tuple[str, str]]:
@@ -201,15 +203,11 @@ def _staff_pages(base: str, booking: Booking) -> dict[str, tuple[str, str]]:
 def _every_page(browser, live_demo, options: dict):
     """Yield (name, page) for each client and staff page, in a browser of these options."""
     client = browser.new_context(**options)
-    page = client.new_page()
     try:
-        urls = _client_pages(page, live_demo.url)
-        booking = Booking.objects.get(client__email="rita@example.com")
-        for name, url in urls.items():
-            page.goto(url)
-            yield name, page
+        yield from _client_pages(client.new_page(), live_demo.url)
     finally:
         client.close()
+    booking = Booking.objects.get(client__email="rita@example.com")
     for who in ("frontdesk", "ana"):
         staff = browser.new_context(**options)
         page = staff.new_page()

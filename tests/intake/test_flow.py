@@ -423,7 +423,7 @@ def test_missing_answers_are_marked_and_nothing_is_saved(visitor):
     assert html.count('-error">Please answer this question.</div>') == 3
     for code in ("leg_symptoms_side", "blood_clot", "pregnant"):
         assert f'id="id_q_{code}-error"' in html
-        assert f'<li><a href="#id_q_{code}_0">' in html
+        assert f'<li><a class="alert-link" href="#id_q_{code}_0">' in html
     assert_nothing_saved(booking)
 
 
