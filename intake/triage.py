@@ -103,7 +103,8 @@ class Condition:
         _require_tuple("Condition.any_of", self.any_of)
 
 
-YES_NO_OPTIONS = (Choice(YES, _("Yes")), Choice(NO, _("No")))
+# "No" first, as in every other choice of the questionnaire (its negative answer leads).
+YES_NO_OPTIONS = (Choice(NO, _("No")), Choice(YES, _("Yes")))
 
 
 @dataclass(frozen=True)

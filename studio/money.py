@@ -14,7 +14,7 @@ def price(amount: Decimal | int | float, *, language: str | None = None) -> str:
     """Return an amount of euros written the way a reader of ``language`` writes it."""
     language = language or translation.get_language() or "en"
     with translation.override(language):
-        figure = number_format(amount, decimal_pos=2, use_l10n=True)
+        figure = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
     if language.split("-")[0] in _SIGN_BEFORE:
         return f"€{figure}"
     return f"{figure}\u00a0€"

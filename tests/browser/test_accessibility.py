@@ -140,7 +140,7 @@ def test_review_and_calendar_pages_have_no_serious_violations(
     log_in(page, live_demo.url, "ana", lang=lang)
     page.goto(f"{base}/therapist/reviews/")
     audit(page, "review-queue")
-    page.get_by_role("link", name=f"{t(lang, 'Review')} Carme Review").click()
+    page.get_by_role("link", name=f"{t(lang, 'Review', 'verb')} Carme Review").click()
     audit(page, "review-detail")
     page.get_by_role("button", name=t(lang, "Record decision")).click()
     audit(page, "review-detail-errors")

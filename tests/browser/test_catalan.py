@@ -244,7 +244,7 @@ def test_a_catalan_client_on_a_phone_books_is_stopped_and_is_read_in_spanish(
         expect(desk.get_by_role("cell", name=reason)).to_be_visible()
         expect(desk.locator("main")).not_to_contain_text("Embaràs.")
         shot_of(desk, "review-queue-es")
-        desk.get_by_role("link", name=f"{t('es', 'Review')} Mireia Pons").click()
+        desk.get_by_role("link", name=f"{t('es', 'Review', 'verb')} Mireia Pons").click()
         desk.wait_for_url(f"{base}/es/therapist/reviews/{flagged.public_id}/")
         # The reasons listed, each with its level: "Revisión Embarazo.".
         expect(desk.get_by_role("listitem").filter(has_text=reason)).to_have_text(

@@ -197,7 +197,7 @@ def test_pregnant_client_is_approved_with_an_adaptation_by_her_therapist(
             desk.get_by_role("cell", name=question("pregnant", lang).reasons["yes"])
         ).to_be_visible()
         shot_of(desk, "review-queue")
-        desk.get_by_role("link", name=f"{t(lang, 'Review')} Nuria Pons").click()
+        desk.get_by_role("link", name=f"{t(lang, 'Review', 'verb')} Nuria Pons").click()
         desk.get_by_label(t(lang, "Approve with adaptations")).check()
         desk.get_by_role("textbox", name=t(lang, "Adaptations")).fill(
             "Avoid deep pressure on the calves"

@@ -593,8 +593,10 @@ def test_a_rule_takes_its_level_as_stored_text_and_refuses_an_unknown_one():
         Rule(("yes",), "urgent", "Yes.")
 
 
-def test_a_yes_no_question_offers_yes_and_no():
-    assert [choice.value for choice in BY_CODE["pregnant"].options] == ["yes", "no"]
+def test_a_yes_no_question_offers_no_then_yes_like_every_choice():
+    """The negative answer comes first everywhere: "No", then "Yes", as "No" leads blood_clot."""
+    assert [choice.value for choice in BY_CODE["pregnant"].options] == ["no", "yes"]
+    assert BY_CODE["blood_clot"].choices[0].value == "no"
     assert BY_CODE["anything_else"].options == ()
     assert BY_CODE["blood_clot"].options == BY_CODE["blood_clot"].choices
 

@@ -31,7 +31,11 @@ def test_home_lists_the_five_demo_services(client, demo_studio):
 def test_service_list_shows_every_length_and_price(client, demo_studio):
     body = client.get(reverse("studio:service_list")).content.decode()
     for length in ServiceLength.objects.select_related("service"):
-        assert f"{length.minutes} min · {length.price} €" in body
+        assert f"{length.minutes} min · €{length.price:.2f}" in body
+    # Written as people write prices where they read them.
+    assert "30 min · €32.00" in body
+    catalan = client.get("/ca/services/").content.decode()
+    assert "30 min · 32,00\u00a0€" in catalan
 
 
 def test_service_detail_shows_precautions_lengths_and_therapists(client, demo_studio):
