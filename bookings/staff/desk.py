@@ -36,7 +36,7 @@ from bookings.staff.forms import (
     PhoneBookingForm,
     StaffCancelForm,
 )
-from bookings.staff.grid import Item, day_grid
+from bookings.staff.grid import Item, closed_items, day_grid
 from studio import permissions
 from studio.timezones import local_day_bounds, studio_tz
 
@@ -49,6 +49,11 @@ def _staff_booking(public_id) -> Booking:
     if booking is None:
         raise Http404
     return booking
+
+
+def _working(therapist, day) -> list[tuple]:
+    """Return a therapist's working intervals on a day, from their (prefetched) hours."""
+    return [(h.starts, h.ends) for h in therapist.hours.all() if h.weekday == day.weekday()]
 
 
 @front_desk_required
@@ -85,6 +90,17 @@ def calendar(request):
             if t.therapist_id in index
         ]
     opens, closes = hours_span(data.therapists, {day.weekday()})
+    if by == "therapist":
+        # Time outside each therapist's hours is shaded: what is free shows at a glance.
+        for therapist in columns:
+            items += closed_items(
+                column=index[therapist.pk],
+                day=day,
+                hours=_working(therapist, day),
+                tz=tz,
+                opens=opens,
+                closes=closes,
+            )
     grid = day_grid(tz=tz, columns=len(columns), items=items, opens=opens, closes=closes)
     return render(
         request,
@@ -151,6 +167,16 @@ def _calendar_week(request, day: date, by: str):
         # Each block names who works the room, as the day view by room does.
         by = "room"
     opens, closes = hours_span(data.therapists, set(range(7)))
+    if therapist is not None:
+        for offset, each in enumerate(days):
+            items += closed_items(
+                column=offset,
+                day=each,
+                hours=_working(therapist, each),
+                tz=tz,
+                opens=opens,
+                closes=closes,
+            )
     grid = day_grid(tz=tz, columns=7, items=items, opens=opens, closes=closes)
     title = therapist.display_name if therapist else room.name
     return render(

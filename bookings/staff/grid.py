@@ -71,3 +71,38 @@ def day_grid(
         row_end = max(row_start + 1, -(-end_minutes // step) + 1)
         blocks.append(Block(item.column + 1, row_start, row_end, item.payload, item.kind))
     return Grid(rows=rows, blocks=blocks, columns=columns)
+
+
+def closed_items(
+    *,
+    column: int,
+    day: date,
+    hours: list[tuple[time, time]],
+    tz: ZoneInfo,
+    opens: time,
+    closes: time,
+) -> list[Item]:
+    """Return the times of a day outside someone's working hours, as items to shade.
+
+    ``hours`` are that day's working intervals (local wall times); what the grid shows
+    between ``opens`` and ``closes`` and they do not cover is closed.
+    """
+    closed, cursor = [], opens
+    for starts, ends in sorted(hours):
+        if starts > cursor:
+            closed.append((cursor, min(starts, closes)))
+        cursor = max(cursor, ends)
+    if cursor < closes:
+        closed.append((cursor, closes))
+    return [
+        Item(
+            column,
+            day,
+            datetime.combine(day, starts, tzinfo=tz),
+            datetime.combine(day, ends, tzinfo=tz),
+            None,
+            "closed",
+        )
+        for starts, ends in closed
+        if starts < ends
+    ]

@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import BookingStatus
+from bookings.staff.grid import closed_items
 from studio.models import TimeOff
-from tests.bookings.staff.conftest import at
+from tests.bookings.staff.conftest import MADRID, at
 from tests.factories import RoomFactory, SubmissionFactory, TherapistFactory, WorkingHoursFactory
 
 pytestmark = pytest.mark.django_db
@@ -668,3 +669,32 @@ def test_the_calendar_flags_a_pending_review_and_a_stop_on_hold_differently(
     assert html.count('<span class="badge badge-review">Review</span>') == 1
     assert html.count('<span class="badge text-bg-danger">Stop</span>') == 1
     assert "Clara Clear" in html
+
+
+def test_the_times_outside_someones_hours_are_what_is_closed():
+    day = date(2026, 11, 23)
+    items = closed_items(
+        column=2,
+        day=day,
+        hours=[(time(15), time(18)), (time(10), time(12))],
+        tz=MADRID,
+        opens=time(9),
+        closes=time(20),
+    )
+    assert [(i.start.time(), i.end.time(), i.column, i.kind) for i in items] == [
+        (time(9), time(10), 2, "closed"),
+        (time(12), time(15), 2, "closed"),
+        (time(18), time(20), 2, "closed"),
+    ]
+    kwargs = {"column": 0, "day": day, "tz": MADRID, "opens": time(9), "closes": time(20)}
+    assert closed_items(hours=[(time(8), time(21))], **kwargs) == []
+    (whole,) = closed_items(hours=[], **kwargs)
+    assert (whole.start.time(), whole.end.time()) == (time(9), time(20))
+
+
+def test_the_calendar_shades_each_therapists_time_off_work(frontdesk, monday):
+    """Monday: Ana works the morning, Ben the afternoon, and Carla not at all."""
+    html = day_page(frontdesk, monday)
+
+    assert html.count('<div class="cal-closed"') == 3
+    assert html.count("Not working") == 3
