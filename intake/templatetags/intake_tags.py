@@ -1,6 +1,8 @@
-"""Template tags of the intake: how many bookings wait for the viewer's review."""
+"""Template tags of the intake: how many bookings wait for the viewer's review, and whether
+a question still needs to be marked optional."""
 
 from django import template
+from django.utils.translation import gettext
 
 from intake.selectors import review_queue
 
@@ -14,3 +16,13 @@ def review_count(context) -> int:
     if therapist is None and not context.get("viewer_is_owner"):
         return 0
     return review_queue(therapist=therapist).count()
+
+
+@register.filter
+def marked_optional(spec) -> bool:
+    """Return whether a question's legend says "(optional)": optional, and its own help text
+    does not open by saying so already (the word appears once)."""
+    if spec.required:
+        return False
+    word = gettext("optional").strip().lower()
+    return not str(spec.help_text).strip().lower().startswith(word)
