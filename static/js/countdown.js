@@ -6,7 +6,8 @@
   "use strict";
   var timer = document.querySelector("[data-hold-timer]");
   if (!timer) return;
-  var end = new Date(timer.dataset.expires).getTime();
+  // Counted from the seconds the server gave, not from this device's clock, which may be off.
+  var end = Date.now() + 1000 * parseInt(timer.dataset.secondsLeft, 10);
   var left = timer.querySelector("[data-hold-left]");
   var announce = timer.querySelector("[data-hold-announce]");
   var expired = timer.querySelector("[data-hold-expired]");

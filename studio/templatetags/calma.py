@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 
 from studio.money import price
@@ -79,6 +79,15 @@ def script(context, path: str, defer: bool = True):
         _nonce(context),
         " defer" if defer else "",
     )
+
+
+@register.filter
+def seconds_until(moment) -> int:
+    """Return the whole seconds from now until ``moment`` (0 once it has passed).
+
+    A countdown runs from this, not from the visitor's own clock, which may be wrong.
+    """
+    return max(0, int((moment - timezone.now()).total_seconds())) if moment else 0
 
 
 @register.filter

@@ -366,6 +366,15 @@ def _tab_to(page, pattern, *, limit=80):
     raise AssertionError(f"Tab never reached {pattern!r}")
 
 
+def _tab_until(page, selector: str, *, limit=80) -> None:
+    """Press Tab until the focused element matches a CSS selector."""
+    for _step in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector!r}")
+
+
 def _answer_by_keyboard(page, answers: dict[str, str], before_send, lang: str) -> None:
     """Tab through the questionnaire: arrows pick a radio, Space ticks consent, Enter sends."""
     for _step in range(120):
@@ -400,7 +409,19 @@ def test_whole_booking_flow_works_with_the_keyboard_alone(page, live_demo, shot,
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/{lang}/book/leg-massage/")
     shot("times")
-    # Past today's times, so that none nears the minimum notice while the test runs.
+    # The month: Tab reaches the chosen day, the arrows move to the next day with free
+    # times, Enter shows its times (htmx) and focus stays on it. Past today's times, so that
+    # none nears the minimum notice while the test runs.
+    expect(page.locator("[data-picker][data-ready]")).to_have_count(1)
+    chosen = page.locator("a.picker-day[aria-current='date']").get_attribute("data-focus-key")
+    _tab_until(page, "a.picker-day[aria-current='date']")
+    page.keyboard.press("ArrowRight")
+    moved_to = page.evaluate("document.activeElement.dataset.focusKey")
+    assert moved_to > chosen, (chosen, moved_to)
+    page.keyboard.press("Enter")
+    day = page.locator(f"a.picker-day[data-focus-key='{moved_to}']")
+    expect(day).to_have_attribute("aria-current", "date")
+    expect(day).to_be_focused()
     today = timezone.localdate(timezone.now(), studio_tz())
     not_today = rf"^(?!{re.escape(day_name(lang, today))},)" + slot_name_pattern(
         lang
