@@ -242,6 +242,27 @@ def _own_time_again(booking: Booking) -> Iterator[tuple[Booking, Locked]]:
         )
 
 
+def _free_room_again(booking: Booking, *, locked: Locked, studio: Studio, now: datetime) -> int:
+    """Check a booking's own start is still free for it, and return the room to take.
+
+    Inside ``_own_time_again``: the start must still be allowed, dead holds in the way are
+    expired, and the room may have been taken meanwhile, in which case a free one is found.
+    """
+    _check_start(studio=studio, start_at=booking.start_at, now=now)
+    _expire_dead_holds(now=now, locked=locked)
+    _therapist_id, room_id = _choose(
+        service=booking.service,
+        length=booking.length,
+        therapist=booking.therapist,
+        start_at=booking.start_at,
+        now=now,
+        studio=studio,
+        locked=locked,
+        exclude_booking_id=booking.pk,
+    )
+    return room_id
+
+
 def _expire_dead_holds(*, now: datetime, locked: Locked | None = None) -> int:
     """Mark holds past their expiry as expired: all of them, or those a write could meet.
 
@@ -411,18 +432,7 @@ def hold_renew(*, booking: Booking, now: datetime | None = None) -> Booking:
             )
         if booking.status == BookingStatus.HELD and booking.hold_expires_at > now:
             return booking
-        _check_start(studio=studio, start_at=booking.start_at, now=now)
-        _expire_dead_holds(now=now, locked=locked)
-        _therapist_id, booking.room_id = _choose(
-            service=booking.service,
-            length=booking.length,
-            therapist=booking.therapist,
-            start_at=booking.start_at,
-            now=now,
-            studio=studio,
-            locked=locked,
-            exclude_booking_id=booking.pk,
-        )
+        booking.room_id = _free_room_again(booking, locked=locked, studio=studio, now=now)
         booking.status = BookingStatus.HELD
         booking.hold_expires_at = min(
             now + timedelta(minutes=studio.hold_minutes), booking.start_at
@@ -663,19 +673,7 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
     with _own_time_again(booking) as (booking, locked):
         if booking.status != BookingStatus.STOPPED:
             raise BookingRefused(_("This booking has already been submitted."))
-        _check_start(studio=studio, start_at=booking.start_at, now=now)
-        _expire_dead_holds(now=now, locked=locked)
-        # The attempt's room may have been taken since the stop: take the free one found.
-        _therapist_id, booking.room_id = _choose(
-            service=booking.service,
-            length=booking.length,
-            therapist=booking.therapist,
-            start_at=booking.start_at,
-            now=now,
-            studio=studio,
-            locked=locked,
-            exclude_booking_id=booking.pk,
-        )
+        booking.room_id = _free_room_again(booking, locked=locked, studio=studio, now=now)
         booking.status = status
         booking.confirmed_at = now if status == BookingStatus.CONFIRMED else None
         booking.save(update_fields=["status", "confirmed_at", "room", "updated_at"])
