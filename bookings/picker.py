@@ -1,7 +1,7 @@
 """The free-time picker: a month where days with free times stand out, and one day's times.
 
-Clients choose a time with it, reschedule with it, and the front desk books by phone with
-it. It is server-rendered: every day with free times is a link and every time a submit
+Clients choose a time with it, reschedule with it, and pick another when a hold ran out.
+It is server-rendered: every day with free times is a link and every time a submit
 button, so it works without JavaScript; htmx swaps it in place and ``static/js/picker.js``
 adds the arrow keys of the WAI-ARIA grid pattern.
 
@@ -156,7 +156,7 @@ def free_time_picker(
         by_day.setdefault(local.date(), []).append(local)
     valid_until = result.valid_until
     if day is None or not first <= day <= last:
-        day = next(iter(sorted(by_day)), None)
+        day = min(by_day, default=None)
 
     next_free = None
     next_available = next((free for free in sorted(by_day) if day and free > day), None)

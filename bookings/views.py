@@ -103,7 +103,6 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
         "query": urlencode({"length": length.pk, "therapist": therapist_slug}) + "&",
         "action": reverse("bookings:booking_hold", kwargs={"slug": service.slug}),
         "hidden": {"length": length.pk, "therapist": therapist_slug},
-        "valid_until": shown.valid_until,
     }
     template = (
         "bookings/includes/slots.html" if request.htmx and not error else "bookings/times.html"
@@ -119,7 +118,7 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
         },
         request,
     )
-    return times_cache.store(request, cache_key, html, now=now, valid_until=context["valid_until"])
+    return times_cache.store(request, cache_key, html, now=now, valid_until=shown.valid_until)
 
 
 @require_safe
@@ -342,14 +341,13 @@ def manage(request, token):
 def cancel(request, token):
     booking = _managed(token)
     form = CancelForm(request.POST)
-    if form.is_valid() and "confirm" not in request.POST:
+    if (
+        form.is_valid()
+        and "confirm" not in request.POST
+        and services.client_can_change(booking=booking)
+    ):
         # Nothing changes on the first press: the client sees what cancelling does, once more.
-        if not services.client_can_change(booking=booking):
-            messages.error(
-                request,
-                _("It is too close to your session to change it online. Please call the studio."),
-            )
-            return redirect(booking.get_manage_url())
+        # Inside the window the service below refuses, with its own message.
         return render(request, "bookings/confirm_cancel.html", {"booking": booking, "form": form})
     if form.is_valid():
         try:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Booking, Client
 from intake.triage import Choice, Condition, Level, QuestionSpec, Rule
 from studio.models import Service
-from studio.translated import localized, missing_languages, translated
+from studio.translated import language_names, localized, missing_languages, translated
 
 
 class Questionnaire(models.Model):
@@ -126,13 +126,12 @@ class ConsentText(models.Model):
     def clean(self):
         # Every client gives consent to the text in their own language: all of them first.
         if self.published_at is not None and (missing := missing_languages(self, "text")):
-            names = dict(settings.LANGUAGES)
             raise ValidationError(
                 _(
                     "A consent text is published only once it is written in every language: "
                     "%(languages)s is missing."
                 )
-                % {"languages": ", ".join(str(names[language]) for language in missing)}
+                % {"languages": language_names(missing)}
             )
 
 

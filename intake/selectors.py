@@ -5,7 +5,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +37,7 @@ from studio.translated import (
     CONTENT_LANGUAGES,
     json_missing_languages,
     json_texts,
+    language_names,
     localized,
     missing_languages,
 )
@@ -88,12 +88,6 @@ def _readable_specs(questionnaire: Questionnaire) -> tuple[list[QuestionSpec], l
                 Problem(question.code, _("It cannot be read: %(error)s") % {"error": error})
             )
     return specs, problems
-
-
-def language_names(languages) -> str:
-    """Return languages by their own names, as the language switcher shows them."""
-    names = dict(settings.LANGUAGES)
-    return ", ".join(str(names.get(language, language)) for language in languages)
 
 
 def untranslated(questionnaire: Questionnaire) -> list[Problem]:

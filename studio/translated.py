@@ -10,6 +10,7 @@ column it means (``name_en``).
 Triage never reads these texts: it decides on answer values alone.
 """
 
+from django.conf import settings
 from django.utils.translation import get_language
 from translated_fields import TranslatedField, to_attribute
 from translated_fields.utils import fallback_to_default
@@ -101,3 +102,9 @@ def json_missing_languages(entry: dict, key: str) -> list[str]:
     return [
         language for language, text in json_texts(entry, key).items() if not str(text or "").strip()
     ]
+
+
+def language_names(languages) -> str:
+    """Return languages by their own names, as the language switcher shows them."""
+    names = dict(settings.LANGUAGES)
+    return ", ".join(str(names.get(language, language)) for language in languages)

@@ -108,11 +108,11 @@ def calendar_links(booking: Booking, *, studio: Studio | None = None) -> dict[st
         "minutes": booking.length.minutes,
         "therapist": booking.therapist.display_name,
     }
-    utc = "%Y%m%dT%H%M%SZ"
+    start, end = booking.start_at.astimezone(UTC), booking.end_at.astimezone(UTC)
     google = {
         "action": "TEMPLATE",
         "text": title,
-        "dates": f"{booking.start_at.astimezone(UTC):{utc}}/{booking.end_at.astimezone(UTC):{utc}}",
+        "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
         "details": details,
         "location": studio.address,
     }
@@ -120,8 +120,8 @@ def calendar_links(booking: Booking, *, studio: Studio | None = None) -> dict[st
         "path": "/calendar/action/compose",
         "rru": "addevent",
         "subject": title,
-        "startdt": booking.start_at.astimezone(UTC).isoformat(),
-        "enddt": booking.end_at.astimezone(UTC).isoformat(),
+        "startdt": start.isoformat(),
+        "enddt": end.isoformat(),
         "body": details,
         "location": studio.address,
     }

@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from bookings import services
 from bookings.errors import BookingRefused
-from bookings.forms import EARLIEST_DAY, LATEST_DAY, DayField
+from bookings.forms import EARLIEST_DAY, LATEST_DAY
 from bookings.staff.forms import BlockForm
 from studio import permissions
 
@@ -116,10 +115,7 @@ def safe_next(request) -> str | None:
 
 def block_form_view(request, *, therapist=None, template, redirect_to):
     # It starts on the day the calendar was showing, else today.
-    try:
-        day = DayField(required=False).clean(request.GET.get("date")) or timezone.localdate()
-    except ValidationError:
-        day = timezone.localdate()
+    day = day_from(request) or timezone.localdate()
     initial = {"start_day": day, "end_day": day}
     form = BlockForm(request.POST or None, initial=initial, therapist=therapist)
     if request.method == "POST" and form.is_valid():
