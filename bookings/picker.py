@@ -115,11 +115,14 @@ def free_time_picker(
     now: datetime | None = None,
     studio: Studio | None = None,
     exclude_booking_id: int | None = None,
+    enforce_notice: bool = True,
 ) -> Picker:
     """Return the month of free days and the chosen day's times for a service length.
 
     A day asked for outside the booking window, or a month outside it, falls back to the
     nearest one inside it; nothing asked for shows the first free day and its month.
+    The front desk passes ``enforce_notice=False``: on the phone, the minimum notice
+    does not apply (see ``services.hold_create``).
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -146,6 +149,7 @@ def free_time_picker(
             now=now,
             studio=studio,
             exclude_booking_id=exclude_booking_id,
+            enforce_notice=enforce_notice,
             complete=False,
         )
 
@@ -177,6 +181,7 @@ def free_time_picker(
                         now=now,
                         studio=studio,
                         exclude_booking_id=exclude_booking_id,
+                        enforce_notice=enforce_notice,
                     )
                 next_free = next_available
 

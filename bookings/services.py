@@ -53,8 +53,16 @@ def _slot_taken() -> BookingRefused:
     )
 
 
-def not_free(therapist: Therapist) -> BookingRefused:
+def not_free(therapist: Therapist | None) -> BookingRefused:
     """Return the front desk's version of "just taken": it names what may be in the way."""
+    if therapist is None:
+        return BookingRefused(
+            _(
+                "Nobody is free then: the time is outside everyone's hours, in their time "
+                "off, or overlaps other bookings or the rooms' use."
+            ),
+            code=BookingRefused.SLOT_TAKEN,
+        )
     return BookingRefused(
         _(
             "%(therapist)s is not free then: the time is outside their hours, in their time "
@@ -488,7 +496,7 @@ def phone_booking_create(
     phone: str = "",
     service: Service,
     length: ServiceLength,
-    therapist: Therapist,
+    therapist: Therapist | None,
     start_at: datetime,
     language: str | None = None,
     now: datetime | None = None,

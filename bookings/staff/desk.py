@@ -5,6 +5,7 @@ database guarantees apply to a booking made by phone.
 """
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -15,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import selectors, services, sessions
+from bookings import picker, selectors, services, sessions
 from bookings.errors import BookingRefused
 from bookings.messages.links import intake_token
 from bookings.models import Booking, BookingStatus
@@ -34,6 +35,7 @@ from bookings.staff.forms import (
     MarkForm,
     MoveForm,
     PhoneBookingForm,
+    PhoneSessionForm,
     StaffCancelForm,
 )
 from bookings.staff.grid import Item, closed_items, day_grid
@@ -338,19 +340,88 @@ def booking_mark(request, public_id):
     )
 
 
+def _phone_client(value):
+    return selectors.client_for_staff(pk=value) if is_id(value) else None
+
+
+def _phone_picker(data, *, service, length, therapist, now):
+    """The picker of a phone booking: the client's, without the minimum notice."""
+    return picker.free_time_picker(
+        service=service,
+        length=length,
+        therapist=therapist,
+        day=picker.parse_day(data.get("day") or data.get("date")),
+        month=picker.parse_month(data.get("month")),
+        now=now,
+        enforce_notice=False,
+    )
+
+
 @front_desk_required
 @require_http_methods(["GET", "POST"])
 def phone_booking(request):
-    initial = {}
-    if is_id(request.GET.get("client")):
-        initial["client"] = request.GET["client"]
-    if request.GET.get("date"):
-        initial["day"] = request.GET["date"]
-    if is_id(request.GET.get("therapist")):
-        initial["therapist"] = request.GET["therapist"]
-    initial.setdefault("language", translation.get_language())
-    form = PhoneBookingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    """Book for a client on the phone: the massage, a time from the picker, then who for.
+
+    GET shows the chosen massage's lengths and therapists and the same free-time picker as
+    the client's (without the minimum notice). A time from it is posted here: the page
+    then asks who the booking is for. Nothing about the client travels in an address.
+    """
+    if request.method == "POST":
+        return _phone_booking_details(request)
+    choice = PhoneSessionForm(request.GET if request.GET.get("service") else None)
+    if not choice.is_bound:
+        choice.initial["therapist"] = request.GET.get("therapist")
+    client = _phone_client(request.GET.get("client"))
+    context = {
+        "choice": choice,
+        "selected_client": client,
+        "picker": None,
+        "day": picker.parse_day(request.GET.get("day") or request.GET.get("date")),
+    }
+    if choice.is_bound and choice.is_valid() and choice.cleaned_data["length"]:
+        data = choice.cleaned_data
+        chosen = {
+            "service": data["service"].pk,
+            "length": data["length"].pk,
+            "therapist": data["therapist"].pk if data["therapist"] else "",
+        }
+        if client is not None:
+            chosen["client"] = client.pk
+        context |= {
+            "picker": _phone_picker(
+                request.GET,
+                service=data["service"],
+                length=data["length"],
+                therapist=data["therapist"],
+                now=timezone.now(),
+            ),
+            "query": urlencode(chosen) + "&",
+            "action": reverse("bookings:staff_phone_booking"),
+            "hidden": chosen,
+        }
+        if request.htmx and request.htmx.target == "slots":
+            return render(request, "bookings/includes/slots.html", context)
+    return render(request, "staff/phone_booking.html", context)
+
+
+def _phone_booking_details(request):
+    """Ask who the chosen time is for (a time posted from the picker), or hold it."""
+    form = PhoneBookingForm(request.POST)
+    holding = request.POST.get("step") == "hold"
+    if not holding:
+        # A time from the picker: the form starts empty (or as it was, when another time
+        # is chosen after a refusal), and says nothing is missing before anything is sent.
+        posted = {name: request.POST.get(name) for name in form.fields}
+        posted["language"] = posted["language"] or translation.get_language()
+        posted["intake"] = posted["intake"] or "now"
+        form = PhoneBookingForm(initial=posted)
+        chosen = PhoneBookingForm(request.POST)
+        chosen.is_valid()
+        if any(name in chosen.errors for name in ("service", "length", "therapist", "start")):
+            messages.error(request, _("Please choose the massage and a time again."))
+            return redirect("bookings:staff_phone_booking")
+        return _phone_details_page(request, form, chosen.cleaned_data)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             booking = services.phone_booking_create(
@@ -361,12 +432,13 @@ def phone_booking(request):
                 service=data["service"],
                 length=data["length"],
                 therapist=data["therapist"],
-                start_at=data["start_at"],
+                start_at=data["start"],
                 language=data["language"],
             )
         except BookingRefused as refusal:
             if refusal.code == BookingRefused.SLOT_TAKEN:
                 refusal = services.not_free(data["therapist"])
+                return _phone_details_page(request, form, data, refused=refusal.message)
             form.add_error(None, refusal.message)
         else:
             if data["intake"] == "now":
@@ -382,15 +454,47 @@ def phone_booking(request):
                 ),
             )
             return redirect("bookings:staff_booking", public_id=booking.public_id)
-    selected_client = None
-    if is_id(form["client"].value()):
-        selected_client = selectors.client_for_staff(pk=form["client"].value())
-    return render(
-        request,
-        "staff/phone_booking.html",
-        {"form": form, "selected_client": selected_client},
-        status=400 if request.method == "POST" else 200,
-    )
+    if any(name in form.errors for name in ("service", "length", "therapist", "start")):
+        messages.error(request, _("Please choose the massage and a time again."))
+        return redirect("bookings:staff_phone_booking")
+    return _phone_details_page(request, form, form.cleaned_data, status=400)
+
+
+def _phone_details_page(request, form, chosen, *, refused=None, status=200):
+    """Render who-is-it-for under the chosen session; after a refusal, that day's free times."""
+    service, length, therapist = chosen["service"], chosen["length"], chosen.get("therapist")
+    start = timezone.localtime(chosen["start"], studio_tz())
+    again = {
+        "service": service.pk,
+        "length": length.pk,
+        "therapist": therapist.pk if therapist else "",
+        "day": start.date().isoformat(),
+    }
+    client = chosen.get("client") or _phone_client(form["client"].value())
+    if client is not None:
+        again["client"] = client.pk
+    context = {
+        "form": form,
+        "service": service,
+        "length": length,
+        "therapist": therapist,
+        "start": start,
+        "selected_client": client,
+        "change_url": reverse("bookings:staff_phone_booking") + "?" + urlencode(again),
+        "refused": refused,
+        "others": None,
+    }
+    if refused:
+        # The same day's times that are still free, to choose from without retyping.
+        context["others"] = _phone_picker(
+            {"day": start.date().isoformat()},
+            service=service,
+            length=length,
+            therapist=therapist,
+            now=timezone.now(),
+        )
+        status = 409
+    return render(request, "staff/phone_booking_details.html", context, status=status)
 
 
 @front_desk_required

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bookings.forms import EMAIL_MAX_LENGTH, DayField, local_datetime
+from bookings.forms import EMAIL_MAX_LENGTH, DayField, StartField, local_datetime
 from bookings.models import Client
 from studio.models import Language, Room, Service, ServiceLength, Therapist, TimeOff
+from studio.money import price
 from studio.timezones import studio_tz
 
 
@@ -31,7 +32,65 @@ class _LocalStartMixin:
         return cleaned
 
 
-class PhoneBookingForm(_LocalStartMixin, forms.Form):
+class _LengthChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ServiceLength) -> str:
+        return _("%(minutes)s minutes · %(price)s") % {
+            "minutes": obj.minutes,
+            "price": price(obj.price),
+        }
+
+
+class PhoneSessionForm(forms.Form):
+    """What the front desk books and with whom (GET): the free-time picker shows its times.
+
+    Only the chosen massage's lengths and therapists are offered. A length or therapist
+    left over from another massage (the massage was changed) falls back to the first
+    length and to anyone free, as the client's times page does.
+    """
+
+    service = forms.ModelChoiceField(
+        label=_("Massage"),
+        queryset=Service.objects.filter(is_active=True),
+        empty_label=_("Choose a massage"),
+    )
+    length = _LengthChoice(
+        label=_("Length"), queryset=ServiceLength.objects.none(), required=False, empty_label=None
+    )
+    therapist = forms.ModelChoiceField(
+        label=_("Therapist"),
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label=_("Anyone free"),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+        value = self.data.get("service") if self.is_bound else self.initial.get("service")
+        try:
+            self.chosen_service = self.fields["service"].clean(value)
+        except forms.ValidationError:
+            self.chosen_service = None
+        if self.chosen_service is None:
+            return
+        lengths = list(self.chosen_service.lengths.all())
+        therapists = self.chosen_service.therapists.filter(is_active=True)
+        self.fields["length"].queryset = self.chosen_service.lengths.all()
+        self.fields["therapist"].queryset = therapists
+        if self.is_bound:
+            self.data = self.data.copy()
+            if lengths and str(self.data.get("length")) not in {str(x.pk) for x in lengths}:
+                self.data["length"] = lengths[0].pk
+            if str(self.data.get("therapist") or "") not in {
+                str(pk) for pk in therapists.values_list("pk", flat=True)
+            }:
+                self.data["therapist"] = ""
+
+
+class PhoneBookingForm(forms.Form):
+    """The time chosen in the picker, and who it is for (POST)."""
+
     INTAKE_CHOICES = [
         ("now", _("Fill in the health questions with the client now")),
         ("link", _("Send the client a link to answer them")),
@@ -46,24 +105,16 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
     email = forms.EmailField(label=_("Client email"), max_length=EMAIL_MAX_LENGTH, required=False)
     phone = forms.CharField(label=_("Client phone"), max_length=40, required=False)
     service = forms.ModelChoiceField(
-        label=_("Massage"),
-        queryset=Service.objects.filter(is_active=True),
-        empty_label=_("Choose a massage"),
+        queryset=Service.objects.filter(is_active=True), widget=forms.HiddenInput
     )
     length = forms.ModelChoiceField(
-        label=_("Length"),
-        queryset=ServiceLength.objects.select_related("service"),
-        empty_label=_("Choose a length"),
+        queryset=ServiceLength.objects.select_related("service"), widget=forms.HiddenInput
     )
+    # Empty for "anyone free": the booking goes to whoever is free then.
     therapist = forms.ModelChoiceField(
-        label=_("Therapist"),
-        queryset=Therapist.objects.filter(is_active=True),
-        empty_label=_("Choose a therapist"),
+        queryset=Therapist.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
     )
-    day = DayField(label=_("Date"), widget=_date_input())
-    time = forms.TimeField(
-        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
-    )
+    start = StartField(widget=forms.HiddenInput)
     intake = forms.ChoiceField(
         label=_("Health questions"), choices=INTAKE_CHOICES, initial="now", widget=forms.RadioSelect
     )
@@ -72,6 +123,11 @@ class PhoneBookingForm(_LocalStartMixin, forms.Form):
         choices=Language.choices,
         help_text=_("Their emails, the health questions and their links will be in it."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
     def clean(self):
         cleaned = super().clean()

@@ -194,7 +194,10 @@ def _staff_pages(base: str, booking: Booking) -> dict[str, tuple[str, str]]:
         "calendar": ("frontdesk", f"{base}/en/staff/calendar/?date={day}"),
         "calendar week": ("frontdesk", f"{base}/en/staff/calendar/?view=week&date={day}"),
         "booking card": ("frontdesk", f"{base}/en/staff/bookings/{booking.public_id}/"),
-        "phone booking": ("frontdesk", f"{base}/en/staff/bookings/new/"),
+        "phone booking": (
+            "frontdesk",
+            f"{base}/en/staff/bookings/new/?service={booking.service_id}&date={day}",
+        ),
         "clients": ("frontdesk", f"{base}/en/staff/clients/?q=Rita"),
         "my day": ("ana", f"{base}/en/me/day/?date={day}"),
         "my week": ("ana", f"{base}/en/me/week/?date={day}"),

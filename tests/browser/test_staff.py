@@ -3,6 +3,7 @@
 Both run in English and again in Catalan, the language of the addresses they open.
 """
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -10,9 +11,17 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingStatus
+from studio.models import ServiceLength
 from tests.bookings.staff.conftest import LEG_CLEAR, MADRID, Demo, at, local_today, next_monday
 from tests.browser.conftest import in_each_language, log_in, service_name, t
 from tests.factories import SubmissionFactory
+
+
+def swapped(page, change) -> None:
+    """Make a change that htmx answers by swapping the phone booking's choices, and wait."""
+    page.evaluate("document.getElementById('phone-booking').dataset.stale = '1'")
+    change()
+    page.wait_for_selector("#phone-booking:not([data-stale]):not(.htmx-settling)")
 
 
 @pytest.mark.parametrize("lang", ["en", "ca"])
@@ -22,20 +31,31 @@ def test_the_front_desk_books_by_phone_moves_and_completes_a_session(page, live_
     base = live_demo.url
     monday = next_monday()
     leg_massage = service_name(lang)
-    log_in(page, base, "frontdesk", f"/{lang}/staff/calendar/", lang=lang)
+    log_in(page, base, "frontdesk", f"/{lang}/staff/calendar/?date={monday}", lang=lang)
     shot("calendar")
 
+    # The massage first: then only its lengths and therapists, and the client's own picker,
+    # open on the day the calendar showed.
     page.get_by_role("link", name=t(lang, "New booking")).click()
+    expect(page).to_have_url(re.compile(rf"/staff/bookings/new/\?date={monday}$"))
+    page.wait_for_load_state()  # htmx is set up: a change is sent as soon as it is made
+    swapped(page, lambda: page.get_by_label(t(lang, "Massage")).select_option(label=leg_massage))
+    sixty = str(ServiceLength.objects.get(service__slug="leg-massage", minutes=60).pk)
+    swapped(page, lambda: page.get_by_label(t(lang, "Length")).select_option(sixty))
+    ana = str(Demo().therapist("ana").pk)
+    swapped(page, lambda: page.get_by_label(t(lang, "Therapist")).select_option(ana))
+    expect(page.locator("#slots input[name='length']")).to_have_value(sixty)
+    expect(page.locator("#slots input[name='therapist']")).to_have_value(ana)
+    expect(page.locator("a.picker-day[aria-current='date']")).to_have_attribute(
+        "data-focus-key", f"day-{monday}"
+    )
+    shot("phone-booking-times")
+    page.locator("[data-roving='list'] button", has_text="10:00").click()
+
+    expect(page.get_by_text(t(lang, "With %(name)s", name="Ana Ruiz"))).to_be_visible()
     page.get_by_label(t(lang, "Client name")).fill("Rosa Puig")
     page.get_by_label(t(lang, "Client email")).fill("rosa@example.com")
     page.get_by_label(t(lang, "Client phone")).fill("+34 611 222 333")
-    page.get_by_label(t(lang, "Massage")).select_option(label=leg_massage)
-    page.get_by_label(t(lang, "Length")).select_option(
-        label=t(lang, "%(service)s, %(minutes)s min", service=leg_massage, minutes=60)
-    )
-    page.get_by_label(t(lang, "Therapist")).select_option(label="Ana Ruiz")
-    page.get_by_label(t(lang, "Date")).fill(monday.isoformat())
-    page.get_by_label(t(lang, "Time")).fill("10:00")
     page.get_by_label(t(lang, "Fill in the health questions with the client now")).check()
     shot("phone-booking")
     page.get_by_role("button", name=t(lang, "Hold this time")).click()

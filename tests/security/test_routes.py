@@ -242,10 +242,10 @@ def fill_in_now(browser, demo, monday, client):
             "service": demo.service().pk,
             "length": demo.length(60).pk,
             "therapist": demo.therapist("ben").pk,
-            "day": monday.isoformat(),
-            "time": "15:00",
+            "start": at(monday, 15).isoformat(),
             "intake": "now",
             "language": "en",
+            "step": "hold",
         },
     )
     assert response.status_code == 302, response.content.decode()[:500]

@@ -3,10 +3,12 @@ blocked time and the client records. Every refusal leaves the booking as it was.
 """
 
 import html
+import re
 import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test import Client as Browser
@@ -17,7 +19,7 @@ from django.utils import timezone
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
 from studio.models import TimeOff
-from tests.bookings.staff.conftest import LYMPHATIC, at, intake_post_data
+from tests.bookings.staff.conftest import LYMPHATIC, at, browser_for, intake_post_data
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +65,10 @@ def phone_form(demo, monday, **changes) -> dict:
         "service": demo.service().pk,
         "length": demo.length(60).pk,
         "therapist": demo.therapist("ana").pk,
-        "day": monday.isoformat(),
-        "time": "10:00",
+        "start": at(monday, 10).isoformat(),
         "intake": "now",
         "language": "en",
+        "step": "hold",
     }
     return data | changes
 
@@ -149,15 +151,135 @@ def test_a_phone_booking_with_a_link_is_held_and_the_client_answers_from_the_ema
     assert Browser().get(link).status_code == 404
 
 
-def test_a_phone_booking_for_a_taken_time_says_what_may_be_in_the_way(frontdesk, demo, monday):
+def test_a_phone_booking_for_a_taken_time_offers_that_days_other_times_and_keeps_the_details(
+    frontdesk, demo, monday
+):
     demo.book(at(monday, 10, 30), room="garden")
 
     response = frontdesk.post(reverse("bookings:staff_phone_booking"), phone_form(demo, monday))
 
-    assert response.status_code == 400
-    assert NOT_FREE in page_text(response)
+    text = page_text(response)
+    assert response.status_code == 409
+    assert NOT_FREE in text
     assert Booking.objects.count() == 1
     assert not Client.objects.filter(email="rosa@example.com", bookings__isnull=False).exists()
+    # What was typed stays; the day's times still free are there to choose from instead.
+    assert 'value="Rosa Puig"' in response.content.decode()
+    buttons = re.findall(r'name="start" value="([^"]+)"', response.content.decode())
+    assert at(monday, 10).isoformat() not in buttons
+    assert at(monday, 9, 45).isoformat() not in buttons  # it would run into 10:30
+    assert at(monday, 9).isoformat() in buttons
+    assert at(monday, 11, 45).isoformat() in buttons
+    assert 'name="step"' not in response.content.decode()
+
+    chosen = frontdesk.post(
+        reverse("bookings:staff_phone_booking"),
+        phone_form(demo, monday, start=at(monday, 11, 45).isoformat()) | {"step": ""},
+    )
+    assert chosen.status_code == 200
+    assert 'value="Rosa Puig"' in chosen.content.decode()
+    assert f'name="start" value="{at(monday, 11, 45).isoformat()}"' in chosen.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_the_phone_booking_offers_only_the_chosen_massages_lengths_and_therapists(
+    frontdesk, demo, monday
+):
+    url = reverse("bookings:staff_phone_booking")
+    empty = frontdesk.get(url, {"date": monday.isoformat()})
+    assert empty.status_code == 200
+    assert 'name="length"' not in empty.content.decode()
+    assert f'name="day" value="{monday.isoformat()}"' in empty.content.decode()
+
+    lymphatic = demo.service(LYMPHATIC)
+    response = frontdesk.get(url, {"service": lymphatic.pk, "date": monday.isoformat()})
+    page = response.content.decode()
+    lengths = re.findall(r'<option value="(\d+)"[^>]*>(\d+) minutes', page)
+    assert {int(pk) for pk, _ in lengths} == set(lymphatic.lengths.values_list("pk", flat=True))
+    therapists = re.search(r'<select name="therapist".*?</select>', page, re.S).group(0)
+    named = set(re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', therapists))
+    assert named == set(lymphatic.therapists.values_list("display_name", flat=True))
+    assert "Anyone free" in therapists
+    # The picker opens on the day the calendar was showing, its times posted back here.
+    assert response.context["picker"].day == monday
+    assert f'action="{url}"' in page
+
+
+def test_a_length_from_another_massage_falls_back_to_the_first_length(frontdesk, demo, monday):
+    lymphatic = demo.service(LYMPHATIC)
+    response = frontdesk.get(
+        reverse("bookings:staff_phone_booking"),
+        {"service": lymphatic.pk, "length": demo.length(60).pk, "therapist": "999999"},
+    )
+    assert response.status_code == 200
+    choice = response.context["choice"]
+    assert choice.cleaned_data["length"] == lymphatic.lengths.all()[0]
+    assert choice.cleaned_data["therapist"] is None
+
+
+@pytest.mark.parametrize("query", [{"service": "x"}, {"service": "999999"}, {"service": "1²"}])
+def test_a_forged_massage_shows_the_empty_choice(frontdesk, demo, query):
+    response = frontdesk.get(reverse("bookings:staff_phone_booking"), query)
+    assert response.status_code == 200
+    assert response.context["picker"] is None
+
+
+def test_the_phone_picker_offers_times_inside_the_online_minimum_notice(frontdesk, demo, monday):
+    """On the phone the minimum notice does not apply: at 09:05, 09:15 is offered."""
+    with time_machine.travel(at(monday, 9, 5), tick=False):
+        response = browser_for("frontdesk").get(
+            reverse("bookings:staff_phone_booking"),
+            {
+                "service": demo.service().pk,
+                "length": demo.length(60).pk,
+                "therapist": demo.therapist("ana").pk,
+            },
+        )
+    shown = response.context["picker"]
+    assert shown.day == monday
+    starts = [value for period in shown.periods for value, _ in period.slots]
+    assert starts[0] == at(monday, 9, 15).isoformat()
+
+
+def test_a_time_from_the_picker_asks_who_it_is_for_and_holds_nothing_yet(frontdesk, demo, monday):
+    data = phone_form(demo, monday) | {"step": ""}
+    data = {key: data[key] for key in ("service", "length", "therapist", "start")}
+
+    response = frontdesk.post(reverse("bookings:staff_phone_booking"), data)
+
+    text = page_text(response)
+    assert response.status_code == 200
+    assert Booking.objects.count() == 0
+    assert "With Ana Ruiz" in text
+    assert "10:00" in text
+    assert "is required" not in text
+    assert 'name="step" value="hold"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [{"start": "tomorrow"}, {"service": "999999"}, {"start": "9999-12-31T10:00:00+14:00"}],
+)
+def test_a_forged_time_or_massage_goes_back_to_the_choice(frontdesk, demo, monday, forged):
+    for step in ("", "hold"):
+        response = frontdesk.post(
+            reverse("bookings:staff_phone_booking"), phone_form(demo, monday, step=step) | forged
+        )
+        assert response.status_code == 302
+        assert response.url == reverse("bookings:staff_phone_booking")
+    assert Booking.objects.count() == 0
+    assert Client.objects.count() == 0
+
+
+def test_a_phone_booking_with_anyone_free_goes_to_a_therapist_who_is(frontdesk, demo, monday):
+    response = frontdesk.post(
+        reverse("bookings:staff_phone_booking"),
+        phone_form(demo, monday, therapist="", start=at(monday, 15).isoformat()),
+    )
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    # Ana works mornings, Ben afternoons: at 15:00 only Ben is free.
+    assert booking.therapist.slug == "ben"
 
 
 def test_a_phone_booking_for_an_existing_client_keeps_one_client_record(frontdesk, demo, monday):
@@ -556,13 +678,15 @@ def test_blocking_time_shows_on_the_calendar_and_closes_the_slots(frontdesk, dem
             "service": demo.service().pk,
             "length": demo.length(30).pk,
             "therapist": demo.therapist("ana").pk,
-            "day": monday.isoformat(),
-            "time": "12:15",
+            "start": at(monday, 12, 15).isoformat(),
             "intake": "now",
             "language": "en",
+            "step": "hold",
         },
     )
-    assert phone.status_code == 400
+    assert phone.status_code == 409
+    assert NOT_FREE in page_text(phone)
+    assert not Booking.objects.exists()
 
 
 def test_recording_several_days_of_time_off(frontdesk, demo, monday):
@@ -773,7 +897,8 @@ def test_a_phone_booking_is_in_the_language_the_front_desk_chose_for_the_client(
     frontdesk, demo, monday, django_capture_on_commit_callbacks
 ):
     """The front desk works in English; the client reads Spanish: so do their email and link."""
-    form = frontdesk.get(reverse("bookings:staff_phone_booking")).content.decode()
+    chosen = {key: value for key, value in phone_form(demo, monday).items() if key != "step"}
+    form = frontdesk.post(reverse("bookings:staff_phone_booking"), chosen).content.decode()
     assert '<option value="en" selected>English</option>' in form
 
     with django_capture_on_commit_callbacks(execute=True):
