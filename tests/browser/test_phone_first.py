@@ -346,3 +346,35 @@ def test_the_new_pages_have_no_serious_accessibility_violations(browser, live_de
     finally:
         context.close()
     assert found == []
+
+
+def test_a_short_booking_shows_all_its_text_to_the_keyboard_on_the_calendar(
+    browser, live_demo, shot_of
+):
+    """A 30-minute booking is one line tall; focused, it grows to show the rest."""
+    from tests.bookings.staff.conftest import Demo, at, next_monday
+
+    monday = next_monday()
+    booking = Demo().book(at(monday, 10), minutes=30, client__name="Maria Antònia Ferrer")
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, live_demo.url, "frontdesk", f"/en/staff/calendar/?date={monday}")
+        block = page.locator(".cal-block", has=page.locator(f"a[href$='{booking.public_id}/']"))
+        link = block.locator("a")
+        hidden = block.evaluate("(el) => el.scrollHeight > el.clientHeight + 1")
+        assert hidden, "the fixture should be too short for its text"
+        expect(link).to_have_attribute("title", re.compile("Maria Antònia Ferrer"))
+        # Reached with the keyboard, as the other links are: Tab until it has focus.
+        for _step in range(200):
+            page.keyboard.press("Tab")
+            if link.evaluate("(el) => el === document.activeElement"):
+                break
+        else:
+            pytest.fail("the booking was never reached with Tab")
+        shot_of(page, "short-booking-focused")
+        # Focused, the block is as tall as its text, and drawn over what follows it.
+        assert block.evaluate("(el) => el.scrollHeight <= el.clientHeight + 1")
+        assert block.evaluate("(el) => getComputedStyle(el).overflow") == "visible"
+    finally:
+        context.close()
