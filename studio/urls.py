@@ -3,7 +3,8 @@
 - ``studio:`` the public pages about the studio (this file);
 - ``accounts:`` staff sign-in, second factor and passwords;
 - ``bookings:`` booking online, the manage link, the front desk and the therapist's day;
-- ``intake:`` the health questions, the re-screen, review, and a client's own data.
+- ``intake:`` the health questions, the re-screen, review, and a client's own data;
+- ``owner:`` the owner's home and reports (``/studio/``).
 
 Every page a person reads is under its language (``/ca/``, ``/es/``, ``/en/``): an address
 without one is redirected to the visitor's (see ``studio.middleware.StudioLocaleMiddleware``).
@@ -32,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
+    path("studio/", include("owner.urls")),
     path("admin/", admin.site.urls),
 )
 

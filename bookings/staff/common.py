@@ -23,7 +23,7 @@ from studio import permissions
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
-def _requires(allowed, *, sign_in: bool, therapist: bool = False):
+def requires(allowed, *, sign_in: bool, therapist: bool = False):
     """Build a decorator that lets in the users ``allowed`` accepts and 404s everyone else.
 
     With ``sign_in``, a visitor who is not signed in goes to the login page instead: only for
@@ -52,10 +52,10 @@ def _is_therapist(user) -> bool:
 
 
 # The front desk's pages, and those naming one booking or client.
-front_desk_required = _requires(permissions.can_use_front_desk, sign_in=True)
-front_desk_object = _requires(permissions.can_use_front_desk, sign_in=False)
+front_desk_required = requires(permissions.can_use_front_desk, sign_in=True)
+front_desk_object = requires(permissions.can_use_front_desk, sign_in=False)
 # A therapist's own pages; the view is given their therapist profile.
-therapist_required = _requires(_is_therapist, sign_in=True, therapist=True)
+therapist_required = requires(_is_therapist, sign_in=True, therapist=True)
 
 
 def is_id(value) -> bool:

@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "studio",
     "bookings",
     "intake",
+    "owner",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

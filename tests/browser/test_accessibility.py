@@ -157,6 +157,12 @@ def test_review_and_calendar_pages_have_no_serious_violations(
         audit(desk, "calendar-week")
         desk.goto(f"{base}/staff/bookings/{booking.public_id}/")
         audit(desk, "booking-card")
+        desk.goto(f"{base}/studio/")
+        audit(desk, "studio-home")
+        desk.goto(f"{base}/studio/reports/bookings/?by=weekday")
+        audit(desk, "report")
+        desk.goto(f"{base}/studio/reports/bookings/?first=2026-02-30")
+        audit(desk, "report-errors")
     finally:
         desk_context.close()
     audit.assert_clean()

@@ -199,6 +199,8 @@ def _staff_pages(base: str, booking: Booking) -> dict[str, tuple[str, str]]:
             f"{base}/en/staff/bookings/new/?service={booking.service_id}&date={day}",
         ),
         "clients": ("frontdesk", f"{base}/en/staff/clients/?q=Rita"),
+        "studio": ("frontdesk", f"{base}/en/studio/"),
+        "report": ("frontdesk", f"{base}/en/studio/reports/bookings/?by=weekday"),
         "my day": ("ana", f"{base}/en/me/day/?date={day}"),
         "my week": ("ana", f"{base}/en/me/week/?date={day}"),
         "review queue": ("ana", f"{base}/en/therapist/reviews/"),
@@ -277,7 +279,7 @@ def test_every_focus_ring_has_a_contrast_of_3_to_1_on_every_page(browser, live_d
             measured = page.evaluate(CONTRAST, handle)
             if measured["ratio"] < 3:
                 weak.append(f"{name}: {measured['ratio']:.2f} {measured['what']}")
-    assert visited == 21
+    assert visited == 23
     assert weak == []
 
 

@@ -534,6 +534,8 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
     )
     corpus.fields(staff, "/en/staff/block/", _block_data())
     corpus.params(staff, "/en/staff/clients/", ["q"])
+    for key in ("bookings", "utilisation", "clients", "nothing"):
+        corpus.params(staff, f"/en/studio/reports/{key}/", ["first", "last", "by", "format"])
     corpus.check()
 
 

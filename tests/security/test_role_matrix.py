@@ -88,7 +88,7 @@ def _cell(text: str) -> Cell:
     if text.startswith(("yes", "all")):
         return Cell(ALL, logged)
     if text.startswith("counts"):
-        # Reports: counts without money or health data; no page shows reports yet.
+        # Reports: counts without money or health data (the front desk's reports).
         return Cell(ALL, logged)
     raise AssertionError(f"DESIGN.md's table has a cell the matrix cannot read: {text!r}")
 
@@ -232,6 +232,10 @@ PAGES = {
         query={"date": _day},
     ),
     "bookings:staff_phone_booking": Page(DESK, sign_in=True),
+    # The owner's home and a report of counts (the money and screening reports are the
+    # owner's alone: tests/owner/test_reports.py).
+    "owner:home": Page(DESK, sign_in=True),
+    "owner:report": Page(DESK, shows=("reports",), sign_in=True),
     "bookings:staff_block": Page(DESK, sign_in=True),
     "bookings:staff_clients": Page(
         DESK, shows=("booking",), sign_in=True, query={"q": lambda o: "Marta"}
@@ -285,6 +289,8 @@ PAGES = {
 
 MARKERS = {
     "catalogue": ("Leg massage",),
+    # The owner's reports: a table of figures drawn as a chart.
+    "reports": ('<table class="table table-sm report-table">',),
     "booking": (CLIENT_NAME,),
     "level": ("Screening: <strong>Review</strong>", "Screening: Review"),
     "adaptations": (ADAPTATION,),
@@ -428,6 +434,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"uidb64": "MQ", "token": FORGED}
     elif name == "bookings:staff_client":
         kwargs = {"pk": booking.client_id}
+    elif name == "owner:report":
+        kwargs = {"key": "bookings"}
     elif "public_id" in ROUTES[name]:
         kwargs = {"public_id": booking.public_id}
     url = reverse(name, kwargs=kwargs)

@@ -151,6 +151,10 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/staff/block/": ("GET", FRONT_DESK),
         "/staff/clients/": ("GET", FRONT_DESK),
         "/staff/clients/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        # The owner's home and reports: counts for the front desk, money and screening for
+        # the owner alone (the report walked here is the revenue one).
+        "/studio/": ("GET", FRONT_DESK),
+        "/studio/reports/<slug:key>/": ("GET", FRONT_DESK | {STAFF: "404"}),
         # A therapist's own pages.
         "/me/day/": ("GET", THERAPIST),
         "/me/week/": ("GET", THERAPIST),
@@ -184,6 +188,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "studio:service_detail": {"slug": "leg-massage"},
         "bookings:booking_times": {"slug": "leg-massage"},
         "bookings:booking_hold": {"slug": "leg-massage"},
+        "owner:report": {"key": "revenue"},
         "bookings:booking_details": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_expired": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_renew": {"public_id": objects["online_hold"].public_id},

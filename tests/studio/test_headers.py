@@ -184,6 +184,8 @@ def _pages(site) -> list[Page]:
         ),
         Page("bookings:staff_calendar", "frontdesk", reverse("bookings:staff_calendar") + day),
         Page("bookings:staff_phone_booking", "frontdesk", reverse("bookings:staff_phone_booking")),
+        Page("owner:home", "owner", reverse("owner:home")),
+        Page("owner:report", "owner", reverse("owner:report", kwargs={"key": "revenue"})),
         Page(
             "bookings:staff_booking", "frontdesk", reverse("bookings:staff_booking", kwargs=staff)
         ),
@@ -375,6 +377,8 @@ def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
         "bookings:staff_client",
         "bookings:staff_phone_booking",
         "bookings:staff_calendar",
+        "owner:home",
+        "owner:report",
         "bookings:my_day",
         "bookings:my_week",
         "admin:index",
