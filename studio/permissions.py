@@ -196,6 +196,11 @@ def can_see_report_health(user) -> bool:
     return is_owner(user)
 
 
+def can_manage_team(user) -> bool:
+    """Return True for who sets therapists' services and hours: the owner and front desk."""
+    return is_front_desk(user)
+
+
 def can_link_accounts(user) -> bool:
     """Return True if the user may link accounts to therapists or clients: the owner alone.
 

@@ -1,5 +1,6 @@
 """Write-side functions for the studio: roles and the demo studio."""
 
+from datetime import time
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission, User
@@ -138,3 +139,31 @@ def demo_seed() -> dict[str, str]:
     }
     logins.update({data["username"]: demo.DEMO_PASSWORD for data in demo.THERAPISTS})
     return logins
+
+
+@transaction.atomic
+def therapist_update(
+    *,
+    therapist: Therapist,
+    services,
+    is_active: bool,
+    hours: list[tuple[int, time, time]],
+) -> Therapist:
+    """Set the massages a therapist offers, whether they take bookings, and their weekly hours.
+
+    Rows are saved and deleted one by one, so each clears the stored free times
+    (``bookings.receivers``). Bookings already made stay as they are.
+    """
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    if therapist.is_active != is_active:
+        therapist.is_active = is_active
+        therapist.save(update_fields=["is_active"])
+    therapist.services.set(services)
+    wanted = set(hours)
+    current = {(row.weekday, row.starts, row.ends): row for row in therapist.hours.all()}
+    for key, row in current.items():
+        if key not in wanted:
+            row.delete()
+    for weekday, starts, ends in sorted(wanted - current.keys()):
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, starts=starts, ends=ends)
+    return therapist

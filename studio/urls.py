@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
+    path("studio/team/", include("studio.team_urls")),
     path("studio/", include("owner.urls")),
     path("admin/", admin.site.urls),
 )
