@@ -8,6 +8,7 @@ def studio(request):
     return {
         "STUDIO_TIME_ZONE": studio_tz().key,
         "viewer_is_front_desk": permissions.can_use_front_desk(user),
+        "viewer_manages_catalogue": permissions.can_manage_catalogue(user),
         "viewer_is_owner": permissions.is_owner(user),
         "viewer_therapist": permissions.therapist_of(user),
     }

@@ -27,6 +27,7 @@ __all__ = [
     "Role",
     "bookings_visible_to",
     "can_link_accounts",
+    "can_manage_catalogue",
     "can_manage_users",
     "can_read_answers",
     "can_read_submission",
@@ -112,6 +113,15 @@ def bookings_visible_to(user, queryset: QuerySet) -> QuerySet:
 
 def can_use_front_desk(user) -> bool:
     """Return True for the people who run the whole calendar: front desk and owner."""
+    return is_front_desk(user)
+
+
+def can_manage_catalogue(user) -> bool:
+    """Return True for who edits the services, their lengths and prices: front desk and owner.
+
+    The catalogue is public, but what it offers decides what can be booked: therapists and
+    clients change nothing in it.
+    """
     return is_front_desk(user)
 
 
