@@ -1,5 +1,6 @@
 """Forms for the catalogue pages. They validate shape; ``studio.services`` writes."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -11,6 +12,24 @@ from studio.translated import columns
 
 # The longest session a length may have: a working day.
 LONGEST_MINUTES = 8 * 60
+
+
+# A bigint primary key as typed: at most 18 ASCII digits, so every database can compare it.
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+class RoomsField(forms.ModelMultipleChoiceField):
+    """Rooms by id; an id no bigint can hold is refused before any query (SQLite overflows)."""
+
+    def clean(self, value):
+        for pk in value or ():
+            if not (isinstance(pk, str | int) and _ID.fullmatch(str(pk))):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class ServiceForm(forms.ModelForm):
@@ -28,6 +47,7 @@ class ServiceForm(forms.ModelForm):
             "rooms",
         ]
         widgets = {"rooms": forms.CheckboxSelectMultiple}
+        field_classes = {"rooms": RoomsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -281,6 +281,16 @@ PAGES = {
     "intake:review_queue": Page(REVIEWERS, shows=("booking", "answers"), sign_in=True),
     "intake:review_detail": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
     "intake:intake_answers": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
+    # The catalogue, edited by the front desk and the owner. The POSTs name no action: the
+    # permission check comes first, then a 400 that changes nothing.
+    "catalogue:index": Page(DESK, shows=("catalogue",), sign_in=True),
+    "catalogue:service_add": Page(DESK, sign_in=True),
+    "catalogue:service_edit": Page(DESK, shows=("catalogue",)),
+    "catalogue:service_move": Page(DESK, method="POST", ok="400"),
+    "catalogue:service_active": Page(DESK, method="POST", ok="400"),
+    "catalogue:length_add": Page(DESK, shows=("catalogue",)),
+    "catalogue:length_edit": Page(DESK, shows=("catalogue",)),
+    "catalogue:length_active": Page(DESK, method="POST", ok="400"),
 }
 
 MARKERS = {
@@ -428,6 +438,10 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"uidb64": "MQ", "token": FORGED}
     elif name == "bookings:staff_client":
         kwargs = {"pk": booking.client_id}
+    elif name.startswith("catalogue:length_") and name != "catalogue:length_add":
+        kwargs = {"pk": booking.length_id}
+    elif name.startswith("catalogue:") and "<int:pk>" in ROUTES[name]:
+        kwargs = {"pk": booking.service_id}
     elif "public_id" in ROUTES[name]:
         kwargs = {"public_id": booking.public_id}
     url = reverse(name, kwargs=kwargs)

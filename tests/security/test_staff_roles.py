@@ -151,6 +151,25 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/staff/block/": ("GET", FRONT_DESK),
         "/staff/clients/": ("GET", FRONT_DESK),
         "/staff/clients/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        # The catalogue: the front desk and the owner. A POST naming no action changes
+        # nothing and is refused after the permission check.
+        "/studio/catalogue/": ("GET", FRONT_DESK),
+        "/studio/catalogue/services/new/": ("GET", FRONT_DESK),
+        "/studio/catalogue/services/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/catalogue/services/<int:pk>/move/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/catalogue/services/<int:pk>/active/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/catalogue/services/<int:pk>/lengths/new/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/catalogue/lengths/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/catalogue/lengths/<int:pk>/active/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         # A therapist's own pages.
         "/me/day/": ("GET", THERAPIST),
         "/me/week/": ("GET", THERAPIST),
@@ -207,6 +226,12 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:review_detail": by_id,
         "intake:intake_answers": by_id,
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
+        "catalogue:service_edit": {"pk": booking.service_id},
+        "catalogue:service_move": {"pk": booking.service_id},
+        "catalogue:service_active": {"pk": booking.service_id},
+        "catalogue:length_add": {"pk": booking.service_id},
+        "catalogue:length_edit": {"pk": booking.length_id},
+        "catalogue:length_active": {"pk": booking.length_id},
     }
 
 
