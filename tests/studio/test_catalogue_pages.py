@@ -374,3 +374,18 @@ def test_a_post_that_names_no_action_is_refused_and_changes_nothing(owner, demo)
         list(Service.objects.order_by("pk").values_list()),
         list(ServiceLength.objects.order_by("pk").values_list()),
     )
+
+
+def test_a_booking_of_a_withdrawn_length_can_still_be_moved(demo):
+    """Withdrawing a length refuses new bookings only: the front desk still moves old ones."""
+    from bookings import services as booking_services
+
+    monday = next_monday()
+    booking = demo.book(at(monday, 10), minutes=30)
+    services.length_withdraw(length=demo.length(30))
+    booking.refresh_from_db()
+    moved = booking_services.booking_move(
+        booking=booking, start_at=at(monday, 11), therapist=demo.therapist("ana")
+    )
+    assert moved.start_at == at(monday, 11)
+    assert moved.length.minutes == 30
