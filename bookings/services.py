@@ -109,11 +109,17 @@ def _check_start(
         raise BookingRefused(_("That start time is not one we offer."))
 
 
-def _check_offer(*, service: Service, length: ServiceLength, therapist: Therapist | None):
+def _check_offer(
+    *, service: Service, length: ServiceLength, therapist: Therapist | None, new: bool = True
+):
+    """Refuse what the studio does not offer. A withdrawn length is refused to ``new``
+    bookings only: one booked before the withdrawal keeps its length, and may still move."""
     if not service.is_active:
         raise BookingRefused(_("That massage is not open for booking."))
     if length.service_id != service.pk:
         raise BookingRefused(_("That length is not offered for this massage."))
+    if new and not length.is_active:
+        raise BookingRefused(_("That length is no longer offered for this massage."))
     if therapist is not None and not (
         therapist.is_active and therapist.services.filter(pk=service.pk).exists()
     ):
@@ -738,7 +744,7 @@ def booking_move(
             return booking  # a repeated submit of the same move: nothing to change
         if booking.start_at <= now:
             raise BookingRefused(_("This booking has already started and cannot be moved."))
-        _check_offer(service=booking.service, length=booking.length, therapist=therapist)
+        _check_offer(service=booking.service, length=booking.length, therapist=therapist, new=False)
         _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=False)
         _expire_dead_holds(now=now, locked=locked)
         try:

@@ -153,6 +153,9 @@ def hold(request, slug):
     length = next(
         (item for item in service.lengths.all() if item.pk == form.cleaned_data["length"]), None
     )
+    if length is None:
+        # Withdrawn since the page was shown: the hold is refused with the reason.
+        length = studio_selectors.service_length(service=service, pk=form.cleaned_data["length"])
     therapist_slug = form.cleaned_data["therapist"]
     therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
     if length is None or (therapist is None and therapist_slug != "any"):

@@ -11,3 +11,18 @@ class NotFoundPage(Http404):
     """
 
     template_name = "404.html"
+
+
+class CatalogueRefused(Exception):
+    """A change to the catalogue refused for a reason the front desk can read.
+
+    The studio's own refusal: ``bookings.errors.BookingRefused`` lives above this app, which
+    may not import it.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)

@@ -201,6 +201,8 @@ class ServiceLength(models.Model):
     )
     minutes = models.PositiveSmallIntegerField(_("minutes"))
     price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    # Withdrawn lengths are offered nowhere, but the bookings made with them keep them.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["service", "minutes"]

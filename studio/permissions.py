@@ -27,6 +27,7 @@ __all__ = [
     "Role",
     "bookings_visible_to",
     "can_link_accounts",
+    "can_manage_studio",
     "can_manage_users",
     "can_read_answers",
     "can_read_submission",
@@ -115,6 +116,11 @@ def can_use_front_desk(user) -> bool:
     return is_front_desk(user)
 
 
+def can_manage_studio(user) -> bool:
+    """Return True for who runs the catalogue and the team's hours: the owner and front desk."""
+    return is_front_desk(user)
+
+
 # Health data, from least to most private. The screening level (stop, review, clear) is
 # part of the booking: whoever may view the booking sees it (``can_view_booking``).
 
@@ -194,11 +200,6 @@ def can_see_report_money(user) -> bool:
 
 def can_see_report_health(user) -> bool:
     return is_owner(user)
-
-
-def can_manage_team(user) -> bool:
-    """Return True for who sets therapists' services and hours: the owner and front desk."""
-    return is_front_desk(user)
 
 
 def can_link_accounts(user) -> bool:

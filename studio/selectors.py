@@ -6,17 +6,20 @@ from django.shortcuts import get_object_or_404
 from studio.models import Service, ServiceLength, Therapist
 
 
+def _offered_lengths() -> Prefetch:
+    """Return the prefetch of a service's lengths on offer: withdrawn ones are not."""
+    return Prefetch("lengths", queryset=ServiceLength.objects.filter(is_active=True))
+
+
 def service_list() -> QuerySet[Service]:
-    """Return active services with their lengths, in a fixed number of queries."""
-    return Service.objects.filter(is_active=True).prefetch_related(
-        Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes"))
-    )
+    """Return active services with the lengths on offer, in a fixed number of queries."""
+    return Service.objects.filter(is_active=True).prefetch_related(_offered_lengths())
 
 
 def service_detail(*, slug: str) -> Service:
-    """Return one active service with its lengths and active therapists, or raise 404."""
+    """Return one active service with its lengths on offer and active therapists, or 404."""
     queryset = Service.objects.filter(is_active=True).prefetch_related(
-        Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes")),
+        _offered_lengths(),
         Prefetch("therapists", queryset=Therapist.objects.filter(is_active=True)),
         "rooms",
     )
@@ -31,14 +34,29 @@ def therapist_list() -> QuerySet[Therapist]:
 
 
 def service_bookable(*, slug: str) -> Service:
-    """Return an active service with its lengths and active therapists to book, or raise 404."""
+    """Return an active service with its lengths on offer and active therapists, or 404.
+
+    A service with no length on offer has nothing to book: its times page answers 404.
+    """
     queryset = Service.objects.filter(is_active=True).prefetch_related(
-        Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes")),
+        _offered_lengths(),
         Prefetch("therapists", queryset=Therapist.objects.filter(is_active=True)),
     )
     return get_object_or_404(queryset, slug=slug)
 
 
+def service_length(*, service: Service, pk: int) -> ServiceLength | None:
+    """Return one of the service's lengths, withdrawn or not, or None."""
+    return ServiceLength.objects.filter(service=service, pk=pk).first()
+
+
 def therapist_for_feed(*, token: str) -> Therapist | None:
     """Return the active therapist whose private calendar feed the token opens, or None."""
     return Therapist.objects.filter(is_active=True, calendar_token=token).first()
+
+
+def catalogue_services() -> QuerySet[Service]:
+    """Return every service in its order, withdrawn ones too, with all its lengths and rooms."""
+    return Service.objects.order_by("position", "name_en", "pk").prefetch_related(
+        Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes")), "rooms"
+    )

@@ -1,14 +1,20 @@
-"""Write-side functions for the studio: roles and the demo studio."""
+"""Write-side functions for the studio: roles, the demo studio and the catalogue.
+
+Every catalogue write saves its rows one by one: each save tells the stored weeks of free
+times that they are stale (``bookings.receivers``), as the admin's saves do.
+"""
 
 from datetime import time
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission, User
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
 from translated_fields import to_attribute
 
 from studio import demo
+from studio.errors import CatalogueRefused
 from studio.models import Room, Service, ServiceLength, Studio, Therapist, WorkingHours
 from studio.roles import Role
 from studio.translated import CONTENT_LANGUAGES, SOURCE_LANGUAGE, translated_names
@@ -167,3 +173,130 @@ def therapist_update(
     for weekday, starts, ends in sorted(wanted - current.keys()):
         WorkingHours.objects.create(therapist=therapist, weekday=weekday, starts=starts, ends=ends)
     return therapist
+
+
+# The catalogue: services, their order, and their lengths and prices.
+
+
+@transaction.atomic
+def service_save(*, service: Service | None = None, fields: dict, rooms) -> Service:
+    """Create a service (placed last) or change one: its texts, settings and rooms."""
+    if service is None:
+        last = Service.objects.aggregate(last=Max("position"))["last"]
+        service = Service(position=0 if last is None else last + 1)
+    for name, value in fields.items():
+        setattr(service, name, value)
+    service.save()
+    service.rooms.set(rooms)
+    return service
+
+
+@transaction.atomic
+def service_move(*, service: Service, up: bool) -> None:
+    """Move a service one place up or down the list; at either end it stays where it is.
+
+    The positions are numbered again from 0, so services that shared a number get their own.
+    """
+    ordered = list(Service.objects.select_for_update().order_by("position", "name_en", "pk"))
+    index = next(i for i, other in enumerate(ordered) if other.pk == service.pk)
+    target = index - 1 if up else index + 1
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, other in enumerate(ordered):
+        if other.position != position:
+            other.position = position
+            other.save(update_fields=["position"])
+
+
+def _service_set_active(*, service: Service, active: bool) -> None:
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=service.pk)
+        if service.is_active != active:
+            service.is_active = active
+            service.save(update_fields=["is_active"])
+
+
+def service_withdraw(*, service: Service) -> None:
+    """Stop offering a service: it leaves the public pages; its bookings stay as they are."""
+    _service_set_active(service=service, active=False)
+
+
+def service_restore(*, service: Service) -> None:
+    """Offer a withdrawn service again."""
+    _service_set_active(service=service, active=True)
+
+
+def _length_set_active(*, length: ServiceLength, active: bool) -> None:
+    with transaction.atomic():
+        length = ServiceLength.objects.select_for_update().get(pk=length.pk)
+        if length.is_active != active:
+            length.is_active = active
+            length.save(update_fields=["is_active"])
+
+
+def length_withdraw(*, length: ServiceLength) -> None:
+    """Stop offering a length: nobody books it any more; the bookings made with it keep it."""
+    _length_set_active(length=length, active=False)
+
+
+def length_restore(*, length: ServiceLength) -> None:
+    """Offer a withdrawn length again."""
+    _length_set_active(length=length, active=True)
+
+
+def _minutes_taken(*, service: Service, minutes: int, exclude_pk: int | None = None) -> None:
+    others = ServiceLength.objects.filter(service=service, minutes=minutes).exclude(pk=exclude_pk)
+    other = others.first()
+    if other is None:
+        return
+    if other.is_active:
+        raise CatalogueRefused(
+            _("This massage already has a %(minutes)s-minute length.") % {"minutes": minutes}
+        )
+    raise CatalogueRefused(
+        _("This massage already has a %(minutes)s-minute length, withdrawn: restore it instead.")
+        % {"minutes": minutes}
+    )
+
+
+def length_add(*, service: Service, minutes: int, price: Decimal) -> ServiceLength:
+    """Offer a new length of a service at a price; the same minutes twice are refused."""
+    _minutes_taken(service=service, minutes=minutes)
+    try:
+        with transaction.atomic():
+            return ServiceLength.objects.create(service=service, minutes=minutes, price=price)
+    except IntegrityError as error:
+        # Added at the same moment by someone else (the unique constraint decided).
+        raise CatalogueRefused(
+            _("This massage already has a %(minutes)s-minute length.") % {"minutes": minutes}
+        ) from error
+
+
+def length_change(*, length: ServiceLength, minutes: int, price: Decimal) -> ServiceLength:
+    """Change a length's price, or its minutes while nobody has booked it.
+
+    A booked length keeps its minutes: its bookings were made for that long. The studio
+    withdraws it and adds a new length instead.
+    """
+    with transaction.atomic():
+        length = ServiceLength.objects.select_for_update().get(pk=length.pk)
+        if minutes != length.minutes:
+            if length.bookings.exists():
+                raise CatalogueRefused(
+                    _(
+                        "This length has bookings, so its minutes stay as they are. "
+                        "Add a new length and withdraw this one instead."
+                    )
+                )
+            _minutes_taken(service=length.service, minutes=minutes, exclude_pk=length.pk)
+        if (minutes, price) != (length.minutes, length.price):
+            length.minutes, length.price = minutes, price
+            try:
+                with transaction.atomic():
+                    length.save(update_fields=["minutes", "price"])
+            except IntegrityError as error:
+                raise CatalogueRefused(
+                    _("This massage already has a %(minutes)s-minute length.")
+                    % {"minutes": minutes}
+                ) from error
+    return length

@@ -5,32 +5,17 @@ goes through ``studio.services``; each saved or deleted row clears the stored pa
 free times (``bookings.receivers``), as an edit in the Django admin does.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from studio import permissions, services
+from studio.access import requires
+from studio.forms import HoursFormSet, TherapistServicesForm, hours_initial
 from studio.models import Therapist
-from studio.team_forms import HoursFormSet, TherapistServicesForm, hours_initial
 
-
-def team_required(view):
-    """Let the owner and front desk in; ask a visitor to sign in; 404 for everyone else."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not permissions.can_manage_team(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+team_required = requires(permissions.can_manage_studio, sign_in=True)
 
 
 @team_required

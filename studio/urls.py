@@ -1,6 +1,7 @@
 """Top-level URL configuration: each app's routes live in its own ``urls.py``, namespaced.
 
 - ``studio:`` the public pages about the studio (this file);
+- ``catalogue:`` the front desk's pages for services, lengths and prices;
 - ``accounts:`` staff sign-in, second factor and passwords;
 - ``bookings:`` booking online, the manage link, the front desk and the therapist's day;
 - ``intake:`` the health questions, the re-screen, review, and a client's own data;
@@ -30,6 +31,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include((studio_patterns, "studio"))),
+    path("studio/catalogue/", include("studio.catalogue_urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),

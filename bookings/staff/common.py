@@ -5,8 +5,6 @@ from datetime import date, datetime, time
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,32 +15,23 @@ from bookings import services
 from bookings.errors import BookingRefused
 from bookings.forms import EARLIEST_DAY, LATEST_DAY
 from bookings.staff.forms import BlockForm
-from studio import permissions
+from studio import access, permissions
 
 # A bigint primary key: at most 18 digits, so it always fits.
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 def requires(allowed, *, sign_in: bool, therapist: bool = False):
-    """Build a decorator that lets in the users ``allowed`` accepts and 404s everyone else.
-
-    With ``sign_in``, a visitor who is not signed in goes to the login page instead: only for
-    pages every studio has (a calendar, a form), never for an address naming an object, whose
-    answer must not depend on whether the object exists.
-    """
+    """``studio.access.requires``; with ``therapist``, the view is given the therapist too."""
+    if not therapist:
+        return access.requires(allowed, sign_in=sign_in)
 
     def decorator(view):
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if sign_in and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user):
-                raise Http404
-            if therapist:
-                return view(request, permissions.therapist_of(request.user), *args, **kwargs)
-            return view(request, *args, **kwargs)
+        def with_therapist(request, *args, **kwargs):
+            return view(request, permissions.therapist_of(request.user), *args, **kwargs)
 
-        return wrapper
+        return access.requires(allowed, sign_in=sign_in)(with_therapist)
 
     return decorator
 

@@ -74,9 +74,11 @@ class PhoneSessionForm(forms.Form):
             self.chosen_service = None
         if self.chosen_service is None:
             return
-        lengths = list(self.chosen_service.lengths.all())
+        # A withdrawn length is booked no more, from the phone either.
+        offered = self.chosen_service.lengths.filter(is_active=True)
+        lengths = list(offered)
         therapists = self.chosen_service.therapists.filter(is_active=True)
-        self.fields["length"].queryset = self.chosen_service.lengths.all()
+        self.fields["length"].queryset = offered
         self.fields["therapist"].queryset = therapists
         if self.is_bound:
             self.data = self.data.copy()

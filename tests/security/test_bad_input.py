@@ -31,7 +31,7 @@ from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
 from intake.models import AccessLog, Consent, Review, Submission
 from intake.services import intake_submit
-from studio.models import Room, Service, ServiceLength, Therapist, TimeOff
+from studio.models import Room, Service, ServiceLength, Therapist, TimeOff, WorkingHours
 from tests.auth import sign_in
 from tests.bookings.messages.conftest import LEG_CLEAR
 
@@ -88,6 +88,10 @@ def values_for(name: str) -> list[str]:
 
 # Every table a public or staff page writes to (the admin's are not in the corpus).
 WRITABLE = [
+    Service,
+    ServiceLength,
+    Therapist,
+    WorkingHours,
     Booking,
     Client,
     Notification,
@@ -371,6 +375,9 @@ TOKEN_ROUTES = [
     "/en/therapist/reviews/{}/",
     "/en/therapist/reviews/{}/answers/",
     "/en/staff/clients/{}/",
+    "/en/studio/catalogue/services/{}/",
+    "/en/studio/catalogue/services/{}/lengths/new/",
+    "/en/studio/catalogue/lengths/{}/",
 ]
 BAD_TOKENS = [
     "%00",
@@ -422,12 +429,16 @@ def test_wrong_methods_are_refused_and_change_nothing(world, corpus):
         "/en/staff/block/",
         f"/en/therapist/reviews/{world.awaiting.public_id}/",
         "/en/me/feed/",
+        *_catalogue_urls(),
+        "/en/studio/team/ana/",
     ]
     for url in urls:
         for method in ("put", "delete", "patch"):
             response, _changed = corpus.send(staff, method, url)
             assert response.status_code in (403, 404, 405), (method, url)
-    for url in [urls[1], urls[4], urls[5], urls[6], urls[7], urls[8]]:
+    only_posted = [urls[1], urls[4], urls[5], urls[6], urls[7], urls[8]]
+    only_posted += [url for url in _catalogue_urls() if url.endswith(("/move/", "/active/"))]
+    for url in only_posted:
         response, _changed = corpus.send(staff, "get", url)
         assert response.status_code in (404, 405), url
     corpus.check()
@@ -454,6 +465,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
         ("ana", f"/en/therapist/reviews/{world.awaiting.public_id}/", {"decision": "approve"}),
         ("ana", "/en/me/feed/", {}),
         (None, "/en/accounts/login/", {"username": "owner", "password": "x"}),
+        *(("owner", url, data) for url, data in _catalogue_posts()),
     ]
     for who, url, data in posts:
         browser = Browser(enforce_csrf_checks=True, raise_request_exception=False)
@@ -534,8 +546,86 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
     )
     corpus.fields(staff, "/en/staff/block/", _block_data())
     corpus.params(staff, "/en/staff/clients/", ["q"])
+    team = {
+        "services": Service.objects.get(slug="leg-massage").pk,
+        "is_active": "on",
+        "hours-TOTAL_FORMS": 1,
+        "hours-INITIAL_FORMS": 0,
+        "hours-MIN_NUM_FORMS": 0,
+        "hours-MAX_NUM_FORMS": 50,
+        "hours-0-weekday": 0,
+        "hours-0-starts": "09:00",
+        "hours-0-ends": "14:00",
+    }
+    corpus.fields(staff, "/en/studio/team/ana/", team)
+    corpus.params(staff, "/en/studio/team/", ["q"])
     for key in ("bookings", "utilisation", "clients", "nothing"):
         corpus.params(staff, f"/en/studio/reports/{key}/", ["first", "last", "by", "format"])
+    corpus.check()
+
+
+def _catalogue_urls() -> list[str]:
+    """Return the catalogue's addresses, for the leg massage and its 30 minutes."""
+    service = Service.objects.get(slug="leg-massage").pk
+    length = ServiceLength.objects.get(service__slug="leg-massage", minutes=30).pk
+    return [
+        "/en/studio/catalogue/",
+        "/en/studio/catalogue/services/new/",
+        f"/en/studio/catalogue/services/{service}/",
+        f"/en/studio/catalogue/services/{service}/move/",
+        f"/en/studio/catalogue/services/{service}/active/",
+        f"/en/studio/catalogue/services/{service}/lengths/new/",
+        f"/en/studio/catalogue/lengths/{length}/",
+        f"/en/studio/catalogue/lengths/{length}/active/",
+    ]
+
+
+def _service_data(**changes) -> dict:
+    service = Service.objects.get(slug="leg-massage")
+    data = {
+        "name_en": "Leg massage",
+        "name_ca": "Massatge de cames",
+        "name_es": "Masaje de piernas",
+        "summary_en": "Legs.",
+        "summary_ca": "",
+        "summary_es": "",
+        "description_en": "A leg massage.",
+        "description_ca": "",
+        "description_es": "",
+        "slug": "leg-massage",
+        "buffer_minutes": "10",
+        "requires_assessment": "",
+        "rooms": list(service.rooms.values_list("pk", flat=True)),
+    }
+    return data | changes
+
+
+def _catalogue_posts() -> list[tuple[str, dict]]:
+    """Return each catalogue form's address with data it would accept."""
+    urls = _catalogue_urls()
+    return [
+        (urls[1], _service_data(name_en="Hand massage", slug="hand-massage")),
+        (urls[2], _service_data(name_en="Legs, gently")),
+        (urls[3], {"direction": "down"}),
+        (urls[4], {"action": "withdraw"}),
+        (urls[5], {"minutes": "90", "price": "80.00"}),
+        (urls[6], {"minutes": "30", "price": "35.00"}),
+        (urls[7], {"action": "withdraw"}),
+    ]
+
+
+def test_the_catalogue_pages_survive_every_bad_value(world, corpus):
+    """Services and lengths: every field with every value, forged ids, double submits."""
+    owner = world.browser("owner")
+    for url in _catalogue_urls():
+        corpus.send(owner, "get", url)
+    for url, data in _catalogue_posts():
+        corpus.fields(owner, url, data)
+    for url, data in _catalogue_posts():
+        first, _writes = corpus.send(owner, "post", url, data, keep=True)
+        assert first.status_code == 302, (url, first.status_code)
+        second, _writes = corpus.send(owner, "post", url, data, keep=True)
+        assert second.status_code < 500
     corpus.check()
 
 

@@ -236,6 +236,8 @@ PAGES = {
     # owner's alone: tests/owner/test_reports.py).
     "owner:home": Page(DESK, sign_in=True),
     "owner:report": Page(DESK, shows=("reports",), sign_in=True),
+    "team:team": Page(DESK, sign_in=True),
+    "team:therapist_edit": Page(DESK, sign_in=True),
     "bookings:staff_block": Page(DESK, sign_in=True),
     "bookings:staff_clients": Page(
         DESK, shows=("booking",), sign_in=True, query={"q": lambda o: "Marta"}
@@ -285,6 +287,16 @@ PAGES = {
     "intake:review_queue": Page(REVIEWERS, shows=("booking", "answers"), sign_in=True),
     "intake:review_detail": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
     "intake:intake_answers": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
+    # The catalogue, edited by the front desk and the owner. The POSTs name no action: the
+    # permission check comes first, then a 400 that changes nothing.
+    "catalogue:index": Page(DESK, shows=("catalogue",), sign_in=True),
+    "catalogue:service_add": Page(DESK, sign_in=True),
+    "catalogue:service_edit": Page(DESK, shows=("catalogue",)),
+    "catalogue:service_move": Page(DESK, method="POST", ok="400"),
+    "catalogue:service_active": Page(DESK, method="POST", ok="400"),
+    "catalogue:length_add": Page(DESK, shows=("catalogue",)),
+    "catalogue:length_edit": Page(DESK, shows=("catalogue",)),
+    "catalogue:length_active": Page(DESK, method="POST", ok="400"),
 }
 
 MARKERS = {
@@ -436,6 +448,12 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"pk": booking.client_id}
     elif name == "owner:report":
         kwargs = {"key": "bookings"}
+    elif name == "team:therapist_edit":
+        kwargs = {"slug": booking.therapist.slug}
+    elif name.startswith("catalogue:length_") and name != "catalogue:length_add":
+        kwargs = {"pk": booking.length_id}
+    elif name.startswith("catalogue:") and "<int:pk>" in ROUTES[name]:
+        kwargs = {"pk": booking.service_id}
     elif "public_id" in ROUTES[name]:
         kwargs = {"public_id": booking.public_id}
     url = reverse(name, kwargs=kwargs)

@@ -155,6 +155,28 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         # the owner alone (the report walked here is the revenue one).
         "/studio/": ("GET", FRONT_DESK),
         "/studio/reports/<slug:key>/": ("GET", FRONT_DESK | {STAFF: "404"}),
+        # The team: therapists are named on the public pages, so a visitor signs in first.
+        "/studio/team/": ("GET", FRONT_DESK),
+        "/studio/team/<slug:slug>/": ("GET", FRONT_DESK),
+        # The catalogue: the front desk and the owner. A POST naming no action changes
+        # nothing and is refused after the permission check.
+        "/studio/catalogue/": ("GET", FRONT_DESK),
+        "/studio/catalogue/services/new/": ("GET", FRONT_DESK),
+        "/studio/catalogue/services/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/catalogue/services/<int:pk>/move/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/catalogue/services/<int:pk>/active/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/catalogue/services/<int:pk>/lengths/new/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/catalogue/lengths/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/catalogue/lengths/<int:pk>/active/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         # A therapist's own pages.
         "/me/day/": ("GET", THERAPIST),
         "/me/week/": ("GET", THERAPIST),
@@ -189,6 +211,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:booking_times": {"slug": "leg-massage"},
         "bookings:booking_hold": {"slug": "leg-massage"},
         "owner:report": {"key": "revenue"},
+        "team:therapist_edit": {"slug": "ana"},
         "bookings:booking_details": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_expired": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_renew": {"public_id": objects["online_hold"].public_id},
@@ -212,6 +235,12 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:review_detail": by_id,
         "intake:intake_answers": by_id,
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
+        "catalogue:service_edit": {"pk": booking.service_id},
+        "catalogue:service_move": {"pk": booking.service_id},
+        "catalogue:service_active": {"pk": booking.service_id},
+        "catalogue:length_add": {"pk": booking.service_id},
+        "catalogue:length_edit": {"pk": booking.length_id},
+        "catalogue:length_active": {"pk": booking.length_id},
     }
 
 

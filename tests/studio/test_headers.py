@@ -185,6 +185,8 @@ def _pages(site) -> list[Page]:
         Page("bookings:staff_calendar", "frontdesk", reverse("bookings:staff_calendar") + day),
         Page("bookings:staff_phone_booking", "frontdesk", reverse("bookings:staff_phone_booking")),
         Page("owner:home", "owner", reverse("owner:home")),
+        Page("team:team", "owner", reverse("team:team")),
+        Page("team:therapist_edit", "owner", reverse("team:therapist_edit", args=["ana"])),
         Page("owner:report", "owner", reverse("owner:report", kwargs={"key": "revenue"})),
         Page(
             "bookings:staff_booking", "frontdesk", reverse("bookings:staff_booking", kwargs=staff)
@@ -220,6 +222,7 @@ def _pages(site) -> list[Page]:
             "frontdesk",
             reverse("bookings:staff_client", args=[review.client_id]),
         ),
+        *_catalogue_pages(review),
         Page("bookings:my_day", "ana", reverse("bookings:my_day") + day),
         Page("bookings:my_week", "ana", reverse("bookings:my_week") + day),
         Page("bookings:my_block", "ana", reverse("bookings:my_block")),
@@ -237,6 +240,37 @@ def _pages(site) -> list[Page]:
         ),
         Page("admin:bookings_booking_changelist", "frontdesk", "/en/admin/bookings/booking/"),
         Page("admin:intake_accesslog_changelist", "owner", "/en/admin/intake/accesslog/"),
+    ]
+
+
+def _catalogue_pages(booking) -> list[Page]:
+    service, length = {"pk": booking.service_id}, {"pk": booking.length_id}
+    return [
+        Page("catalogue:index", "frontdesk", reverse("catalogue:index")),
+        Page("catalogue:service_add", "frontdesk", reverse("catalogue:service_add")),
+        Page(
+            "catalogue:service_edit", "frontdesk", reverse("catalogue:service_edit", kwargs=service)
+        ),
+        Page(
+            "catalogue:service_move",
+            "frontdesk",
+            reverse("catalogue:service_move", kwargs=service),
+            405,
+        ),
+        Page(
+            "catalogue:service_active",
+            "frontdesk",
+            reverse("catalogue:service_active", kwargs=service),
+            405,
+        ),
+        Page("catalogue:length_add", "frontdesk", reverse("catalogue:length_add", kwargs=service)),
+        Page("catalogue:length_edit", "frontdesk", reverse("catalogue:length_edit", kwargs=length)),
+        Page(
+            "catalogue:length_active",
+            "frontdesk",
+            reverse("catalogue:length_active", kwargs=length),
+            405,
+        ),
     ]
 
 
@@ -381,6 +415,7 @@ def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
         "owner:report",
         "bookings:my_day",
         "bookings:my_week",
+        "catalogue:index",
         "admin:index",
         "admin:bookings_client_changelist",
         "admin:bookings_client_change",
