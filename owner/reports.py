@@ -95,11 +95,11 @@ class Report:
     @property
     def summary(self) -> str:
         """The chart in words: its largest and smallest bars, for screen readers and print."""
-        bars = [(label, float(value)) for label, value in self.chart if value]
+        bars = [(label, value) for label, value in self.chart if value]
         if not bars:
             return _("Nothing to show for these days.")
-        top = max(bars, key=lambda bar: bar[1])
-        low = min(bars, key=lambda bar: bar[1])
+        top = max(bars, key=lambda bar: float(bar[1]))
+        low = min(bars, key=lambda bar: float(bar[1]))
         name = self.columns[self.chart_column + 1]
         return _("%(column)s: highest %(top)s (%(top_value)s), lowest %(low)s (%(low_value)s).") % {
             "column": name,

@@ -81,7 +81,10 @@ class TherapistServicesForm(forms.ModelForm):
 class HoursForm(forms.Form):
     """One weekly stretch of work. The therapist's hours are replaced as a whole on save."""
 
-    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    # An empty first choice: a blank extra line is left alone rather than read as a Monday.
+    weekday = forms.TypedChoiceField(
+        label=_("Day"), choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None
+    )
     starts = forms.TimeField(
         label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

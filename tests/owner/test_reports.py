@@ -239,3 +239,9 @@ def test_bad_periods_say_so_and_show_the_default(owner, history, query):
 
 def test_an_unknown_report_is_not_found(owner, history):
     assert owner.get(url("answers")).status_code == 404
+
+
+def test_the_chart_summary_writes_figures_as_the_table_does(history):
+    report = reports.bookings_report(PERIOD, by="therapist")
+    top = max(report.rows, key=lambda row: row[1][0])
+    assert f"highest {top[0]} ({top[1][0]})" in report.summary

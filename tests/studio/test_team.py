@@ -123,3 +123,20 @@ def test_a_forged_therapist_is_not_found_and_a_visitor_is_asked_to_sign_in(demo_
     response = Client().get(reverse("team:team"))
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
+
+
+def test_blank_extra_lines_are_left_alone(demo_studio):
+    """The page offers two empty lines: sent empty, they add nothing and refuse nothing."""
+    ben = Therapist.objects.get(slug="ben")
+    data = form_for(ben, [(0, "14:00", "20:00")])
+    count = data["hours-TOTAL_FORMS"]
+    data["hours-TOTAL_FORMS"] = count + 2
+    for index in (count, count + 1):
+        data |= {
+            f"hours-{index}-weekday": "",
+            f"hours-{index}-starts": "",
+            f"hours-{index}-ends": "",
+        }
+    response = browser_for("frontdesk").post(edit_url("ben"), data)
+    assert response.status_code == 302
+    assert list(ben.hours.values_list("weekday", flat=True)) == [0]
