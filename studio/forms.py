@@ -5,10 +5,10 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django import forms
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from studio.models import Room, Service, Therapist, Weekday
+from studio.models import Room, Service, Studio, Therapist, Weekday
 from studio.translated import columns
 
 # The longest session a length may have: a working day.
@@ -137,3 +137,37 @@ def hours_initial(therapist: Therapist) -> list[dict]:
         {"weekday": row.weekday, "starts": row.starts, "ends": row.ends}
         for row in therapist.hours.all()
     ]
+
+
+class PoliciesForm(forms.ModelForm):
+    """The studio's booking policies, each within the bounds a studio can sensibly use."""
+
+    BOUNDS = {
+        "min_notice_minutes": (0, 7 * 24 * 60),
+        "horizon_days": (1, 730),
+        "hold_minutes": (1, 60),
+        "cancel_window_hours": (0, 14 * 24),
+        "reminder_hours": (1, 7 * 24),
+        "phone_hold_hours": (1, 14 * 24),
+        "slot_step_minutes": (5, 120),
+    }
+
+    class Meta:
+        model = Studio
+        fields = [
+            "min_notice_minutes",
+            "horizon_days",
+            "hold_minutes",
+            "cancel_window_hours",
+            "reminder_hours",
+            "phone_hold_hours",
+            "slot_step_minutes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (least, most) in self.BOUNDS.items():
+            field = self.fields[name]
+            field.min_value, field.max_value = least, most
+            field.validators += [MinValueValidator(least), MaxValueValidator(most)]
+            field.widget.attrs.update({"min": least, "max": most})

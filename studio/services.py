@@ -300,3 +300,13 @@ def length_change(*, length: ServiceLength, minutes: int, price: Decimal) -> Ser
                     % {"minutes": minutes}
                 ) from error
     return length
+
+
+@transaction.atomic
+def policies_update(*, fields: dict) -> Studio:
+    """Save the studio's booking policies (its save clears the stored free times)."""
+    studio = Studio.objects.select_for_update().get(pk=Studio.load().pk)
+    for name, value in fields.items():
+        setattr(studio, name, value)
+    studio.save(update_fields=list(fields))
+    return studio

@@ -16,13 +16,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from studio import views
+from studio import policies, views
 
 studio_patterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="service_list"),
     path("services/<slug:slug>/", views.service_detail, name="service_detail"),
     path("therapists/", views.therapist_list, name="therapist_list"),
+    path("studio/policies/", policies.edit, name="policies"),
 ]
 
 urlpatterns = [

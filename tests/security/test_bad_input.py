@@ -31,7 +31,7 @@ from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
 from intake.models import AccessLog, Consent, Review, Submission
 from intake.services import intake_submit
-from studio.models import Room, Service, ServiceLength, Therapist, TimeOff, WorkingHours
+from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
 from tests.auth import sign_in
 from tests.bookings.messages.conftest import LEG_CLEAR
 
@@ -88,6 +88,7 @@ def values_for(name: str) -> list[str]:
 
 # Every table a public or staff page writes to (the admin's are not in the corpus).
 WRITABLE = [
+    Studio,
     Service,
     ServiceLength,
     Therapist,
@@ -558,6 +559,19 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
         "hours-0-ends": "14:00",
     }
     corpus.fields(staff, "/en/studio/team/ana/", team)
+    corpus.fields(
+        staff,
+        "/en/studio/policies/",
+        {
+            "min_notice_minutes": 120,
+            "horizon_days": 60,
+            "hold_minutes": 10,
+            "cancel_window_hours": 24,
+            "reminder_hours": 24,
+            "phone_hold_hours": 48,
+            "slot_step_minutes": 15,
+        },
+    )
     corpus.params(staff, "/en/studio/team/", ["q"])
     for key in ("bookings", "utilisation", "clients", "nothing"):
         corpus.params(staff, f"/en/studio/reports/{key}/", ["first", "last", "by", "format"])

@@ -237,6 +237,7 @@ PAGES = {
     "owner:home": Page(DESK, sign_in=True),
     "owner:report": Page(DESK, shows=("reports",), sign_in=True),
     "team:team": Page(DESK, sign_in=True),
+    "studio:policies": Page(DESK, sign_in=True),
     "team:therapist_edit": Page(DESK, sign_in=True),
     "bookings:staff_block": Page(DESK, sign_in=True),
     "bookings:staff_clients": Page(

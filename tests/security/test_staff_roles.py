@@ -157,6 +157,7 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/studio/reports/<slug:key>/": ("GET", FRONT_DESK | {STAFF: "404"}),
         # The team: therapists are named on the public pages, so a visitor signs in first.
         "/studio/team/": ("GET", FRONT_DESK),
+        "/studio/policies/": ("GET", FRONT_DESK),
         "/studio/team/<slug:slug>/": ("GET", FRONT_DESK),
         # The catalogue: the front desk and the owner. A POST naming no action changes
         # nothing and is refused after the permission check.

@@ -186,6 +186,7 @@ def _pages(site) -> list[Page]:
         Page("bookings:staff_phone_booking", "frontdesk", reverse("bookings:staff_phone_booking")),
         Page("owner:home", "owner", reverse("owner:home")),
         Page("team:team", "owner", reverse("team:team")),
+        Page("studio:policies", "owner", reverse("studio:policies")),
         Page("team:therapist_edit", "owner", reverse("team:therapist_edit", args=["ana"])),
         Page("owner:report", "owner", reverse("owner:report", kwargs={"key": "revenue"})),
         Page(
