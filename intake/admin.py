@@ -6,7 +6,6 @@ read is logged.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from translated_fields.admin import TranslatedFieldAdmin
@@ -58,17 +57,7 @@ class QuestionnaireAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
     @admin.action(description=_("Copy as a new draft version"))
     def copy_as_draft(self, request, queryset):
         for questionnaire in queryset:
-            with transaction.atomic():
-                latest = Questionnaire.objects.filter(kind=questionnaire.kind).order_by("-version")
-                draft = Questionnaire.objects.create(
-                    kind=questionnaire.kind,
-                    version=latest.first().version + 1,
-                    **{column: getattr(questionnaire, column) for column in columns("title")},
-                )
-                for question in questionnaire.questions.all():
-                    question.pk = None
-                    question.questionnaire = draft
-                    question.save()
+            draft = intake_services.questionnaire_copy_as_draft(questionnaire=questionnaire)
             messages.success(request, _("Draft version %(v)s created.") % {"v": draft.version})
 
     @admin.action(description=_("Publish (clients answer the newest published version)"))

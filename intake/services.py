@@ -23,6 +23,7 @@ from intake.models import AssessmentApproval, Consent, Questionnaire, Review, Su
 from intake.triage import Level, triage, validate_answers, visible_questions
 from intake.validation import Problem
 from studio import permissions
+from studio.translated import columns
 
 
 class IntakeInvalid(BookingRefused):
@@ -377,6 +378,27 @@ def manage_link_send(*, booking: Booking, now: datetime | None = None) -> None:
     """Email the client the manage link that proves their mailbox (once per ten minutes)."""
     now = now or timezone.now()
     notify("manage_link", booking, key=f"{int(now.timestamp()) // 600}")
+
+
+@transaction.atomic
+def questionnaire_copy_as_draft(*, questionnaire: Questionnaire) -> Questionnaire:
+    """Copy a version, its title and questions, as a new draft numbered after the newest one."""
+    latest = (
+        Questionnaire.objects.select_for_update()
+        .filter(kind=questionnaire.kind)
+        .order_by("-version")
+        .first()
+    )
+    draft = Questionnaire.objects.create(
+        kind=questionnaire.kind,
+        version=latest.version + 1,
+        **{column: getattr(questionnaire, column) for column in columns("title")},
+    )
+    for question in questionnaire.questions.all():
+        question.pk = None
+        question.questionnaire = draft
+        question.save()
+    return draft
 
 
 def questionnaire_publish(

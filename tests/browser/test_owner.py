@@ -1,5 +1,6 @@
 """The owner runs the studio from Calma: today's figures, a report and its CSV, a booked
-length withdrawn, and a therapist's hours changed, in a real browser."""
+length withdrawn, a therapist's hours changed and a questionnaire version published after a
+preview, in a real browser."""
 
 import csv
 import io
@@ -10,6 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from bookings.models import Booking
+from intake.models import Questionnaire
+from intake.selectors import questionnaire_current
 from studio.models import ServiceLength, Therapist
 from tests.bookings.staff.conftest import Demo, at, next_monday
 from tests.browser.conftest import axe_serious, log_in
@@ -17,9 +20,7 @@ from tests.browser.conftest import axe_serious, log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_owner_reads_a_report_withdraws_a_booked_length_and_changes_hours(
-    page, live_demo, shot
-):
+def test_the_owner_runs_the_studio_from_calma(page, live_demo, shot):
     monday = next_monday()
     booked = Demo().book(at(monday, 10), minutes=30, client__name="Núria Pons")
     base = live_demo.url
@@ -80,3 +81,17 @@ def test_the_owner_reads_a_report_withdraws_a_booked_length_and_changes_hours(
         at(monday, 19).time(),
     )
     assert Booking.objects.get(pk=booked.pk).length == length
+
+    # A new version of the health questions: copied, previewed as a client sees it, published.
+    page.goto(f"{base}/en/studio/")
+    page.get_by_role("link", name="Health questions: preview and publish a new version").click()
+    page.get_by_role("button", name=re.compile(r"^Copy as a draft Health questions")).first.click()
+    expect(page.get_by_role("heading", name="Preview, as a client sees it")).to_be_visible()
+    expect(page.locator("fieldset.preview legend", has_text="pregnant")).to_have_count(1)
+    draft = Questionnaire.objects.get(published_at__isnull=True)
+    assert axe_serious(page) == []
+    shot("questionnaire-preview")
+    page.get_by_label("I have previewed this version and read what it changes.").check()
+    page.get_by_role("button", name=f"Publish version {draft.version}").click()
+    expect(page.get_by_text(f"Version {draft.version} is published")).to_be_visible()
+    assert questionnaire_current(draft.kind) == draft

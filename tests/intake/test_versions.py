@@ -1,101 +1,97 @@
-"""Publishing a new questionnaire version in the admin, and old answers staying readable."""
+"""Questionnaire versions outside the admin: copy as a draft, preview, see the changes, publish."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.test import Client as Browser
 from django.urls import reverse
-from django.utils import timezone
 
 from intake import selectors
-from intake.models import Question, Questionnaire, Submission
-from tests.auth import sign_in
-from tests.factories import BookingFactory, ServiceFactory
+from intake.models import Question, Questionnaire
+from tests.bookings.staff.conftest import browser_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _admin(client, username):
-    sign_in(client, User.objects.get(username=username))
-    return client
+def current() -> Questionnaire:
+    return selectors.questionnaire_current(Questionnaire.Kind.BOOKING)
 
 
-@pytest.mark.parametrize("username", ["frontdesk", "owner"])
-def test_staff_and_owner_publish_a_new_version_from_the_admin(client, demo_studio, username):
-    _admin(client, username)
-    v1 = selectors.questionnaire_current()
-    changelist = reverse("admin:intake_questionnaire_changelist")
-    response = client.post(changelist, {"action": "copy_as_draft", "_selected_action": [v1.pk]})
-    assert response.status_code == 302
-    draft = Questionnaire.objects.get(kind="booking", version=2)
+def test_a_draft_copied_previewed_and_published_becomes_the_version_clients_answer(demo_studio):
+    owner = browser_for("owner")
+    before = current()
+    empty = owner.post(reverse("intake:version_copy", kwargs={"pk": before.pk}))
+    assert empty.status_code == 400
+    copied = owner.post(reverse("intake:version_copy", kwargs={"pk": before.pk}), {"copy": "yes"})
+    draft = Questionnaire.objects.get(kind=before.kind, version=before.version + 1)
+    assert copied.status_code == 302
+    assert copied.url == reverse("intake:version_detail", kwargs={"pk": draft.pk})
     assert draft.published_at is None
-    assert draft.questions.count() == v1.questions.count()
-    # Clients still answer version 1 until the draft is published.
-    assert selectors.questionnaire_current().version == 1
-    Question.objects.filter(questionnaire=draft, code="intense_pain").update(
-        text_en="Do you have strong pain anywhere today?",
-        text_ca="Avui tens un dolor fort en algun lloc?",
-        text_es="¿Hoy tienes un dolor fuerte en algún sitio?",
+    assert draft.questions.count() == before.questions.count()
+
+    # A question's help text changes in the draft (in the admin, for now).
+    question = draft.questions.get(code="pregnant")
+    question.help_text_en = "Any stage, including the first weeks."
+    question.save()
+
+    page = owner.get(copied.url, {"service": "foot-massage"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Changed: pregnant" in text
+    assert "Preview, as a client sees it" in text
+    assert before.questions.get(code="pregnant").text in text  # the preview shows the questions
+    assert page.context["service"].slug == "foot-massage"
+    assert current() == before
+
+    # Publishing asks that the changes were read, then publishes.
+    url = reverse("intake:version_publish", kwargs={"pk": draft.pk})
+    unread = owner.post(url, {})
+    assert unread.status_code == 400
+    assert "Please confirm that you have read what this version changes." in unread.content.decode()
+    assert current() == before
+
+    published = owner.post(url, {"read": "yes"}, follow=True)
+    assert published.redirect_chain == [(reverse("intake:versions"), 302)]
+    assert f"Version {draft.version} is published" in published.content.decode()
+    assert current() == draft
+
+
+def test_a_draft_with_a_problem_is_refused_and_stays_a_draft(demo_studio):
+    owner = browser_for("owner")
+    owner.post(reverse("intake:version_copy", kwargs={"pk": current().pk}), {"copy": "yes"})
+    draft = Questionnaire.objects.filter(published_at__isnull=True).get()
+    Question.objects.filter(questionnaire=draft).update(text_ca="")  # Catalan missing
+
+    page = owner.get(reverse("intake:version_detail", kwargs={"pk": draft.pk}))
+    assert "This draft cannot be published yet" in page.content.decode()
+    response = owner.post(
+        reverse("intake:version_publish", kwargs={"pk": draft.pk}), {"read": "yes"}
     )
-    # Publishing asks for a confirmation first, then publishes once it is given.
-    response = client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
-    assert response.status_code == 200
-    assert selectors.questionnaire_current().version == 1
-    client.post(changelist, {"action": "publish", "_selected_action": [draft.pk], "post": "yes"})
-    current = selectors.questionnaire_current()
-    assert current.version == 2
-    assert "Do you have strong pain anywhere today?" in [q.text for q in current.questions.all()]
+    assert response.status_code == 409
+    draft.refresh_from_db()
+    assert draft.published_at is None
 
 
-def test_old_answers_are_read_against_the_version_they_were_given_on(demo_studio):
-    v1 = selectors.questionnaire_current()
-    original = v1.questions.get(code="intense_pain").text
-    booking = BookingFactory(service=ServiceFactory())
-    submission = Submission.objects.create(
-        booking=booking,
-        client=booking.client,
-        questionnaire=v1,
-        answers={"intense_pain": "yes"},
-        level="review",
-        created_at=timezone.now(),
+def test_who_may_manage_versions(demo_studio):
+    draft_of = current()
+    for who in ("ana",):
+        browser = browser_for(who)
+        assert browser.get(reverse("intake:versions")).status_code == 404
+        assert (
+            browser.post(
+                reverse("intake:version_copy", kwargs={"pk": draft_of.pk}), {"copy": "yes"}
+            ).status_code
+            == 404
+        )
+    assert Questionnaire.objects.filter(published_at__isnull=True).count() == 0
+    anonymous = Browser()
+    assert anonymous.get(reverse("intake:versions")).status_code == 302
+    assert (
+        anonymous.get(reverse("intake:version_detail", kwargs={"pk": draft_of.pk})).status_code
+        == 404
     )
-    v2 = Questionnaire.objects.create(kind="booking", version=2, published_at=timezone.now())
-    Question.objects.create(
-        questionnaire=v2,
-        position=1,
-        code="intense_pain",
-        section="health",
-        text="A reworded question",
-        kind="yes_no",
+    assert browser_for("frontdesk").get(reverse("intake:versions")).status_code == 200
+    assert (
+        browser_for("owner")
+        .get(reverse("intake:version_detail", kwargs={"pk": 999999}))
+        .status_code
+        == 404
     )
-    rows = selectors.answer_rows(submission)
-    assert rows == [{"question": original, "answer": "Yes", "code": "intense_pain"}]
-
-
-def test_a_published_version_cannot_be_edited_in_the_admin(client, demo_studio):
-    _admin(client, "owner")
-    v1 = selectors.questionnaire_current()
-    response = client.get(reverse("admin:intake_questionnaire_change", args=[v1.pk]))
-    body = response.content.decode()
-    assert response.status_code == 200
-    # Questions of a published version are shown read-only: no editable inputs for them.
-    assert 'name="questions-0-text"' not in body
-
-
-@pytest.mark.parametrize(
-    ("kind", "module"),
-    [("booking", "intake.questionnaire_v1"), ("rescreen", "intake.rescreen_v1")],
-)
-def test_the_stored_first_versions_are_exactly_the_source_questions(db, kind, module):
-    """The data migrations store every question, condition and rule of the source files."""
-    import importlib
-
-    source = importlib.import_module(module).QUESTIONS
-    stored = [q.to_spec() for q in selectors.questionnaire_current(kind=kind).questions.all()]
-    assert [s.code for s in stored] == [s.code for s in source]
-    for saved, original in zip(stored, source, strict=True):
-        assert saved.kind == original.kind
-        assert saved.text == str(original.text)
-        assert saved.show_if == original.show_if
-        assert saved.services == original.services
-        assert [(r.when, r.level, r.reason) for r in saved.rules] == [
-            (r.when, r.level, str(r.reason)) for r in original.rules
-        ]

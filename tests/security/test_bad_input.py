@@ -29,7 +29,7 @@ from django.urls import reverse
 from bookings import services
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
-from intake.models import AccessLog, Consent, Review, Submission
+from intake.models import AccessLog, Consent, Questionnaire, Review, Submission
 from intake.services import intake_submit
 from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
 from tests.auth import sign_in
@@ -573,6 +573,9 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
         },
     )
     corpus.params(staff, "/en/studio/team/", ["q"])
+    first = Questionnaire.objects.order_by("pk").first().pk
+    corpus.params(staff, f"/en/studio/questionnaires/{first}/", ["service"])
+    corpus.fields(staff, f"/en/studio/questionnaires/{first}/publish/", {"read": "yes"})
     for key in ("bookings", "utilisation", "clients", "nothing"):
         corpus.params(staff, f"/en/studio/reports/{key}/", ["first", "last", "by", "format"])
     corpus.check()

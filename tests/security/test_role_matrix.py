@@ -33,7 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Notification
-from intake.models import AccessLog
+from intake.models import AccessLog, Questionnaire
 from studio.models import TimeOff
 from tests.auth import authenticator_for
 from tests.bookings.staff.conftest import at
@@ -238,6 +238,11 @@ PAGES = {
     "owner:report": Page(DESK, shows=("reports",), sign_in=True),
     "team:team": Page(DESK, sign_in=True),
     "studio:policies": Page(DESK, sign_in=True),
+    # Questionnaire versions: the questions, never anyone's answers.
+    "intake:versions": Page(DESK, sign_in=True),
+    "intake:version_detail": Page(DESK),
+    "intake:version_copy": Page(DESK, method="POST", ok="400"),
+    "intake:version_publish": Page(DESK, method="POST", ok="400"),
     "team:therapist_edit": Page(DESK, sign_in=True),
     "bookings:staff_block": Page(DESK, sign_in=True),
     "bookings:staff_clients": Page(
@@ -449,6 +454,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"pk": booking.client_id}
     elif name == "owner:report":
         kwargs = {"key": "bookings"}
+    elif name.startswith("intake:version_"):
+        kwargs = {"pk": Questionnaire.objects.get(kind="booking", version=1).pk}
     elif name == "team:therapist_edit":
         kwargs = {"slug": booking.therapist.slug}
     elif name.startswith("catalogue:length_") and name != "catalogue:length_add":

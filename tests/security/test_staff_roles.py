@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bookings.messages.links import intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
+from intake.models import Questionnaire
 from studio.roles import Role
 from tests.auth import sign_in
 from tests.bookings.staff.conftest import at
@@ -158,6 +159,16 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         # The team: therapists are named on the public pages, so a visitor signs in first.
         "/studio/team/": ("GET", FRONT_DESK),
         "/studio/policies/": ("GET", FRONT_DESK),
+        "/studio/questionnaires/": ("GET", FRONT_DESK),
+        "/studio/questionnaires/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/questionnaires/<int:pk>/copy/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/questionnaires/<int:pk>/publish/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         "/studio/team/<slug:slug>/": ("GET", FRONT_DESK),
         # The catalogue: the front desk and the owner. A POST naming no action changes
         # nothing and is refused after the permission check.
@@ -213,6 +224,9 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:booking_hold": {"slug": "leg-massage"},
         "owner:report": {"key": "revenue"},
         "team:therapist_edit": {"slug": "ana"},
+        "intake:version_detail": {"pk": Questionnaire.objects.first().pk},
+        "intake:version_copy": {"pk": Questionnaire.objects.first().pk},
+        "intake:version_publish": {"pk": Questionnaire.objects.first().pk},
         "bookings:booking_details": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_expired": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_renew": {"public_id": objects["online_hold"].public_id},

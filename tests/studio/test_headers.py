@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bookings.messages.links import client_proof, intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
+from intake.models import Questionnaire
 from studio.middleware import CACHEABLE_URL_NAMES
 from studio.models import Therapist
 from tests.bookings.staff.conftest import at, next_monday
@@ -187,6 +188,24 @@ def _pages(site) -> list[Page]:
         Page("owner:home", "owner", reverse("owner:home")),
         Page("team:team", "owner", reverse("team:team")),
         Page("studio:policies", "owner", reverse("studio:policies")),
+        Page("intake:versions", "owner", reverse("intake:versions")),
+        Page(
+            "intake:version_detail",
+            "owner",
+            reverse("intake:version_detail", kwargs={"pk": Questionnaire.objects.first().pk}),
+        ),
+        Page(
+            "intake:version_copy",
+            "owner",
+            reverse("intake:version_copy", kwargs={"pk": Questionnaire.objects.first().pk}),
+            405,
+        ),
+        Page(
+            "intake:version_publish",
+            "owner",
+            reverse("intake:version_publish", kwargs={"pk": Questionnaire.objects.first().pk}),
+            405,
+        ),
         Page("team:therapist_edit", "owner", reverse("team:therapist_edit", args=["ana"])),
         Page("owner:report", "owner", reverse("owner:report", kwargs={"key": "revenue"})),
         Page(
