@@ -74,6 +74,7 @@ mutate: install
 bench: install
 	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/availability.py
 	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/staff_calendar.py
+	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/reports.py
 	$(MAKE) bench-http
 
 # Load the pages over HTTP: gunicorn on a throwaway PostgreSQL database (calma_http_bench,

@@ -177,6 +177,8 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["therapist", "start_at"], name="booking_therapist_start"),
             models.Index(fields=["room", "start_at"], name="booking_room_start"),
+            # A client's history, and the reports' first and next visits (owner/reports.py).
+            models.Index(fields=["client", "start_at"], name="booking_client_start"),
         ]
         constraints = [
             models.CheckConstraint(

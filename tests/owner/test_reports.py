@@ -245,3 +245,32 @@ def test_the_chart_summary_writes_figures_as_the_table_does(history):
     report = reports.bookings_report(PERIOD, by="therapist")
     top = max(report.rows, key=lambda row: row[1][0])
     assert f"highest {top[0]} ({top[1][0]})" in report.summary
+
+
+def test_new_and_returning_clients_agree_with_sql(history):
+    period = reports.Period(FIRST + timedelta(days=7), PERIOD.last)
+    report = reports.clients_report(period)
+    start, end = local_day_bounds(period.first, (period.last - period.first).days + 1)
+    stood = ["confirmed", "arrived", "completed", "no_show"]
+    new, returning = _sql(
+        """
+        with firsts as (
+            select client_id, min(start_at) as first_at from bookings_booking
+            where status = any(%s) group by client_id
+        ), seen as (
+            select distinct client_id from bookings_booking
+            where status = any(%s) and start_at >= %s and start_at < %s
+        )
+        select sum(case when f.first_at >= %s then 1 else 0 end),
+               sum(case when f.first_at < %s then 1 else 0 end)
+        from seen s join firsts f on f.client_id = s.client_id
+        """,
+        stood,
+        stood,
+        start,
+        end,
+        start,
+        start,
+    )[0]
+    counts = {label: values[0] for label, values in report.rows}
+    assert (counts["New"], counts["Returning"]) == (new or 0, returning or 0)
