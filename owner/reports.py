@@ -32,10 +32,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings.availability import Interval, WeeklyHours, local_days, subtract, working_intervals
+from bookings.availability import (
+    Interval,
+    WeeklyHours,
+    local_days,
+    merge,
+    subtract,
+    working_intervals,
+)
 from bookings.models import Booking, BookingStatus, Client, ScreeningLevel
 from intake.models import Review
-from studio.models import Service, Studio, Therapist, TimeOff, WorkingHours
+from studio.models import Room, Service, Studio, Therapist, TimeOff, WorkingHours
 from studio.timezones import local_day_bounds, studio_tz
 
 # Bookings that stood: made, and not a hold that lapsed or a screening that stopped them.
@@ -226,6 +233,7 @@ BREAKDOWNS = {
     "therapist": gettext_lazy("Therapist"),
     "weekday": gettext_lazy("Weekday"),
     "length": gettext_lazy("Length"),
+    "room": gettext_lazy("Room"),
     "week": gettext_lazy("Week"),
     "month": gettext_lazy("Month"),
 }
@@ -399,25 +407,21 @@ def _hours(value: timedelta | None) -> str:
     return _("%(hours).1f h") % {"hours": value.total_seconds() / 3600}
 
 
-def utilisation_report(period: Period, *, by: str = "therapist") -> Report:
-    """Booked hours ÷ working hours (time off removed), per therapist, over the period.
+def _interval_hours(intervals) -> float:
+    return sum((part.end - part.start).total_seconds() for part in intervals) / 3600
 
-    The bookings are summed by PostgreSQL; working hours come from the weekly hours and the
-    time off (a handful of rows), laid on the period's days.
+
+def utilisation_report(period: Period, *, by: str = "therapist") -> Report:
+    """Booked hours ÷ working hours (time off removed), by therapist, room, week or month.
+
+    The bookings are summed by PostgreSQL, grouped as asked; working hours come from the
+    weekly hours and the time off (a handful of rows), laid on the period's days. A room is
+    measured against the hours the studio is open: when at least one therapist works.
     """
     tz = studio_tz()
     start, end = period.bounds
-    booked = dict(
-        Booking.objects.filter(_in(period), status__in=(*SESSIONS, BookingStatus.NO_SHOW))
-        .values("therapist_id")
-        .annotate(
-            minutes=Sum(
-                ExpressionWrapper(F("end_at") - F("start_at"), output_field=DurationField())
-            )
-        )
-        .order_by()
-        .values_list("therapist_id", "minutes")
-    )
+    length = ExpressionWrapper(F("end_at") - F("start_at"), output_field=DurationField())
+    sessions = Booking.objects.filter(_in(period), status__in=(*SESSIONS, BookingStatus.NO_SHOW))
     hours = defaultdict(list)
     for therapist_id, weekday, starts, ends in WorkingHours.objects.values_list(
         "therapist_id", "weekday", "starts", "ends"
@@ -428,24 +432,70 @@ def utilisation_report(period: Period, *, by: str = "therapist") -> Report:
         start_at__lt=end, end_at__gt=start
     ).values_list("therapist_id", "start_at", "end_at"):
         off[therapist_id].append(Interval(off_start, off_end))
-    table = []
     days = period.days
-    for therapist_id, label in Therapist.objects.values_list("pk", "display_name"):
-        work = subtract(working_intervals(hours[therapist_id], days, tz), off[therapist_id])
-        working = sum((part.end - part.start).total_seconds() for part in work) / 3600
-        taken = (booked.get(therapist_id) or timedelta()).total_seconds() / 3600
+    # Each therapist's working time over the period, day by day, time off removed.
+    work = {
+        therapist_id: subtract(working_intervals(hours[therapist_id], days, tz), off[therapist_id])
+        for therapist_id in hours
+    }
+    table = []
+    if by == "therapist":
+        booked = dict(
+            sessions.values("therapist_id")
+            .annotate(taken=Sum(length))
+            .order_by()
+            .values_list("therapist_id", "taken")
+        )
+        labels = Therapist.objects.values_list("pk", "display_name")
+        rows = [
+            (pk, label, _interval_hours(work.get(pk, ())), booked.get(pk)) for pk, label in labels
+        ]
+    elif by == "room":
+        booked = dict(
+            sessions.values("room_id")
+            .annotate(taken=Sum(length))
+            .order_by()
+            .values_list("room_id", "taken")
+        )
+        open_hours = _interval_hours(merge(part for parts in work.values() for part in parts))
+        labels = Room.objects.values_list("pk", "name")
+        rows = [(pk, label, open_hours, booked.get(pk)) for pk, label in labels]
+    else:
+        grouped, name = _group(sessions, by)
+        booked = {name(row): row["taken"] for row in grouped.annotate(taken=Sum(length)).order_by()}
+        every = [part for parts in work.values() for part in parts]
+        buckets: dict[tuple, list] = {}
+        for part in every:
+            local = timezone.localtime(part.start, tz)
+            key = (
+                local.date() - timedelta(days=local.weekday())
+                if by == "week"
+                else local.date().replace(day=1)
+            )
+            buckets.setdefault(key, []).append(part)
+        rows = []
+        for key in sorted(buckets):
+            moment = datetime.combine(key, datetime.min.time(), tzinfo=tz)
+            label = name({by: moment})
+            rows.append((key, label, _interval_hours(buckets[key]), booked.get(label)))
+    for key, label, working, taken in rows:
+        taken = (taken or timedelta()).total_seconds() / 3600
         if not working and not taken:
             continue
         share = 100 * taken / working if working else None
-        table.append((None, label, [share, round(taken, 1), round(working, 1)]))
-    table.sort(key=lambda row: (-(row[2][0] or 0), row[1]))
+        table.append((key, label, [share, round(taken, 1), round(working, 1)]))
+    if by in ("therapist", "room"):
+        table.sort(key=lambda row: (-(row[2][0] or 0), row[1]))
     return Report(
         key="utilisation",
         title=_("Utilisation"),
-        columns=[_("Therapist"), _("Booked share"), _("Booked hours"), _("Working hours")],
+        columns=[str(BREAKDOWNS[by]), _("Booked share"), _("Booked hours"), _("Working hours")],
         rows=[(label, values) for _key, label, values in table],
         percent=(0,),
-        note=_("Sessions and no-shows over working hours, with time off removed."),
+        note=_(
+            "Sessions and no-shows over working hours, with time off removed; a room over "
+            "the hours the studio is open."
+        ),
     )
 
 
@@ -512,6 +562,6 @@ REPORT_BREAKDOWNS = {
     "bookings": ("service", "therapist", "weekday", "week", "month"),
     "revenue": ("service", "length", "therapist", "week", "month"),
     "screening": (),
-    "utilisation": (),
+    "utilisation": ("therapist", "room", "week", "month"),
     "clients": (),
 }

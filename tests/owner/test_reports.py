@@ -274,3 +274,32 @@ def test_new_and_returning_clients_agree_with_sql(history):
     )[0]
     counts = {label: values[0] for label, values in report.rows}
     assert (counts["New"], counts["Returning"]) == (new or 0, returning or 0)
+
+
+def test_utilisation_by_room_week_and_month_adds_up_to_the_same_booked_hours(history):
+    by_therapist = reports.utilisation_report(PERIOD, by="therapist")
+    total = sum(values[1] for _label, values in by_therapist.rows)
+    working = sum(values[2] for _label, values in by_therapist.rows)
+    for by in ("room", "week", "month"):
+        report = reports.utilisation_report(PERIOD, by=by)
+        assert sum(values[1] for _label, values in report.rows) == pytest.approx(total, abs=0.2)
+    weeks = reports.utilisation_report(PERIOD, by="week")
+    assert len(weeks.rows) == 5  # 28 days from a Wednesday touch five weeks
+    assert all(label.startswith("Week of ") for label, _values in weeks.rows)
+    assert sum(values[2] for _label, values in weeks.rows) == pytest.approx(working, abs=0.2)
+    start, end = _window()
+    rooms = dict(
+        _sql(
+            "select r.name, sum(extract(epoch from b.end_at - b.start_at)) / 3600"
+            " from bookings_booking b join studio_room r on r.id = b.room_id"
+            " where b.start_at >= %s and b.start_at < %s"
+            " and b.status in ('confirmed', 'arrived', 'completed', 'no_show')"
+            " group by r.name",
+            start,
+            end,
+        )
+    )
+    by_room = {
+        label: values[1] for label, values in reports.utilisation_report(PERIOD, by="room").rows
+    }
+    assert by_room == pytest.approx({name: float(hours) for name, hours in rooms.items()}, abs=0.05)
