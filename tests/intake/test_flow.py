@@ -552,8 +552,11 @@ def test_a_hold_that_ran_out_offers_its_time_again_and_keeps_the_answers(visitor
 
 
 def test_a_hold_whose_time_was_taken_offers_the_nearest_times_and_keeps_the_details(
-    visitor, other_visitor
+    visitor, other_visitor, time_machine
 ):
+    # A Monday at 08:00: the first free time (10:00) leaves others that day, whatever the
+    # real clock says (late in the day the first free time may be the day's last).
+    time_machine.move_to(datetime(2026, 3, 9, 8, 0, tzinfo=studio_tz()), tick=False)
     booking = hold(visitor, LEG)
     run_out(booking)
     taken = hold(
