@@ -237,6 +237,14 @@ def open_times(
     if therapist:
         with page.expect_response(lambda response: "therapist=" in response.url):
             page.get_by_label(t(lang, "Therapist")).select_option(therapist)
+        # The day shown stays: if this therapist has no time left on it (late in the day,
+        # or not their day), the client follows "Next day with free times".
+        chosen = f'#slots input[name="therapist"][value="{therapist}"]'
+        none_left = '#slots .alert [data-focus-key="next-available"]'
+        expect(page.locator(f"{chosen}, {none_left}").first).to_be_attached()
+        if page.locator(none_left).count():
+            with page.expect_response(lambda response: "day=" in response.url):
+                page.locator(none_left).click()
         # The grid swapped in place carries the therapist into the hold it posts.
         expect(page.locator('#slots input[name="therapist"]')).to_have_value(therapist)
     return slot_buttons(page)
