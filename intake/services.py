@@ -19,7 +19,14 @@ from bookings.messages.compose import CLIENT_EVENTS
 from bookings.messages.outbox import notify
 from bookings.models import Booking, BookingStatus, Client, Notification, new_manage_token
 from intake import selectors
-from intake.models import AssessmentApproval, Consent, Questionnaire, Review, Submission
+from intake.models import (
+    AssessmentApproval,
+    Consent,
+    Question,
+    Questionnaire,
+    Review,
+    Submission,
+)
 from intake.triage import Level, triage, validate_answers, visible_questions
 from intake.validation import Problem
 from studio import permissions
@@ -52,6 +59,10 @@ class PublishNotConfirmed(BookingRefused):
         )
         self.check = check
         self.missing = missing
+
+
+class DraftRefused(BookingRefused):
+    """A change to a questionnaire version refused for a reason the person editing can read."""
 
 
 _STATUS_FOR_LEVEL = {
@@ -433,3 +444,116 @@ def questionnaire_publish(
         questionnaire.published_at = now
         questionnaire.save(update_fields=["published_at"])
     return questionnaire
+
+
+# Editing a draft. A published version is what old answers are read against: it never changes,
+# and each function below refuses it after locking the row, so an edit racing a publish
+# either lands before it (and is what gets published) or is refused.
+
+
+def _locked_draft(questionnaire: Questionnaire) -> Questionnaire:
+    draft = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if draft.published_at is not None:
+        raise DraftRefused(
+            _(
+                "Version %(version)s is published, so it no longer changes: copy it as a "
+                "draft to make a new version."
+            )
+            % {"version": draft.version}
+        )
+    return draft
+
+
+def _renumber(questions: list[Question]) -> None:
+    """Give the questions the positions 1, 2, 3… in the order given, writing only what moved."""
+    for position, question in enumerate(questions, start=1):
+        if question.position != position:
+            question.position = position
+            question.save(update_fields=["position"])
+
+
+@transaction.atomic
+def questionnaire_title_save(*, questionnaire: Questionnaire, titles: dict[str, str]) -> None:
+    """Set a draft's title in each language (``titles`` maps its columns to the texts)."""
+    draft = _locked_draft(questionnaire)
+    for column in columns("title"):
+        setattr(draft, column, titles.get(column, ""))
+    draft.save(update_fields=columns("title"))
+
+
+@transaction.atomic
+def question_save(
+    *,
+    questionnaire: Questionnaire,
+    question: Question | None,
+    fields: dict,
+    choices: list[dict],
+    rules: list[dict],
+) -> Question:
+    """Add a question at the end of a draft, or change one of its questions.
+
+    ``fields`` holds the question's own columns, ``choices`` and ``rules`` their JSON rows. A
+    yes-or-no or text question keeps no choices, and a text question no rules. A new code is
+    carried over to the follow-ups shown after the question, so none loses its way.
+    """
+    draft = _locked_draft(questionnaire)
+    questions = list(draft.questions.select_for_update().order_by("position", "pk"))
+    # The row as it is now, not the caller's object, which a form may have changed already.
+    saved = None
+    if question is not None:
+        saved = next((q for q in questions if q.pk == question.pk), None)
+        if saved is None:
+            raise DraftRefused(_("This question was removed meanwhile."))
+    others = [other for other in questions if other is not saved]
+    if any(other.code == fields["code"] for other in others):
+        raise DraftRefused(
+            _("Another question of this version has the code “%(code)s”.")
+            % {"code": fields["code"]}
+        )
+    question = saved or Question(
+        questionnaire=draft, position=max((q.position for q in others), default=0) + 1
+    )
+    old_code = question.code
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.choices = choices if question.kind in ("choice", "multi") else []
+    question.rules = rules if question.kind != "text" else []
+    question.save()
+    if old_code and old_code != question.code:
+        draft.questions.filter(show_if_question=old_code).update(show_if_question=question.code)
+    return question
+
+
+@transaction.atomic
+def question_remove(*, question: Question) -> None:
+    """Remove a question from a draft, unless another question is shown only after it."""
+    draft = _locked_draft(question.questionnaire)
+    followers = list(
+        draft.questions.filter(show_if_question=question.code)
+        .exclude(pk=question.pk)
+        .values_list("code", flat=True)
+    )
+    if followers:
+        raise DraftRefused(
+            _(
+                "“%(followers)s” is shown only after this question: remove it, or change when "
+                "it is shown, first."
+            )
+            % {"followers": ", ".join(followers)}
+        )
+    question.delete()
+    _renumber(list(draft.questions.select_for_update().order_by("position", "pk")))
+
+
+@transaction.atomic
+def question_move(*, question: Question, up: bool) -> None:
+    """Move a question of a draft one place up or down; at either end it stays where it is."""
+    draft = _locked_draft(question.questionnaire)
+    questions = list(draft.questions.select_for_update().order_by("position", "pk"))
+    index = next((i for i, q in enumerate(questions) if q.pk == question.pk), None)
+    if index is None:  # removed meanwhile: nothing to move
+        return
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(questions):
+        questions[index], questions[other] = questions[other], questions[index]
+    _renumber(questions)

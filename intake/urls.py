@@ -27,4 +27,25 @@ urlpatterns = [
     path(
         "studio/questionnaires/<int:pk>/publish/", versions.version_publish, name="version_publish"
     ),
+    path("studio/questionnaires/<int:pk>/title/", versions.version_title, name="version_title"),
+    path(
+        "studio/questionnaires/<int:pk>/questions/new/",
+        versions.question_add,
+        name="question_add",
+    ),
+    path(
+        "studio/questionnaires/<int:pk>/questions/<int:question_pk>/",
+        versions.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "studio/questionnaires/<int:pk>/questions/<int:question_pk>/move/",
+        versions.question_move,
+        name="question_move",
+    ),
+    path(
+        "studio/questionnaires/<int:pk>/questions/<int:question_pk>/remove/",
+        versions.question_remove,
+        name="question_remove",
+    ),
 ]

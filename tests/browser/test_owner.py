@@ -87,11 +87,26 @@ def test_the_owner_runs_the_studio_from_calma(page, live_demo, shot):
 
     # A new version of the health questions: copied, previewed as a client sees it, published.
     page.goto(f"{base}/en/studio/")
-    page.get_by_role("link", name="Health questions: preview and publish a new version").click()
+    page.get_by_role(
+        "link", name="Health questions: edit, preview and publish a new version"
+    ).click()
     page.get_by_role("button", name=re.compile(r"^Copy as a draft Health questions")).first.click()
     expect(page.get_by_role("heading", name="Preview, as a client sees it")).to_be_visible()
     expect(page.locator("fieldset.preview legend", has_text="pregnant")).to_have_count(1)
     draft = Questionnaire.objects.get(published_at__isnull=True)
+    # One question's help text, rewritten in each language outside the admin.
+    page.get_by_role("link", name="Edit pregnant").click()
+    expect(page.get_by_role("heading", name="Edit the question")).to_be_visible()
+    assert axe_serious(page) == []
+    shot("question-edit")
+    page.get_by_label("Help text (English)").fill("Including the first weeks.")
+    page.get_by_label("Help text (Català)").fill("També les primeres setmanes.")
+    page.get_by_label("Help text (Español)").fill("También las primeras semanas.")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.get_by_text("Question “pregnant” is saved.")).to_be_visible()
+    expect(page.get_by_text("Changed: pregnant (help text)")).to_be_visible()
+    expect(page.locator("fieldset.preview")).to_contain_text("Including the first weeks.")
+    assert draft.questions.get(code="pregnant").help_text_ca == "També les primeres setmanes."
     assert axe_serious(page) == []
     shot("questionnaire-preview")
     page.get_by_label("I have previewed this version and read what it changes.").check()

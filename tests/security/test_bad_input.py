@@ -29,8 +29,8 @@ from django.urls import reverse
 from bookings import services
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
-from intake.models import AccessLog, Consent, Questionnaire, Review, Submission
-from intake.services import intake_submit
+from intake.models import AccessLog, Consent, Question, Questionnaire, Review, Submission
+from intake.services import intake_submit, questionnaire_copy_as_draft
 from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
 from tests.auth import sign_in
 from tests.bookings.messages.conftest import LEG_CLEAR
@@ -102,6 +102,8 @@ WRITABLE = [
     Consent,
     Review,
     AccessLog,
+    Questionnaire,
+    Question,
 ]
 # Statuses of a request that was refused: nothing may have changed.
 REFUSED = {400, 403, 404, 405, 409, 429}
@@ -643,6 +645,82 @@ def test_the_catalogue_pages_survive_every_bad_value(world, corpus):
         assert first.status_code == 302, (url, first.status_code)
         second, _writes = corpus.send(owner, "post", url, data, keep=True)
         assert second.status_code < 500
+    corpus.check()
+
+
+def _question_data(code: str) -> dict:
+    """Return a draft question's form, valid: a choice with two answers and a review rule."""
+
+    def management(prefix: str, total: int) -> dict:
+        return {
+            f"{prefix}-TOTAL_FORMS": total,
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
+
+    texts = {"en": "Do you wear compression stockings?", "ca": "Mitges?", "es": "¿Medias?"}
+    return {
+        "code": code,
+        "section": "circulation",
+        "kind": "choice",
+        "required": "on",
+        **{f"text_{language}": text for language, text in texts.items()},
+        "services": ["leg-massage"],
+        "shown_when": ["leg_symptoms=yes"],
+        **management("choices", 2),
+        **{f"choices-0-label_{language}": "Never" for language in texts},
+        "choices-0-value": "never",
+        **{f"choices-1-label_{language}": "Daily" for language in texts},
+        "choices-1-value": "daily",
+        **management("rules", 1),
+        "rules-0-when": ["daily"],
+        "rules-0-level": "review",
+        **{f"rules-0-reason_{language}": "Wears stockings" for language in texts},
+    }
+
+
+def test_a_drafts_question_pages_survive_every_bad_value(world, corpus):
+    """Adding and editing a draft's questions, moving and removing them, and its title."""
+    owner = world.browser("owner")
+    current = Questionnaire.objects.get(kind="booking", published_at__isnull=False)
+    draft = questionnaire_copy_as_draft(questionnaire=current)
+    question = draft.questions.get(code="intense_pain")
+    base = f"/en/studio/questionnaires/{draft.pk}/"
+    edit = f"{base}questions/{question.pk}/"
+    names = [
+        "code",
+        "section",
+        "kind",
+        "text_ca",
+        "services",
+        "shown_when",
+        "choices-TOTAL_FORMS",
+        "choices-0-value",
+        "choices-1-label_en",
+        "rules-INITIAL_FORMS",
+        "rules-0-when",
+        "rules-0-level",
+        "rules-0-reason_en",
+    ]
+    corpus.fields(owner, f"{base}questions/new/", _question_data("stockings"), names=names)
+    corpus.fields(owner, edit, _question_data("intense_pain"), names=names)
+    corpus.fields(owner, f"{edit}move/", {"direction": "up"})
+    corpus.fields(owner, f"{edit}remove/", {"remove": "yes"})
+    corpus.fields(owner, f"{base}title/", {"title_en": "Health", "title_ca": "", "title_es": ""})
+    for url in (f"{base}questions/999999999/", "/en/studio/questionnaires/999999999/title/"):
+        response, _changed = corpus.send(owner, "get", url)
+        assert response.status_code in (404, 405), url
+    # The same question added twice: the second is refused, and the first stays as it was.
+    first, _writes = corpus.send(
+        owner, "post", f"{base}questions/new/", _question_data("x"), keep=True
+    )
+    assert first.status_code == 302
+    second, _writes = corpus.send(
+        owner, "post", f"{base}questions/new/", _question_data("x"), keep=True
+    )
+    assert second.status_code == 409
+    assert draft.questions.filter(code="x").count() == 1
     corpus.check()
 
 

@@ -34,6 +34,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Notification
 from intake.models import AccessLog, Questionnaire
+from intake.services import questionnaire_copy_as_draft
 from studio.models import TimeOff
 from tests.auth import authenticator_for
 from tests.bookings.staff.conftest import at
@@ -243,6 +244,12 @@ PAGES = {
     "intake:version_detail": Page(DESK),
     "intake:version_copy": Page(DESK, method="POST", ok="400"),
     "intake:version_publish": Page(DESK, method="POST", ok="400"),
+    # A draft's questions: the POSTs carry no data, so the form refuses them after the check.
+    "intake:version_title": Page(DESK, method="POST", ok="400"),
+    "intake:question_add": Page(DESK),
+    "intake:question_edit": Page(DESK),
+    "intake:question_move": Page(DESK, method="POST", ok="400"),
+    "intake:question_remove": Page(DESK, method="POST", ok="400"),
     "team:therapist_edit": Page(DESK, sign_in=True),
     "bookings:staff_block": Page(DESK, sign_in=True),
     "bookings:staff_clients": Page(
@@ -382,6 +389,9 @@ def objects(demo, monday):
         "other": other,
         "phone_hold": phone_hold,
         "online_hold": online_hold,
+        "draft": questionnaire_copy_as_draft(
+            questionnaire=Questionnaire.objects.get(kind="booking", version=1)
+        ),
     }
 
 
@@ -454,6 +464,11 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"pk": booking.client_id}
     elif name == "owner:report":
         kwargs = {"key": "bookings"}
+    elif name in ("intake:version_title", "intake:question_add"):
+        kwargs = {"pk": objects["draft"].pk}
+    elif name.startswith("intake:question_"):
+        question = objects["draft"].questions.get(code="pregnant")
+        kwargs = {"pk": objects["draft"].pk, "question_pk": question.pk}
     elif name.startswith("intake:version_"):
         kwargs = {"pk": Questionnaire.objects.get(kind="booking", version=1).pk}
     elif name == "team:therapist_edit":

@@ -18,6 +18,7 @@ from django.utils import timezone
 from bookings.messages.links import intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
 from intake.models import Questionnaire
+from intake.services import questionnaire_copy_as_draft
 from studio.roles import Role
 from tests.auth import sign_in
 from tests.bookings.staff.conftest import at
@@ -169,6 +170,23 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             "POST",
             FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
         ),
+        "/studio/questionnaires/<int:pk>/title/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/questionnaires/<int:pk>/questions/new/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/questionnaires/<int:pk>/questions/<int:question_pk>/": (
+            "GET",
+            FRONT_DESK_OBJECT,
+        ),
+        "/studio/questionnaires/<int:pk>/questions/<int:question_pk>/move/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/questionnaires/<int:pk>/questions/<int:question_pk>/remove/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         "/studio/team/<slug:slug>/": ("GET", FRONT_DESK),
         # The catalogue: the front desk and the owner. A POST naming no action changes
         # nothing and is refused after the permission check.
@@ -218,6 +236,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
     booking = objects["booking"]
     by_id = {"public_id": booking.public_id}
     by_token = {"token": booking.manage_token}
+    draft_question = objects["draft"].questions.get(code="pregnant")
     return {
         "studio:service_detail": {"slug": "leg-massage"},
         "bookings:booking_times": {"slug": "leg-massage"},
@@ -227,6 +246,12 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:version_detail": {"pk": Questionnaire.objects.first().pk},
         "intake:version_copy": {"pk": Questionnaire.objects.first().pk},
         "intake:version_publish": {"pk": Questionnaire.objects.first().pk},
+        "intake:version_title": {"pk": objects["draft"].pk},
+        "intake:question_add": {"pk": objects["draft"].pk},
+        **{
+            name: {"pk": objects["draft"].pk, "question_pk": draft_question.pk}
+            for name in ("intake:question_edit", "intake:question_move", "intake:question_remove")
+        },
         "bookings:booking_details": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_expired": {"public_id": objects["online_hold"].public_id},
         "bookings:booking_renew": {"public_id": objects["online_hold"].public_id},
@@ -284,6 +309,7 @@ def objects(demo, monday) -> dict:
             source=Booking.Source.PHONE,
             hold_expires_at=expiry,
         ),
+        "draft": questionnaire_copy_as_draft(questionnaire=Questionnaire.objects.first()),
         "users": {
             CLIENT: client_user,
             **{name: User.objects.get(username=name) for name in (ANA, BEN, STAFF, OWNER)},

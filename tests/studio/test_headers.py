@@ -21,6 +21,7 @@ from django.utils import timezone
 from bookings.messages.links import client_proof, intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
 from intake.models import Questionnaire
+from intake.services import questionnaire_copy_as_draft
 from studio.middleware import CACHEABLE_URL_NAMES
 from studio.models import Therapist
 from tests.bookings.staff.conftest import at, next_monday
@@ -243,6 +244,7 @@ def _pages(site) -> list[Page]:
             reverse("bookings:staff_client", args=[review.client_id]),
         ),
         *_catalogue_pages(review),
+        *_draft_pages(),
         Page("bookings:my_day", "ana", reverse("bookings:my_day") + day),
         Page("bookings:my_week", "ana", reverse("bookings:my_week") + day),
         Page("bookings:my_block", "ana", reverse("bookings:my_block")),
@@ -289,6 +291,28 @@ def _catalogue_pages(booking) -> list[Page]:
             "catalogue:length_active",
             "frontdesk",
             reverse("catalogue:length_active", kwargs=length),
+            405,
+        ),
+    ]
+
+
+def _draft_pages() -> list[Page]:
+    """A draft version's pages: its title, and adding, editing, moving and removing questions."""
+    current = Questionnaire.objects.get(kind="booking", published_at__isnull=False)
+    draft = questionnaire_copy_as_draft(questionnaire=current)
+    version = {"pk": draft.pk}
+    question = version | {"question_pk": draft.questions.get(code="pregnant").pk}
+    return [
+        Page("intake:version_title", "owner", reverse("intake:version_title", kwargs=version), 405),
+        Page("intake:question_add", "owner", reverse("intake:question_add", kwargs=version)),
+        Page("intake:question_edit", "owner", reverse("intake:question_edit", kwargs=question)),
+        Page(
+            "intake:question_move", "owner", reverse("intake:question_move", kwargs=question), 405
+        ),
+        Page(
+            "intake:question_remove",
+            "owner",
+            reverse("intake:question_remove", kwargs=question),
             405,
         ),
     ]
