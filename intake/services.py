@@ -22,6 +22,7 @@ from intake import selectors
 from intake.models import (
     AssessmentApproval,
     Consent,
+    ConsentText,
     Question,
     Questionnaire,
     Review,
@@ -30,7 +31,7 @@ from intake.models import (
 from intake.triage import Level, triage, validate_answers, visible_questions
 from intake.validation import Problem
 from studio import permissions
-from studio.translated import columns
+from studio.translated import columns, language_names, missing_languages
 
 
 class IntakeInvalid(BookingRefused):
@@ -557,3 +558,76 @@ def question_move(*, question: Question, up: bool) -> None:
     if 0 <= other < len(questions):
         questions[index], questions[other] = questions[other], questions[index]
     _renumber(questions)
+
+
+# Consent texts: copied as a draft, written in every language, published. Clients consent to
+# the newest published text; each consent keeps the version it was given to.
+
+
+def _locked_consent_draft(text: ConsentText) -> ConsentText:
+    draft = ConsentText.objects.select_for_update().get(pk=text.pk)
+    if draft.published_at is not None:
+        raise DraftRefused(
+            _(
+                "Consent text version %(version)s is published, so it no longer changes: copy "
+                "it as a draft to make a new version."
+            )
+            % {"version": draft.version}
+        )
+    return draft
+
+
+@transaction.atomic
+def consent_copy_as_draft(*, text: ConsentText) -> ConsentText:
+    """Copy a consent text as a new draft, numbered after the newest version."""
+    latest = ConsentText.objects.select_for_update().order_by("-version").first()
+    return ConsentText.objects.create(
+        version=latest.version + 1,
+        **{column: getattr(text, column) for column in columns("text")},
+    )
+
+
+@transaction.atomic
+def consent_text_save(*, text: ConsentText, texts: dict[str, str]) -> None:
+    """Set a draft consent text in each language (``texts`` maps its columns to the texts)."""
+    draft = _locked_consent_draft(text)
+    for column in columns("text"):
+        setattr(draft, column, texts.get(column, ""))
+    draft.save(update_fields=columns("text"))
+
+
+def consent_publish_problems(text: ConsentText) -> list[str]:
+    """Return why a consent text cannot be published now; an empty list means it can."""
+    if text.published_at is not None:
+        return [_("This version is already published.")]
+    problems = []
+    current = (
+        ConsentText.objects.filter(published_at__isnull=False)
+        .exclude(pk=text.pk)
+        .order_by("-version")
+        .first()
+    )
+    if current is not None and current.version >= text.version:
+        problems.append(
+            _("Version %(version)s would not replace version %(current)s: give it a higher number.")
+            % {"version": text.version, "current": current.version}
+        )
+    if missing := missing_languages(text, "text"):
+        problems.append(
+            _("It is not written in %(languages)s yet: every client consents in their language.")
+            % {"languages": language_names(missing)}
+        )
+    return problems
+
+
+@transaction.atomic
+def consent_publish(*, text: ConsentText, now: datetime | None = None) -> ConsentText:
+    """Publish a draft consent text, so that clients consent to it from now on."""
+    # Every version is locked, so two drafts published at once cannot both become current.
+    list(ConsentText.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    text = ConsentText.objects.get(pk=text.pk)
+    if problems := consent_publish_problems(text):
+        raise DraftRefused(" ".join(str(problem) for problem in problems))
+    text.published_at = now or timezone.now()
+    text.save(update_fields=["published_at"])
+    return text

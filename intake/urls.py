@@ -7,7 +7,7 @@ A client's data (download, erasure, and the email that proves who they are) has 
 from django.urls import path
 
 import studio.converters  # noqa: F401  (registers the token converters)
-from intake import staff, versions, views
+from intake import consent_versions, staff, versions, views
 
 app_name = "intake"
 
@@ -26,6 +26,11 @@ urlpatterns = [
     path("studio/questionnaires/<int:pk>/copy/", versions.version_copy, name="version_copy"),
     path(
         "studio/questionnaires/<int:pk>/publish/", versions.version_publish, name="version_publish"
+    ),
+    path("studio/consent/<int:pk>/", consent_versions.consent_detail, name="consent_detail"),
+    path("studio/consent/<int:pk>/copy/", consent_versions.consent_copy, name="consent_copy"),
+    path(
+        "studio/consent/<int:pk>/publish/", consent_versions.consent_publish, name="consent_publish"
     ),
     path("studio/questionnaires/<int:pk>/title/", versions.version_title, name="version_title"),
     path(

@@ -3,7 +3,7 @@ sees it, read what it changes from the version clients answer now, and publish i
 
 For the owner and front desk (``permissions.can_manage_studio``). A draft's title and
 questions are edited here too: each question's texts in every language, its answers, when it
-is asked, and the rules its answers trigger (``intake.question_forms``). Publishing makes the
+is asked, and the rules its answers trigger (``intake.draft_forms``). Publishing makes the
 same checks as the admin's publish action (``selectors.questionnaire_publish_check``,
 ``services.questionnaire_publish``), including the named confirmation of each stop or review
 the new version weakens. A published version never changes: its questions' pages answer 404.
@@ -16,9 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from intake import selectors, services
-from intake.forms import IntakeForm
-from intake.models import Question, Questionnaire
-from intake.question_forms import (
+from intake.draft_forms import (
     ChoiceFormSet,
     QuestionForm,
     RuleFormSet,
@@ -27,6 +25,8 @@ from intake.question_forms import (
     choice_initial,
     rule_initial,
 )
+from intake.forms import IntakeForm
+from intake.models import ConsentText, Question, Questionnaire
 from intake.questionnaire_v1 import SECTIONS
 from studio import permissions
 from studio.access import requires
@@ -50,7 +50,12 @@ def versions(request):
         (questionnaire, questionnaire == current.get(questionnaire.kind))
         for questionnaire in Questionnaire.objects.order_by("kind", "-version")
     ]
-    return render(request, "intake/versions/list.html", {"rows": rows})
+    consents = list(ConsentText.objects.order_by("-version"))
+    current_consent = next((text for text in consents if text.published_at), None)
+    consent_rows = [(text, text == current_consent) for text in consents]
+    return render(
+        request, "intake/versions/list.html", {"rows": rows, "consent_rows": consent_rows}
+    )
 
 
 @version_object

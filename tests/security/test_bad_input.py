@@ -29,7 +29,15 @@ from django.urls import reverse
 from bookings import services
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
-from intake.models import AccessLog, Consent, Question, Questionnaire, Review, Submission
+from intake.models import (
+    AccessLog,
+    Consent,
+    ConsentText,
+    Question,
+    Questionnaire,
+    Review,
+    Submission,
+)
 from intake.services import intake_submit, questionnaire_copy_as_draft
 from studio.models import Room, Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
 from tests.auth import sign_in
@@ -104,6 +112,7 @@ WRITABLE = [
     AccessLog,
     Questionnaire,
     Question,
+    ConsentText,
 ]
 # Statuses of a request that was refused: nothing may have changed.
 REFUSED = {400, 403, 404, 405, 409, 429}
@@ -708,6 +717,16 @@ def test_a_drafts_question_pages_survive_every_bad_value(world, corpus):
     corpus.fields(owner, f"{edit}move/", {"direction": "up"})
     corpus.fields(owner, f"{edit}remove/", {"remove": "yes"})
     corpus.fields(owner, f"{base}title/", {"title_en": "Health", "title_ca": "", "title_es": ""})
+    current = ConsentText.objects.get()
+    copied, _writes = corpus.send(
+        owner, "post", f"/en/studio/consent/{current.pk}/copy/", {"copy": "yes"}, keep=True
+    )
+    assert copied.status_code == 302
+    consent = ConsentText.objects.get(published_at__isnull=True)
+    texts = {"text_en": "I agree.", "text_ca": "Hi estic d'acord.", "text_es": "Estoy de acuerdo."}
+    corpus.fields(owner, f"/en/studio/consent/{consent.pk}/", texts)
+    corpus.fields(owner, f"/en/studio/consent/{consent.pk}/copy/", {"copy": "yes"})
+    corpus.fields(owner, f"/en/studio/consent/{consent.pk}/publish/", {"read": "yes"})
     for url in (f"{base}questions/999999999/", "/en/studio/questionnaires/999999999/title/"):
         response, _changed = corpus.send(owner, "get", url)
         assert response.status_code in (404, 405), url

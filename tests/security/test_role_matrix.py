@@ -33,7 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Notification
-from intake.models import AccessLog, Questionnaire
+from intake.models import AccessLog, ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.models import TimeOff
 from tests.auth import authenticator_for
@@ -244,6 +244,10 @@ PAGES = {
     "intake:version_detail": Page(DESK),
     "intake:version_copy": Page(DESK, method="POST", ok="400"),
     "intake:version_publish": Page(DESK, method="POST", ok="400"),
+    # Consent texts: the text everyone consents to, no one's consent.
+    "intake:consent_detail": Page(DESK),
+    "intake:consent_copy": Page(DESK, method="POST", ok="400"),
+    "intake:consent_publish": Page(DESK, method="POST", ok="400"),
     # A draft's questions: the POSTs carry no data, so the form refuses them after the check.
     "intake:version_title": Page(DESK, method="POST", ok="400"),
     "intake:question_add": Page(DESK),
@@ -464,6 +468,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"pk": booking.client_id}
     elif name == "owner:report":
         kwargs = {"key": "bookings"}
+    elif name.startswith("intake:consent_"):
+        kwargs = {"pk": ConsentText.objects.get(version=1).pk}
     elif name in ("intake:version_title", "intake:question_add"):
         kwargs = {"pk": objects["draft"].pk}
     elif name.startswith("intake:question_"):

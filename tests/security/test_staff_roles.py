@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bookings.messages.links import intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
-from intake.models import Questionnaire
+from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.roles import Role
 from tests.auth import sign_in
@@ -170,6 +170,15 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             "POST",
             FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
         ),
+        "/studio/consent/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/consent/<int:pk>/copy/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
+        "/studio/consent/<int:pk>/publish/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         "/studio/questionnaires/<int:pk>/title/": (
             "POST",
             FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
@@ -247,6 +256,10 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:version_copy": {"pk": Questionnaire.objects.first().pk},
         "intake:version_publish": {"pk": Questionnaire.objects.first().pk},
         "intake:version_title": {"pk": objects["draft"].pk},
+        **{
+            name: {"pk": ConsentText.objects.get().pk}
+            for name in ("intake:consent_detail", "intake:consent_copy", "intake:consent_publish")
+        },
         "intake:question_add": {"pk": objects["draft"].pk},
         **{
             name: {"pk": objects["draft"].pk, "question_pk": draft_question.pk}

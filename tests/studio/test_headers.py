@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bookings.messages.links import client_proof, intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
-from intake.models import Questionnaire
+from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.middleware import CACHEABLE_URL_NAMES
 from studio.models import Therapist
@@ -302,7 +302,16 @@ def _draft_pages() -> list[Page]:
     draft = questionnaire_copy_as_draft(questionnaire=current)
     version = {"pk": draft.pk}
     question = version | {"question_pk": draft.questions.get(code="pregnant").pk}
+    consent = {"pk": ConsentText.objects.get().pk}
     return [
+        Page("intake:consent_detail", "owner", reverse("intake:consent_detail", kwargs=consent)),
+        Page("intake:consent_copy", "owner", reverse("intake:consent_copy", kwargs=consent), 405),
+        Page(
+            "intake:consent_publish",
+            "owner",
+            reverse("intake:consent_publish", kwargs=consent),
+            405,
+        ),
         Page("intake:version_title", "owner", reverse("intake:version_title", kwargs=version), 405),
         Page("intake:question_add", "owner", reverse("intake:question_add", kwargs=version)),
         Page("intake:question_edit", "owner", reverse("intake:question_edit", kwargs=question)),

@@ -1,4 +1,4 @@
-"""Forms for editing a draft questionnaire's questions outside the admin (``intake.versions``).
+"""Forms for editing drafts outside the admin: a questionnaire's questions, and consent texts.
 
 They check the shape of one question: its code, its texts in each language, its answers and
 the rules its answers trigger. Whether the version as a whole can be published (follow-ups
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from translated_fields import to_attribute
 
-from intake.models import Question, Questionnaire
+from intake.models import ConsentText, Question, Questionnaire
 from intake.questionnaire_v1 import SECTIONS
 from intake.rescreen_v1 import CHANGES
 from intake.triage import YES_NO_OPTIONS, Level
@@ -279,3 +279,19 @@ class TitleForm(forms.ModelForm):
     class Meta:
         model = Questionnaire
         fields = columns("title")
+
+
+class ConsentTextForm(forms.ModelForm):
+    """A draft consent text, in each language."""
+
+    class Meta:
+        model = ConsentText
+        fields = columns("text")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        for language in CONTENT_LANGUAGES:
+            field = self.fields[to_attribute("text", language)]
+            field.label = _("Consent text (%(language)s)") % {"language": names[language]}
+            field.widget.attrs["rows"] = 8
