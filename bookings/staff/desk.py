@@ -344,19 +344,6 @@ def _phone_client(value):
     return selectors.client_for_staff(pk=value) if is_id(value) else None
 
 
-def _phone_picker(data, *, service, length, therapist, now):
-    """The picker of a phone booking: the client's, without the minimum notice."""
-    return picker.free_time_picker(
-        service=service,
-        length=length,
-        therapist=therapist,
-        day=picker.parse_day(data.get("day") or data.get("date")),
-        month=picker.parse_month(data.get("month")),
-        now=now,
-        enforce_notice=False,
-    )
-
-
 @front_desk_required
 @require_http_methods(["GET", "POST"])
 def phone_booking(request):
@@ -388,8 +375,10 @@ def phone_booking(request):
         if client is not None:
             chosen["client"] = client.pk
         context |= {
-            "picker": _phone_picker(
+            "picker": picker.from_request(
                 request.GET,
+                day_alias="date",
+                enforce_notice=False,
                 service=data["service"],
                 length=data["length"],
                 therapist=data["therapist"],
@@ -486,8 +475,10 @@ def _phone_details_page(request, form, chosen, *, refused=None, status=200):
     }
     if refused:
         # The same day's times that are still free, to choose from without retyping.
-        context["others"] = _phone_picker(
+        context["others"] = picker.from_request(
             {"day": start.date().isoformat()},
+            day_alias="date",
+            enforce_notice=False,
             service=service,
             length=length,
             therapist=therapist,
