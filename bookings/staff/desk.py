@@ -396,20 +396,18 @@ def phone_booking(request):
 def _phone_booking_details(request):
     """Ask who the chosen time is for (a time posted from the picker), or hold it."""
     form = PhoneBookingForm(request.POST)
-    holding = request.POST.get("step") == "hold"
-    if not holding:
+    if request.POST.get("step") != "hold":
         # A time from the picker: the form starts empty (or as it was, when another time
         # is chosen after a refusal), and says nothing is missing before anything is sent.
+        # Of the posted form, only the chosen session's fields matter at this step.
+        form.is_valid()
+        if any(name in form.errors for name in ("service", "length", "therapist", "start")):
+            messages.error(request, _("Please choose the massage and a time again."))
+            return redirect("bookings:staff_phone_booking")
         posted = {name: request.POST.get(name) for name in form.fields}
         posted["language"] = posted["language"] or translation.get_language()
         posted["intake"] = posted["intake"] or "now"
-        form = PhoneBookingForm(initial=posted)
-        chosen = PhoneBookingForm(request.POST)
-        chosen.is_valid()
-        if any(name in chosen.errors for name in ("service", "length", "therapist", "start")):
-            messages.error(request, _("Please choose the massage and a time again."))
-            return redirect("bookings:staff_phone_booking")
-        return _phone_details_page(request, form, chosen.cleaned_data)
+        return _phone_details_page(request, PhoneBookingForm(initial=posted), form.cleaned_data)
     if form.is_valid():
         data = form.cleaned_data
         try:
