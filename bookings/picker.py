@@ -10,6 +10,7 @@ asked for, else the month's first day with a free time.
 """
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -229,6 +230,37 @@ def free_time_picker(
         next_free=next_free,
         next_available=next_available,
         valid_until=valid_until,
+    )
+
+
+def from_request(
+    data: Mapping[str, str],
+    *,
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist | None,
+    now: datetime,
+    day_alias: str,
+    studio: Studio | None = None,
+    exclude_booking_id: int | None = None,
+    enforce_notice: bool = True,
+) -> Picker:
+    """Return the picker for the day or month that request data (GET or a dict) asks for.
+
+    The day is read from ``day``, else from ``day_alias``, the name other links give it
+    (``week`` in the client's old links, ``date`` in the front desk's calendar); the month
+    from ``month``. The rest is passed to ``free_time_picker`` as is.
+    """
+    return free_time_picker(
+        service=service,
+        length=length,
+        therapist=therapist,
+        day=parse_day(data.get("day") or data.get(day_alias)),
+        month=parse_month(data.get("month")),
+        now=now,
+        studio=studio,
+        exclude_booking_id=exclude_booking_id,
+        enforce_notice=enforce_notice,
     )
 
 

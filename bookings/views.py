@@ -43,20 +43,6 @@ def held_booking(request, public_id) -> Booking:
     return get_object_or_404(selectors.booking_with_details(), public_id=public_id)
 
 
-def _picker(request_data, *, studio, service, length, therapist, now, exclude_booking_id=None):
-    """Return the free-time picker for the day or month asked for (``week`` from old links)."""
-    return picker.free_time_picker(
-        service=service,
-        length=length,
-        therapist=therapist,
-        day=picker.parse_day(request_data.get("day") or request_data.get("week")),
-        month=picker.parse_month(request_data.get("month")),
-        now=now,
-        studio=studio,
-        exclude_booking_id=exclude_booking_id,
-    )
-
-
 def _status(refusal: BookingRefused) -> int:
     """Answer 409 when the calendar changed under the client, 400 for a request never valid."""
     return 409 if refusal.code in (BookingRefused.SLOT_TAKEN, BookingRefused.POLICY) else 400
@@ -89,8 +75,14 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
     length = next(item for item in service.lengths.all() if item.pk == form.cleaned_data["length"])
     therapist_slug = form.cleaned_data["therapist"]
     therapist = next((t for t in service.therapists.all() if t.slug == therapist_slug), None)
-    shown = _picker(
-        data, studio=Studio.load(), service=service, length=length, therapist=therapist, now=now
+    shown = picker.from_request(
+        data,
+        day_alias="week",
+        studio=Studio.load(),
+        service=service,
+        length=length,
+        therapist=therapist,
+        now=now,
     )
     context = {
         "service": service,
@@ -258,8 +250,9 @@ def hold_expired(request, public_id):
     data = request.GET.copy()
     if not data.get("day") and not data.get("month"):
         data["day"] = timezone.localdate(booking.start_at, studio_tz()).isoformat()
-    shown = _picker(
+    shown = picker.from_request(
         data,
+        day_alias="week",
         studio=studio,
         service=booking.service,
         length=booking.length,
@@ -402,8 +395,9 @@ def reschedule(request, token):
                 return redirect(booking.get_manage_url())
         else:
             error, status = _("Please choose one of the times shown."), 400
-    shown = _picker(
+    shown = picker.from_request(
         request.GET,
+        day_alias="week",
         studio=Studio.load(),
         service=booking.service,
         length=booking.length,

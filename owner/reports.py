@@ -129,6 +129,34 @@ class Report:
         return str(value)
 
 
+def _working_time(period: Period, *, only_active: bool = False) -> dict[int, list[Interval]]:
+    """Return each therapist's working time over the period's days, with time off removed.
+
+    Two queries: the weekly hours (of the weekdays the period holds) and the time off that
+    overlaps it. Only therapists with weekly hours on those weekdays have an entry.
+    """
+    tz = studio_tz()
+    start, end = period.bounds
+    days = period.days
+    hours = defaultdict(list)
+    weekly = WorkingHours.objects.filter(weekday__in={day.weekday() for day in days})
+    if only_active:
+        weekly = weekly.filter(therapist__is_active=True)
+    for therapist_id, weekday, starts, ends in weekly.values_list(
+        "therapist_id", "weekday", "starts", "ends"
+    ):
+        hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
+    off = defaultdict(list)
+    for therapist_id, off_start, off_end in TimeOff.objects.filter(
+        start_at__lt=end, end_at__gt=start
+    ).values_list("therapist_id", "start_at", "end_at"):
+        off[therapist_id].append(Interval(off_start, off_end))
+    return {
+        therapist_id: subtract(working_intervals(weekly_hours, days, tz), off[therapist_id])
+        for therapist_id, weekly_hours in hours.items()
+    }
+
+
 # --- today at a glance -----------------------------------------------------------------------
 
 
@@ -201,16 +229,8 @@ def free_time_left(*, now: datetime) -> list[FreeTime]:
     today = timezone.localdate(now, tz)
     day_start, day_end = local_day_bounds(today)
     therapists = list(Therapist.objects.filter(is_active=True).values_list("pk", "display_name"))
-    hours = defaultdict(list)
-    for therapist_id, weekday, starts, ends in WorkingHours.objects.filter(
-        therapist__is_active=True, weekday=today.weekday()
-    ).values_list("therapist_id", "weekday", "starts", "ends"):
-        hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
+    work = _working_time(Period(today, today), only_active=True)
     taken = defaultdict(list)
-    for therapist_id, start, end in TimeOff.objects.filter(
-        start_at__lt=day_end, end_at__gt=day_start
-    ).values_list("therapist_id", "start_at", "end_at"):
-        taken[therapist_id].append(Interval(start, end))
     for therapist_id, start, end in Booking.objects.filter(
         status__in=(*ON_THE_CALENDAR, BookingStatus.HELD),
         start_at__lt=day_end,
@@ -219,8 +239,10 @@ def free_time_left(*, now: datetime) -> list[FreeTime]:
         taken[therapist_id].append(Interval(start, end))
     left = []
     for therapist_id, name in therapists:
-        work = working_intervals(hours[therapist_id], [today], tz)
-        free = subtract(work, [*taken[therapist_id], Interval(day_start, max(now, day_start))])
+        free = subtract(
+            work.get(therapist_id, []),
+            [*taken[therapist_id], Interval(day_start, max(now, day_start))],
+        )
         minutes = sum(int((part.end - part.start).total_seconds()) // 60 for part in free)
         left.append(FreeTime(name, minutes))
     return left
@@ -237,6 +259,10 @@ BREAKDOWNS = {
     "week": gettext_lazy("Week"),
     "month": gettext_lazy("Month"),
 }
+
+
+# Breakdowns whose groups are moments, shown in time order rather than largest first.
+TIME_LIKE = ("weekday", "week", "month")
 
 
 def _in(period: Period) -> Q:
@@ -285,12 +311,12 @@ def _group(queryset, by: str):
 
 def _sort_key(row: dict, by: str):
     """Time-like groups in time order; the others by the report's first figure, largest first."""
-    return row.get(by) if by in ("weekday", "week", "month") else None
+    return row.get(by) if by in TIME_LIKE else None
 
 
 def _order(rows, by: str):
     """Order (key, label, values) rows: by time for time-like groups, else largest first."""
-    if by in ("weekday", "week", "month"):
+    if by in TIME_LIKE:
         return sorted(rows, key=lambda row: row[0])
     return sorted(rows, key=lambda row: (-(row[2][0] or 0), row[1]))
 
@@ -419,25 +445,9 @@ def utilisation_report(period: Period, *, by: str = "therapist") -> Report:
     measured against the hours the studio is open: when at least one therapist works.
     """
     tz = studio_tz()
-    start, end = period.bounds
     length = ExpressionWrapper(F("end_at") - F("start_at"), output_field=DurationField())
     sessions = Booking.objects.filter(_in(period), status__in=(*SESSIONS, BookingStatus.NO_SHOW))
-    hours = defaultdict(list)
-    for therapist_id, weekday, starts, ends in WorkingHours.objects.values_list(
-        "therapist_id", "weekday", "starts", "ends"
-    ):
-        hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
-    off = defaultdict(list)
-    for therapist_id, off_start, off_end in TimeOff.objects.filter(
-        start_at__lt=end, end_at__gt=start
-    ).values_list("therapist_id", "start_at", "end_at"):
-        off[therapist_id].append(Interval(off_start, off_end))
-    days = period.days
-    # Each therapist's working time over the period, day by day, time off removed.
-    work = {
-        therapist_id: subtract(working_intervals(hours[therapist_id], days, tz), off[therapist_id])
-        for therapist_id in hours
-    }
+    work = _working_time(period)
     table = []
     if by == "therapist":
         booked = dict(
@@ -462,7 +472,10 @@ def utilisation_report(period: Period, *, by: str = "therapist") -> Report:
         rows = [(pk, label, open_hours, booked.get(pk)) for pk, label in labels]
     else:
         grouped, name = _group(sessions, by)
-        booked = {name(row): row["taken"] for row in grouped.annotate(taken=Sum(length)).order_by()}
+        # Keyed by the local date the week or month starts on, as the buckets below are.
+        booked = {
+            row[by].date(): row["taken"] for row in grouped.annotate(taken=Sum(length)).order_by()
+        }
         every = [part for parts in work.values() for part in parts]
         buckets: dict[tuple, list] = {}
         for part in every:
@@ -477,7 +490,7 @@ def utilisation_report(period: Period, *, by: str = "therapist") -> Report:
         for key in sorted(buckets):
             moment = datetime.combine(key, datetime.min.time(), tzinfo=tz)
             label = name({by: moment})
-            rows.append((key, label, _interval_hours(buckets[key]), booked.get(label)))
+            rows.append((key, label, _interval_hours(buckets[key]), booked.get(key)))
     for key, label, working, taken in rows:
         taken = (taken or timedelta()).total_seconds() / 3600
         if not working and not taken:

@@ -344,19 +344,6 @@ def _phone_client(value):
     return selectors.client_for_staff(pk=value) if is_id(value) else None
 
 
-def _phone_picker(data, *, service, length, therapist, now):
-    """The picker of a phone booking: the client's, without the minimum notice."""
-    return picker.free_time_picker(
-        service=service,
-        length=length,
-        therapist=therapist,
-        day=picker.parse_day(data.get("day") or data.get("date")),
-        month=picker.parse_month(data.get("month")),
-        now=now,
-        enforce_notice=False,
-    )
-
-
 @front_desk_required
 @require_http_methods(["GET", "POST"])
 def phone_booking(request):
@@ -388,8 +375,10 @@ def phone_booking(request):
         if client is not None:
             chosen["client"] = client.pk
         context |= {
-            "picker": _phone_picker(
+            "picker": picker.from_request(
                 request.GET,
+                day_alias="date",
+                enforce_notice=False,
                 service=data["service"],
                 length=data["length"],
                 therapist=data["therapist"],
@@ -407,20 +396,18 @@ def phone_booking(request):
 def _phone_booking_details(request):
     """Ask who the chosen time is for (a time posted from the picker), or hold it."""
     form = PhoneBookingForm(request.POST)
-    holding = request.POST.get("step") == "hold"
-    if not holding:
+    if request.POST.get("step") != "hold":
         # A time from the picker: the form starts empty (or as it was, when another time
         # is chosen after a refusal), and says nothing is missing before anything is sent.
+        # Of the posted form, only the chosen session's fields matter at this step.
+        form.is_valid()
+        if any(name in form.errors for name in ("service", "length", "therapist", "start")):
+            messages.error(request, _("Please choose the massage and a time again."))
+            return redirect("bookings:staff_phone_booking")
         posted = {name: request.POST.get(name) for name in form.fields}
         posted["language"] = posted["language"] or translation.get_language()
         posted["intake"] = posted["intake"] or "now"
-        form = PhoneBookingForm(initial=posted)
-        chosen = PhoneBookingForm(request.POST)
-        chosen.is_valid()
-        if any(name in chosen.errors for name in ("service", "length", "therapist", "start")):
-            messages.error(request, _("Please choose the massage and a time again."))
-            return redirect("bookings:staff_phone_booking")
-        return _phone_details_page(request, form, chosen.cleaned_data)
+        return _phone_details_page(request, PhoneBookingForm(initial=posted), form.cleaned_data)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -486,8 +473,10 @@ def _phone_details_page(request, form, chosen, *, refused=None, status=200):
     }
     if refused:
         # The same day's times that are still free, to choose from without retyping.
-        context["others"] = _phone_picker(
+        context["others"] = picker.from_request(
             {"day": start.date().isoformat()},
+            day_alias="date",
+            enforce_notice=False,
             service=service,
             length=length,
             therapist=therapist,
