@@ -1,4 +1,7 @@
-"""Forms for the catalogue and team pages. They validate shape; ``studio.services`` writes."""
+"""Forms for the catalogue, team and rooms pages.
+
+They validate shape; ``studio.services`` writes.
+"""
 
 import re
 from decimal import Decimal
@@ -76,6 +79,46 @@ class TherapistServicesForm(forms.ModelForm):
         widgets = {"services": forms.CheckboxSelectMultiple}
         field_classes = {"services": IdsField}
         help_texts = {"is_active": _("An inactive therapist is offered to nobody.")}
+
+
+class ServiceChoices(IdsField):
+    """Massages by id, each labelled with its name and, once withdrawn, saying so."""
+
+    def label_from_instance(self, obj):
+        if obj.is_active:
+            return obj.name
+        return _("%(name)s (withdrawn)") % {"name": obj.name}
+
+
+class RoomForm(forms.ModelForm):
+    """A room's name and the massages it suits (the rooms page). The slug is made on create."""
+
+    services = ServiceChoices(
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Massages it suits"),
+        help_text=_("A massage is booked only in a room that suits it and is in use."),
+    )
+
+    class Meta:
+        model = Room
+        fields = ["name"]
+        error_messages = {"name": {"unique": _("There is already a room with this name.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Service.objects.order_by("position", "name_en", "pk")
+        if self.instance.pk is not None and "services" not in self.initial:
+            self.initial["services"] = list(self.instance.services.values_list("pk", flat=True))
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        # The database's unique name is case-sensitive; two rooms told apart only by their
+        # capitals would read as one on the calendar.
+        if Room.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(self._meta.error_messages["name"]["unique"], code="unique")
+        return name
 
 
 class HoursForm(forms.Form):

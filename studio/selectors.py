@@ -1,9 +1,9 @@
-"""Read-side queries for the studio's public pages."""
+"""Read-side queries for the studio's public pages and the pages that manage it."""
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from studio.models import Service, ServiceLength, Therapist
+from studio.models import Room, Service, ServiceLength, Therapist
 
 
 def _offered_lengths() -> Prefetch:
@@ -59,4 +59,11 @@ def catalogue_services() -> QuerySet[Service]:
     """Return every service in its order, withdrawn ones too, with all its lengths and rooms."""
     return Service.objects.order_by("position", "name_en", "pk").prefetch_related(
         Prefetch("lengths", queryset=ServiceLength.objects.order_by("minutes")), "rooms"
+    )
+
+
+def rooms_with_services() -> QuerySet[Room]:
+    """Return every room, those in use first, each with the massages it suits in their order."""
+    return Room.objects.order_by("-is_active", "name").prefetch_related(
+        Prefetch("services", queryset=Service.objects.order_by("position", "name_en", "pk"))
     )

@@ -1,4 +1,4 @@
-"""Write-side functions for the studio: roles, the demo studio and the catalogue.
+"""Write-side functions for the studio: roles, the demo studio, the catalogue and the rooms.
 
 Every catalogue write saves its rows one by one: each save tells the stored weeks of free
 times that they are stale (``bookings.receivers``), as the admin's saves do.
@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from translated_fields import to_attribute
 
 from studio import demo
@@ -300,6 +302,105 @@ def length_change(*, length: ServiceLength, minutes: int, price: Decimal) -> Ser
                     % {"minutes": minutes}
                 ) from error
     return length
+
+
+# Rooms: which massages each suits, and whether it is in use.
+
+
+def _room_slug(name: str) -> str:
+    """Return a slug made from a room's name that no other room has."""
+    base = slugify(name)[:40].strip("-") or "room"
+    taken = set(Room.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _refuse_leaving_without_room(*, room: Room, service_ids) -> None:
+    """Refuse when an active massage among ``service_ids`` would have no room in use but this.
+
+    The massages are locked first, in a fixed order, so two rooms taken out of use at once
+    cannot each count on the other to keep a massage bookable.
+    """
+    ids = list(
+        Service.objects.select_for_update()
+        .filter(pk__in=list(service_ids), is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    other_room = Service.rooms.through.objects.filter(
+        service=OuterRef("pk"), room__is_active=True
+    ).exclude(room=room)
+    bare = list(
+        Service.objects.filter(pk__in=ids)
+        .filter(~Exists(other_room))
+        .order_by("position", "name_en", "pk")
+    )
+    if bare:
+        raise CatalogueRefused(
+            ngettext(
+                "%(names)s would have no room left to be booked in. Give it another room "
+                "first, or withdraw it from the catalogue.",
+                "%(names)s would have no room left to be booked in. Give them another room "
+                "first, or withdraw them from the catalogue.",
+                len(bare),
+            )
+            % {"names": ", ".join(service.name for service in bare)}
+        )
+
+
+def room_save(*, room: Room | None = None, name: str, services) -> Room:
+    """Add a room (its slug made from the name), or rename one; set the massages it suits.
+
+    A room in use may not stop suiting an active massage that no other room in use suits.
+    Each row is saved on its own, so the stored weeks of free times go stale
+    (``bookings.receivers``). Bookings already made keep their room.
+    """
+    wanted = {service.pk for service in services}
+    creating = room is None
+    with transaction.atomic():
+        if creating:
+            room = Room(name=name, slug=_room_slug(name))
+        else:
+            room = Room.objects.select_for_update().get(pk=room.pk)
+            if room.is_active:
+                current = set(room.services.values_list("pk", flat=True))
+                _refuse_leaving_without_room(room=room, service_ids=current - wanted)
+        if creating or room.name != name:
+            room.name = name
+            try:
+                with transaction.atomic():
+                    room.save(update_fields=None if creating else ["name"])
+            except IntegrityError as error:
+                # Given the same name at the same moment elsewhere: the unique name (or the
+                # slug made from it) decided.
+                raise CatalogueRefused(
+                    _("Another room was just given this name. Please choose another.")
+                ) from error
+        room.services.set(wanted)
+    return room
+
+
+def room_set_active(*, room: Room, active: bool) -> Room:
+    """Put a room in use or take it out of use; asked twice, the second time changes nothing.
+
+    A room out of use is offered for no new booking; the bookings already made in it stay
+    as they are. It may not be the last room in use of an active massage.
+    """
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        if room.is_active == active:
+            return room
+        if not active:
+            _refuse_leaving_without_room(
+                room=room, service_ids=room.services.values_list("pk", flat=True)
+            )
+        room.is_active = active
+        room.save(update_fields=["is_active"])
+    return room
 
 
 @transaction.atomic

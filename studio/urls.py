@@ -2,6 +2,7 @@
 
 - ``studio:`` the public pages about the studio (this file);
 - ``catalogue:`` the front desk's pages for services, lengths and prices;
+- ``team:`` and ``rooms:`` the front desk's pages for therapists and their hours, and rooms;
 - ``accounts:`` staff sign-in, second factor and passwords;
 - ``bookings:`` booking online, the manage link, the front desk and the therapist's day;
 - ``intake:`` the health questions, the re-screen, review, and a client's own data;
@@ -37,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
     path("studio/team/", include("studio.team_urls")),
+    path("studio/rooms/", include("studio.rooms_urls")),
     path("studio/", include("owner.urls")),
     path("admin/", admin.site.urls),
 )

@@ -314,6 +314,10 @@ PAGES = {
     "catalogue:length_add": Page(DESK, shows=("catalogue",)),
     "catalogue:length_edit": Page(DESK, shows=("catalogue",)),
     "catalogue:length_active": Page(DESK, method="POST", ok="400"),
+    # The rooms, edited by the front desk and the owner; the same rules as the catalogue.
+    "rooms:index": Page(DESK, shows=("catalogue",), sign_in=True),
+    "rooms:room_edit": Page(DESK, shows=("catalogue",)),
+    "rooms:room_active": Page(DESK, method="POST", ok="400"),
 }
 
 MARKERS = {
@@ -483,6 +487,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"pk": booking.length_id}
     elif name.startswith("catalogue:") and "<int:pk>" in ROUTES[name]:
         kwargs = {"pk": booking.service_id}
+    elif name.startswith("rooms:") and "<int:pk>" in ROUTES[name]:
+        kwargs = {"pk": booking.room_id}
     elif "public_id" in ROUTES[name]:
         kwargs = {"public_id": booking.public_id}
     url = reverse(name, kwargs=kwargs)

@@ -216,6 +216,13 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             "POST",
             FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
         ),
+        # The rooms: the same rules as the catalogue.
+        "/studio/rooms/": ("GET", FRONT_DESK),
+        "/studio/rooms/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
+        "/studio/rooms/<int:pk>/active/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         # A therapist's own pages.
         "/me/day/": ("GET", THERAPIST),
         "/me/week/": ("GET", THERAPIST),
@@ -294,6 +301,8 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "catalogue:length_add": {"pk": booking.service_id},
         "catalogue:length_edit": {"pk": booking.length_id},
         "catalogue:length_active": {"pk": booking.length_id},
+        "rooms:room_edit": {"pk": booking.room_id},
+        "rooms:room_active": {"pk": booking.room_id},
     }
 
 

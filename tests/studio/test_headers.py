@@ -245,6 +245,7 @@ def _pages(site) -> list[Page]:
         ),
         *_catalogue_pages(review),
         *_draft_pages(),
+        *_rooms_pages(review),
         Page("bookings:my_day", "ana", reverse("bookings:my_day") + day),
         Page("bookings:my_week", "ana", reverse("bookings:my_week") + day),
         Page("bookings:my_block", "ana", reverse("bookings:my_block")),
@@ -324,6 +325,15 @@ def _draft_pages() -> list[Page]:
             reverse("intake:question_remove", kwargs=question),
             405,
         ),
+    ]
+
+
+def _rooms_pages(booking) -> list[Page]:
+    room = {"pk": booking.room_id}
+    return [
+        Page("rooms:index", "frontdesk", reverse("rooms:index")),
+        Page("rooms:room_edit", "frontdesk", reverse("rooms:room_edit", kwargs=room)),
+        Page("rooms:room_active", "frontdesk", reverse("rooms:room_active", kwargs=room), 405),
     ]
 
 
@@ -469,6 +479,7 @@ def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
         "bookings:my_day",
         "bookings:my_week",
         "catalogue:index",
+        "rooms:index",
         "admin:index",
         "admin:bookings_client_changelist",
         "admin:bookings_client_change",
