@@ -310,12 +310,15 @@ def calendar_window(
     newest screening (the booking's own field, never the answers). Screening stops are listed
     apart: staff see that an attempt was stopped, and when, but nothing more.
     """
-    therapists = Therapist.objects.filter(is_active=True).prefetch_related("hours")
-    rooms = Room.objects.filter(is_active=True)
     shown = [s for s in BookingStatus if s not in (BookingStatus.EXPIRED, BookingStatus.STOPPED)]
-    bookings = Booking.objects.filter(
-        start_at__lt=end, end_at__gt=start, status__in=shown
-    ).select_related("service", "length", "client", "therapist", "room")
+    in_window = Booking.objects.filter(start_at__lt=end, end_at__gt=start, status__in=shown)
+    # A therapist who left or a room taken out of use keeps its column while it has bookings
+    # in the window, so none of them drops off the calendar.
+    therapists = Therapist.objects.filter(
+        Q(is_active=True) | Q(pk__in=in_window.values("therapist_id"))
+    ).prefetch_related("hours")
+    rooms = Room.objects.filter(Q(is_active=True) | Q(pk__in=in_window.values("room_id")))
+    bookings = in_window.select_related("service", "length", "client", "therapist", "room")
     if therapist_ids is not None:
         bookings = bookings.filter(therapist_id__in=therapist_ids)
     if room_ids is not None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from bookings.models import BookingStatus
 from bookings.staff.grid import closed_items
-from studio.models import TimeOff
+from studio.models import Room, Therapist, TimeOff
 from tests.bookings.staff.conftest import MADRID, at
 from tests.factories import RoomFactory, SubmissionFactory, TherapistFactory, WorkingHoursFactory
 
@@ -181,6 +181,21 @@ def test_the_day_by_room_draws_bookings_in_their_room_with_the_therapist(
     ]
     # A room has no time off: nothing is shaded.
     assert not any(b.shaded for b in blocks)
+
+
+def test_a_room_out_of_use_keeps_its_column_while_it_has_bookings(
+    frontdesk, monday, monday_bookings
+):
+    """Taking a room out of use leaves its bookings standing: the calendar still shows them."""
+    Room.objects.filter(slug="garden").update(is_active=False)
+    Therapist.objects.filter(slug="ben").update(is_active=False)
+    by_room = grid(day_page(frontdesk, monday, by="room"))
+    assert ("Garden room", rows(time(15), time(16))) in [(b.column, b.rows) for b in by_room]
+    by_therapist = grid(day_page(frontdesk, monday))
+    assert ("Ben Ortega", rows(time(15), time(16))) in [(b.column, b.rows) for b in by_therapist]
+    # The day after, with no booking in it, the room and the therapist have no column.
+    html = day_page(frontdesk, monday + timedelta(days=1), by="room")
+    assert "Garden room" not in _HEAD.search(html).group(1)
 
 
 def test_the_day_lists_its_bookings_as_a_table_too(frontdesk, monday, monday_bookings):
