@@ -4,6 +4,7 @@ a question still needs to be marked optional."""
 from django import template
 from django.utils.translation import gettext
 
+from intake.body_map_forms import shown_context
 from intake.selectors import review_queue
 
 register = template.Library()
@@ -26,3 +27,9 @@ def marked_optional(spec) -> bool:
         return False
     word = gettext("optional").strip().lower()
     return not str(spec.help_text).strip().lower().startswith(word)
+
+
+@register.filter
+def body_map_shown(value) -> dict:
+    """Return what the read-only body map draws for a stored body map."""
+    return shown_context(value)
