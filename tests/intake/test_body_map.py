@@ -402,14 +402,14 @@ def test_the_therapist_sees_the_body_map_and_its_pointer_in_the_review(flagged):
     assert all(reason["question"] != ONE_LEG_QUESTION for reason in submission.reasons)
 
 
-@pytest.mark.parametrize("page", [review_url, answers_url, my_day_url])
-def test_each_read_of_the_body_map_is_logged_once(flagged, page):
+@pytest.mark.parametrize("url_of", [review_url, answers_url, my_day_url])
+def test_each_read_of_the_body_map_is_logged_once(flagged, url_of):
     submission = Submission.objects.get(booking=flagged)
     ana = staff_browser("ana")
     before = AccessLog.objects.count()
 
     for _read in range(2):
-        response = ana.get(page(flagged))
+        response = ana.get(url_of(flagged))
         assert response.status_code == 200
         assert "Right calf</span>: Tension" in response.content.decode()
 
@@ -426,12 +426,12 @@ def test_the_owner_sees_the_body_map_in_the_review(flagged):
     assert "Right calf</span>: Tension" in response.content.decode()
 
 
-@pytest.mark.parametrize("page", [review_url, answers_url])
+@pytest.mark.parametrize("url_of", [review_url, answers_url])
 @pytest.mark.parametrize("who", ["frontdesk", "ben"])
-def test_the_front_desk_and_other_therapists_get_a_404(flagged, page, who):
+def test_the_front_desk_and_other_therapists_get_a_404(flagged, url_of, who):
     before = AccessLog.objects.count()
 
-    response = staff_browser(who).get(page(flagged))
+    response = staff_browser(who).get(url_of(flagged))
 
     assert response.status_code == 404
     assert AccessLog.objects.count() == before
