@@ -11,9 +11,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from bookings import selectors, services
 from bookings.staff.common import bad_date, block_form_view, day_from, therapist_required
-from intake import selectors as intake_selectors
-from intake.reads import log_read
-from studio import permissions
 from studio.timezones import local_day_bounds, studio_tz
 
 
@@ -26,11 +23,7 @@ def my_day(request, therapist):
     start, end = local_day_bounds(day)
     bookings = selectors.therapist_bookings(therapist=therapist, start=start, end=end)
     time_off = selectors.therapist_time_off(therapist=therapist, start=start, end=end)
-    # The client's body map is health data: asked like the answers, and each showing logged.
-    body_maps = intake_selectors.body_maps_of(
-        bookings=[b for b in bookings if permissions.can_review(request.user, b)]
-    )
-    response = render(
+    return render(
         request,
         "staff/my_day.html",
         {
@@ -38,13 +31,11 @@ def my_day(request, therapist):
             "day": day,
             "bookings": bookings,
             "levels": {b.pk: b.screening_level for b in bookings},
-            "body_maps": body_maps,
             "time_off": time_off,
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
         },
     )
-    return log_read(request, response, submissions=body_maps.values(), action="my_day_body_maps")
 
 
 @therapist_required
