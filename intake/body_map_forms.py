@@ -75,10 +75,15 @@ def _chosen(value) -> dict[str, tuple[str, str]]:
     return chosen
 
 
+# An area's name as the outlines give it, here and in static/js/body_map.js.
+STATE_NOT_MARKED = _("%(area)s: not marked")
+STATE_MARKED = _("%(area)s: %(kind)s, %(intensity)s")
+
+
 def _state_label(region, kind: str, intensity: str) -> str:
     if kind not in body_map.KINDS:
-        return _("%(area)s: not marked") % {"area": region.label}
-    return _("%(area)s: %(kind)s, %(intensity)s") % {
+        return STATE_NOT_MARKED % {"area": region.label}
+    return STATE_MARKED % {
         "area": region.label,
         "kind": str(body_map.KINDS[kind]).lower(),
         "intensity": str(body_map.INTENSITIES.get(intensity, "")).lower(),
@@ -154,6 +159,8 @@ def input_context(value, *, name: str = NAME, errors=()) -> dict:
         "views": _views(chosen),
         "groups": groups,
         "kinds": body_map.KINDS,
+        "state_not_marked": STATE_NOT_MARKED,
+        "state_marked": STATE_MARKED,
         "errors": list(errors),
     }
 

@@ -22,16 +22,23 @@
     var text = el.parentNode.querySelector("span");
     return text ? text.textContent.trim() : el.value;
   }
-  // The area's name, then what is marked: "Right calf: tension, moderate".
+  // The area's name, then what is marked: "Right calf: tension, moderate", in the page's
+  // language (the patterns come translated from the server, as the first names did).
+  function fill(pattern, values) {
+    return pattern.replace(/%\((\w+)\)s/g, function (_all, key) { return values[key]; });
+  }
   function stateOf(region) {
     var controls = map.querySelector('[data-region-controls="' + region + '"]');
     var area = controls.querySelector("legend").textContent.trim();
+    var marked = chosen(region);
+    if (!marked) return fill(map.getAttribute("data-state-not-marked"), { area: area });
     var kind = "";
-    radios(region).forEach(function (el) { if (el.checked) kind = labelOf(el); });
-    if (!chosen(region)) return area + ": " + kind.toLowerCase();
+    radios(region).forEach(function (el) { if (el.value === marked) kind = labelOf(el); });
     var select = controls.querySelector("select");
     var intensity = select.options[select.selectedIndex].textContent.trim();
-    return area + ": " + kind.toLowerCase() + ", " + intensity.toLowerCase();
+    return fill(map.getAttribute("data-state-marked"), {
+      area: area, kind: kind.toLowerCase(), intensity: intensity.toLowerCase()
+    });
   }
   function draw(region) {
     var kind = chosen(region);

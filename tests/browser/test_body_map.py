@@ -77,6 +77,16 @@ def test_a_client_marks_the_body_map_on_a_phone_and_the_therapist_sees_it(
             "Left knee: please avoid, moderate"
         )
         shot_of(page, "marked")
+        # The keyboard steps through the same marks: Enter, then Space, and round to none.
+        shin = page.locator('[data-region="left_shin"]')
+        shin.focus()
+        page.keyboard.press("Enter")
+        expect(shin).to_have_attribute("aria-label", "Left shin: pain, moderate")
+        page.keyboard.press(" ")
+        expect(shin).to_have_attribute("aria-label", "Left shin: tension, moderate")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        expect(shin).to_have_attribute("aria-label", "Left shin: not marked")
 
         # The list, the real form, says the same.
         page.get_by_text("Mark the areas in a list").tap()

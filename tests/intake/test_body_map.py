@@ -287,6 +287,16 @@ def test_a_marked_body_map_is_stored_with_the_submission(visitor):
     assert booking.status == BookingStatus.CONFIRMED
 
 
+def test_no_email_carries_the_body_map(visitor, django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        book_with_map(visitor, clear_answers(LEG, **PREGNANT), right_calf=("tension", "moderate"))
+
+    assert mailoutbox, "the client and the therapist are told by email"
+    for message in mailoutbox:
+        parts = [message.body] + [content for content, _type in message.alternatives]
+        assert all("calf" not in part.lower() for part in parts), message.subject
+
+
 def test_an_unmarked_body_map_is_stored_empty(visitor):
     booking = book_with_map(visitor, clear_answers(LEG))
 
