@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.body_map_forms import NAME as BODY_MAP
+from intake.body_map_forms import BodyMapField, input_context
 from intake.triage import NON_QUESTION_ERRORS, TEXT_MAX_LENGTH, QuestionSpec, validate_answers
 
 FIELD_PREFIX = "q_"
@@ -31,6 +33,7 @@ class IntakeForm(forms.Form):
         service_slug: str,
         version: int,
         ask_consent: bool = True,
+        ask_body_map: bool = False,
         previous: dict | None = None,
         **kwargs,
     ):
@@ -38,6 +41,9 @@ class IntakeForm(forms.Form):
         if not ask_consent:
             # The re-screen is covered by the consent given at booking.
             del self.fields["consent"]
+        if ask_body_map:
+            # Optional, after the questions; never part of triage (see intake/body_map.py).
+            self.fields[BODY_MAP] = BodyMapField()
         self.service_slug = service_slug
         self.expected_version = version
         self.specs = [spec for spec in specs if spec.applies_to(service_slug)]
@@ -78,6 +84,17 @@ class IntakeForm(forms.Form):
                 continue
             answers[spec.code] = value.strip() if isinstance(value, str) else value
         return answers
+
+    def body_map(self) -> dict:
+        """Return the body map marked (``{}`` for none, or when the form does not ask it)."""
+        return self.cleaned_data.get(BODY_MAP) or {}
+
+    def body_map_input(self) -> dict | None:
+        """Return what the body map's template draws, or None when the form does not ask it."""
+        if BODY_MAP not in self.fields:
+            return None
+        field = self[BODY_MAP]
+        return input_context(field.value(), name=field.html_name, errors=field.errors)
 
     def clean(self):
         cleaned = super().clean()

@@ -178,6 +178,8 @@ class Submission(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=LevelChoices.choices)
     # [{"question": code, "level": "review", "text": "..."}]
     reasons = models.JSONField(_("reasons"), default=list)
+    # {"version": 1, "marks": [...]} (see intake/body_map.py), or {} when nothing is marked.
+    body_map = models.JSONField(_("body map"), default=dict, blank=True)
     after_stop = models.BooleanField(_("answers changed after a stop"), default=False)
     created_at = models.DateTimeField(_("submitted"))
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)

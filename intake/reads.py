@@ -28,3 +28,19 @@ def log_read(request, response, *, submissions, action: str, client=None):
             action=action,
         )
     return response
+
+
+def log_shown(request, *, submissions, action: str, client=None) -> None:
+    """Log one read for a page being rendered now, if it is a GET that shows any submission.
+
+    For what a template draws on its own (the therapist's day), where there is no response
+    to look at yet: the page is rendered for a GET that succeeded.
+    """
+    if request.method == "GET":
+        selectors.answers_read(
+            submissions=list(submissions),
+            user=request.user,
+            actor=_actor(request, client),
+            ip=client_ip(request),
+            action=action,
+        )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus, Client
+from intake import body_map
 from intake.models import (
     AccessLog,
     ConsentText,
@@ -330,7 +331,55 @@ def reasons_read(submissions: Collection[Submission]) -> None:
                 reason, rules.get((submission.questionnaire_id, reason.get("question")), [])
             )
             for reason in submission.reasons
-        ]
+        ] + body_map_notes(submission)
+
+
+# A body map's pointers are notes beside the reasons, never a level (intake/body_map.py).
+BODY_MAP_NOTE = "note"
+
+
+def body_map_notes(submission: Submission) -> list[dict]:
+    """Return the pointers of a submission's body map, shaped as reasons to show.
+
+    They are worked out when read, in the reader's language, and never stored with the
+    reasons: the level and reasons stay what the answers made them.
+    """
+    return [
+        {
+            "question": pointer.question,
+            "level": BODY_MAP_NOTE,
+            "level_label": _("Body map"),
+            "text": str(pointer.text),
+        }
+        for pointer in body_map.pointers(submission.body_map or {})
+    ]
+
+
+def _with_body_map() -> QuerySet[Submission]:
+    return Submission.objects.filter(
+        kind=Submission.Kind.BOOKING, erased_at__isnull=True, body_map__has_key="marks"
+    )
+
+
+def body_map_submission(*, booking: Booking) -> Submission | None:
+    """Return the booking's newest submission with a body map marked, or None."""
+    return _with_body_map().filter(booking=booking).order_by("-created_at").first()
+
+
+def body_maps_of(*, bookings: Collection[Booking]) -> dict[int, Submission]:
+    """Return each booking's newest submission with a body map, by booking id: one query."""
+    found: dict[int, Submission] = {}
+    ids = [booking.pk for booking in bookings]
+    if not ids:
+        return found
+    for submission in (
+        _with_body_map()
+        .filter(booking_id__in=ids)
+        .only("pk", "booking_id", "body_map", "created_at")
+        .order_by("booking_id", "-created_at")
+    ):
+        found.setdefault(submission.booking_id, submission)
+    return found
 
 
 def review_queue(*, therapist=None) -> QuerySet[Booking]:

@@ -18,6 +18,7 @@ from bookings.errors import BookingRefused
 from bookings.messages.compose import CLIENT_EVENTS
 from bookings.messages.outbox import notify
 from bookings.models import Booking, BookingStatus, Client, Notification, new_manage_token
+from intake import body_map as body_maps
 from intake import selectors
 from intake.models import (
     AssessmentApproval,
@@ -79,9 +80,13 @@ def intake_submit(
     answers: dict,
     consent_given: bool,
     earlier_stops: Collection[str] = (),
+    body_map: dict | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Triage the answers for a held booking and settle it: confirmed, awaiting review or stopped.
+
+    The optional ``body_map`` (see ``intake.body_map``) is stored with the answers; it takes
+    no part in triage.
 
     A stop releases the hold. Answers that come after a stop (the same attempt, the same
     email, or the same time tried again from a browser the screening stopped: see
@@ -97,6 +102,10 @@ def intake_submit(
                 "to keep your session safe. Please tick the consent box."
             )
         )
+    try:
+        body_map = body_maps.clean(body_map)
+    except body_maps.BodyMapInvalid as invalid:
+        raise IntakeInvalid({"body_map": invalid.message}) from invalid
     questionnaire = selectors.questionnaire_current()
     specs = selectors.question_specs(questionnaire)
     with transaction.atomic():
@@ -140,6 +149,7 @@ def intake_submit(
                 {"question": r.question, "level": r.level.value, "text": str(r.text)}
                 for r in result.reasons
             ],
+            body_map=body_map,
             after_stop=after_stop,
             created_at=now,
         )
@@ -269,6 +279,14 @@ def client_export(*, client: Client) -> dict:
                 "answers": selectors.answer_rows(submission),
                 "level": submission.level,
                 "reasons": [reason["text"] for reason in submission.reasons],
+                "body_map": [
+                    {
+                        "area": str(row.region.label),
+                        "kind": str(row.kind_label),
+                        "intensity": str(row.intensity_label),
+                    }
+                    for row in body_maps.rows(submission.body_map)
+                ],
             }
             for submission in submissions
             if submission.erased_at is None
@@ -301,7 +319,7 @@ def client_erase(*, client: Client, now: datetime | None = None) -> None:
         booking_services.booking_cancel(
             booking=booking, reason="Client data erased", by_client=False, now=now
         )
-    client.submissions.update(answers={}, reasons=[], erased_at=now)
+    client.submissions.update(answers={}, reasons=[], body_map={}, erased_at=now)
     client.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     client.bookings.update(adaptations="", staff_note="")
     Review.objects.filter(booking__client=client).update(adaptations="", message="")

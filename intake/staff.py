@@ -49,6 +49,8 @@ def review_detail(request, public_id):
     booking = _reviewable(request, public_id)
     submission = selectors.submission_newest(booking=booking)
     selectors.reasons_read([submission])
+    # The body map comes with the answers at booking, even when a re-screen came later.
+    body_map_submission = selectors.body_map_submission(booking=booking)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,14 +66,16 @@ def review_detail(request, public_id):
         {
             "booking": booking,
             "submission": submission,
+            "body_map_submission": body_map_submission,
             "reviews": selectors.reviews_of(booking=booking),
             "form": form,
             "awaiting": booking.status in selectors.REVIEWABLE_STATUSES,
         },
         status=400 if request.method == "POST" else 200,
     )
-    # The page shows the newest submission's reasons.
-    shown = [submission] if submission is not None else []
+    # The page shows the newest submission's reasons, and the body map it was given with.
+    shown = [s for s in (submission, body_map_submission) if s is not None]
+    shown = list(dict.fromkeys(shown))
     return log_read(request, response, submissions=shown, action="view_reasons")
 
 

@@ -18,6 +18,8 @@ from bookings.errors import BookingRefused
 from bookings.messages.links import rescreen_token_booking_id
 from bookings.models import Booking, BookingStatus
 from intake import selectors, services
+from intake.body_map import BODY_MAP_VERSION
+from intake.body_map_forms import NAME as BODY_MAP
 from intake.forms import FIELD_PREFIX, IntakeForm
 from intake.questionnaire_v1 import SECTIONS
 from intake.reads import log_read
@@ -124,6 +126,7 @@ def _intake_page(request, booking, form, previous, *, error=None):
             "booking": booking,
             "form": form,
             "sections": form.sections(SECTIONS),
+            "body_map": form.body_map_input(),
             "previous": previous,
             "consent_text": selectors.consent_text_current(),
             "error": error,
@@ -146,10 +149,11 @@ def _submit(request, booking, form, *, intake_only: bool):
             answers=form.answers(),
             consent_given=form.cleaned_data["consent"],
             earlier_stops=sessions.screening_stops(request),
+            body_map=form.body_map(),
         )
     except services.IntakeInvalid as invalid:
         for code, message in invalid.errors.items():
-            name = FIELD_PREFIX + code
+            name = code if code == BODY_MAP else FIELD_PREFIX + code
             form.add_error(name if name in form.fields else None, message)
         return None, None
     except BookingRefused as refusal:
@@ -177,6 +181,9 @@ def intake_form(request, public_id):
     if previous is not None:
         # Answers given on an older version are offered only where the code still exists.
         initial = {FIELD_PREFIX + code: value for code, value in previous.answers.items()}
+        # The last body map too, when it was marked on the version the page draws.
+        if previous.body_map.get("version") == BODY_MAP_VERSION:
+            initial[BODY_MAP] = previous.body_map
     if not intake_only:
         # Answers typed into an earlier hold that ran out.
         initial |= sessions.draft_initial(
@@ -188,6 +195,7 @@ def intake_form(request, public_id):
         specs=selectors.question_specs(questionnaire),
         service_slug=booking.service.slug,
         version=questionnaire.version,
+        ask_body_map=True,
         previous=previous.answers if previous is not None else None,
     )
     error = None

@@ -4,7 +4,11 @@ a question still needs to be marked optional."""
 from django import template
 from django.utils.translation import gettext
 
+from intake import selectors
+from intake.body_map_forms import shown_context
+from intake.reads import log_shown
 from intake.selectors import review_queue
+from studio import permissions
 
 register = template.Library()
 
@@ -26,3 +30,25 @@ def marked_optional(spec) -> bool:
         return False
     word = gettext("optional").strip().lower()
     return not str(spec.help_text).strip().lower().startswith(word)
+
+
+@register.filter
+def body_map_shown(value) -> dict:
+    """Return what the read-only body map draws for a stored body map."""
+    return shown_context(value)
+
+
+@register.simple_tag(takes_context=True)
+def body_maps_read(context, bookings) -> dict:
+    """Return the body maps the viewer may read on these bookings, by booking id.
+
+    A body map is health data like the answers: it is shown where the answers may be read
+    (``permissions.can_review``, as on the answers page), and the page's showing of them is
+    one row of the access log. One query, whatever the number of bookings.
+    """
+    request = context["request"]
+    shown = selectors.body_maps_of(
+        bookings=[booking for booking in bookings if permissions.can_review(request.user, booking)]
+    )
+    log_shown(request, submissions=shown.values(), action="my_day_body_maps")
+    return shown
