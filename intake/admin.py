@@ -146,7 +146,15 @@ class AccessLogAdmin(admin.ModelAdmin):
     search_fields = ["actor"]
     date_hierarchy = "at"
 
-    list_display = ["at", "actor", "action", "submission", "submission_ids", "ip_address"]
+    list_display = [
+        "at",
+        "actor",
+        "action",
+        "submission",
+        "submission_ids",
+        "note_ids",
+        "ip_address",
+    ]
 
     def has_module_permission(self, request):
         return permissions.can_view_access_log(request.user)

@@ -248,3 +248,12 @@ def pointers(body_map: Mapping) -> tuple[Pointer, ...]:
             ),
         )
     return ()
+
+
+def regions(codes: Iterable[str]) -> list[Region]:
+    """Return the regions named by ``codes`` in the body map's order, leaving out unknown ones.
+
+    Session notes keep the areas treated as region codes of this same map.
+    """
+    wanted = set(codes)
+    return [region for region in REGIONS if region.code in wanted]

@@ -4,6 +4,8 @@ A questionnaire version is data, not code: a studio publishes a new version in t
 and every submission keeps pointing at the version it was answered on.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -240,6 +242,83 @@ class AssessmentApproval(models.Model):
         return f"{self.client} · {self.service}"
 
 
+class SessionNote(models.Model):
+    """What happened in one session, written by its therapist in four parts (SOAP).
+
+    Health data, like the answers: read by the client's therapists and the owner, each read
+    logged (``permissions.can_see_notes``). A note can be changed until ``LOCKED_AFTER`` the
+    session's end; after that a correction is an addendum with its author and time.
+    """
+
+    LOCKED_AFTER = timedelta(hours=24)
+
+    class Technique(models.TextChoices):
+        # The techniques of the studio's guide (../shared/seeds/000_…).
+        EFFLEURAGE = "effleurage", _("Effleurage (long, smooth strokes)")
+        PETRISSAGE = "petrissage", _("Petrissage (kneading)")
+        TAPOTEMENT = "tapotement", _("Gentle tapotement (light tapping)")
+        MYOFASCIAL = "myofascial", _("Myofascial glides")
+        LYMPHATIC = "lymphatic", _("Lymphatic drainage strokes")
+        TOOLS = "tools", _("Tools (roller, massage stick)")
+
+    class Pressure(models.TextChoices):
+        LIGHT = "light", _("Light")
+        MEDIUM = "medium", _("Medium")
+        FIRM = "firm", _("Firm")
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="session_note", verbose_name=_("booking")
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    subjective = models.TextField(_("what the client said"), blank=True)
+    objective = models.TextField(_("what you found"), blank=True)
+    assessment = models.TextField(_("assessment"), blank=True)
+    plan = models.TextField(_("plan for next time"), blank=True)
+    # Region codes of the body map (intake/body_map.py), in its order.
+    areas = models.JSONField(_("areas treated"), default=list, blank=True)
+    techniques = models.JSONField(_("techniques"), default=list, blank=True)
+    pressure = models.CharField(_("pressure"), max_length=10, choices=Pressure.choices, blank=True)
+    response = models.TextField(_("how the client responded"), blank=True)
+    created_at = models.DateTimeField(_("written"))
+    updated_at = models.DateTimeField(_("last changed"))
+
+    class Meta:
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
+
+    def __str__(self):
+        return _("Session note for %(booking)s") % {"booking": self.booking}
+
+    @property
+    def locks_at(self):
+        return self.booking.end_at + self.LOCKED_AFTER
+
+    def is_locked(self, now) -> bool:
+        return now >= self.locks_at
+
+    @property
+    def technique_labels(self) -> list[str]:
+        known = dict(self.Technique.choices)
+        return [str(known.get(code, code)) for code in self.techniques]
+
+
+class SessionNoteAddendum(models.Model):
+    """A correction or addition to a locked note: never an edit of what was written."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("addendum"))
+    created_at = models.DateTimeField(_("written"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("addendum")
+        verbose_name_plural = _("addenda")
+
+    def __str__(self):
+        return f"{self.note} + {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class AccessLog(models.Model):
     """Append-only record of every read of health answers or reasons (PostgreSQL refuses edits).
 
@@ -268,6 +347,13 @@ class AccessLog(models.Model):
         db_default=models.Value([], output_field=models.JSONField()),
         blank=True,
     )
+    # The session notes the response showed, by id (notes are erased with the client's data).
+    note_ids = models.JSONField(
+        _("session notes read"),
+        default=list,
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+    )
     action = models.CharField(_("what"), max_length=40)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
@@ -278,5 +364,7 @@ class AccessLog(models.Model):
         verbose_name_plural = _("access log")
 
     def __str__(self):
-        shown = ", ".join(f"#{pk}" for pk in self.submission_ids)
+        shown = ", ".join(
+            [f"#{pk}" for pk in self.submission_ids] + [f"note #{pk}" for pk in self.note_ids]
+        )
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {shown}"

@@ -10,7 +10,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _actor(request, client=None) -> str:
+def actor(request, client=None) -> str:
     """Name who reads, for the access log: the account, or the client without one."""
     if request.user.is_authenticated:
         return request.user.get_username()
@@ -23,7 +23,7 @@ def log_read(request, response, *, submissions, action: str, client=None):
         selectors.answers_read(
             submissions=list(submissions),
             user=request.user,
-            actor=_actor(request, client),
+            actor=actor(request, client),
             ip=client_ip(request),
             action=action,
         )
@@ -40,7 +40,7 @@ def log_shown(request, *, submissions, action: str, client=None) -> None:
         selectors.answers_read(
             submissions=list(submissions),
             user=request.user,
-            actor=_actor(request, client),
+            actor=actor(request, client),
             ip=client_ip(request),
             action=action,
         )

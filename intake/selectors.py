@@ -18,6 +18,7 @@ from intake.models import (
     Question,
     Questionnaire,
     Review,
+    SessionNote,
     Submission,
 )
 from intake.triage import (
@@ -421,3 +422,59 @@ def reviews_of(*, booking: Booking) -> QuerySet[Review]:
 def submissions_exported(*, client: Client) -> QuerySet[Submission]:
     """Return the submissions a client's data download shows (erased ones hold nothing)."""
     return client.submissions.filter(erased_at__isnull=True).order_by("-created_at")
+
+
+# Session notes: health data, each read logged like the answers.
+
+
+def notes_read(*, notes, user=None, actor: str, ip: str | None, action: str) -> AccessLog | None:
+    """Record one read: one response that showed these session notes (none shown, no row)."""
+    ids = [note.pk for note in notes]
+    if not ids:
+        return None
+    return AccessLog.objects.create(
+        note_ids=ids,
+        user=user if user is not None and user.is_authenticated else None,
+        actor=actor[:150],
+        action=action,
+        ip_address=ip,
+    )
+
+
+def session_note(booking: Booking) -> SessionNote | None:
+    """Return the note of this booking with its addenda, or None if none is written yet."""
+    return (
+        SessionNote.objects.filter(booking=booking)
+        .select_related("author", "booking__service", "booking__therapist")
+        .prefetch_related("addenda__author")
+        .first()
+    )
+
+
+def last_notes(*, booking_ids: Collection[int]) -> dict[int, SessionNote]:
+    """Return, for each booking, the newest note of its client from an earlier session.
+
+    In one query, whatever the number of bookings: the therapist's day shows each client's
+    last note beside the booking.
+    """
+    if not booking_ids:
+        return {}
+    bookings = list(
+        Booking.objects.filter(pk__in=booking_ids, client__isnull=False).values_list(
+            "pk", "client_id", "start_at"
+        )
+    )
+    notes = (
+        SessionNote.objects.filter(booking__client_id__in={client for _pk, client, _at in bookings})
+        .select_related("author", "booking__service", "booking__therapist")
+        .order_by("-booking__start_at")
+    )
+    by_client: dict[int, list[SessionNote]] = {}
+    for note in notes:
+        by_client.setdefault(note.booking.client_id, []).append(note)
+    found = {}
+    for pk, client, start_at in bookings:
+        earlier = [n for n in by_client.get(client, ()) if n.booking.start_at < start_at]
+        if earlier:
+            found[pk] = earlier[0]
+    return found

@@ -27,6 +27,8 @@ from intake.models import (
     Question,
     Questionnaire,
     Review,
+    SessionNote,
+    SessionNoteAddendum,
     Submission,
 )
 from intake.triage import Level, triage, validate_answers, visible_questions
@@ -253,6 +255,12 @@ def client_export(*, client: Client) -> dict:
     """Return everything stored about a client, as plain data for a JSON download."""
     bookings = client.bookings.select_related("service", "therapist").order_by("start_at")
     submissions = client.submissions.select_related("questionnaire").order_by("created_at")
+    notes = (
+        SessionNote.objects.filter(booking__client=client)
+        .select_related("booking__service", "author")
+        .prefetch_related("addenda__author")
+        .order_by("booking__start_at")
+    )
     return {
         "client": {
             "name": client.name,
@@ -291,6 +299,7 @@ def client_export(*, client: Client) -> dict:
             for submission in submissions
             if submission.erased_at is None
         ],
+        "session_notes": [_note_export(note) for note in notes],
         "consents": [
             {
                 "version": consent.text.version,
@@ -303,6 +312,31 @@ def client_export(*, client: Client) -> dict:
 
 
 @transaction.atomic
+def _note_export(note: SessionNote) -> dict:
+    return {
+        "session": note.booking.start_at.isoformat(),
+        "service": note.booking.service.name,
+        "written_by": note.author.get_full_name() or note.author.get_username(),
+        "written_at": note.created_at.isoformat(),
+        "subjective": note.subjective,
+        "objective": note.objective,
+        "assessment": note.assessment,
+        "plan": note.plan,
+        "areas_treated": [str(region.label) for region in body_maps.regions(note.areas)],
+        "techniques": note.technique_labels,
+        "pressure": note.get_pressure_display(),
+        "response": note.response,
+        "addenda": [
+            {
+                "written_by": addendum.author.get_full_name() or addendum.author.get_username(),
+                "written_at": addendum.created_at.isoformat(),
+                "text": addendum.text,
+            }
+            for addendum in note.addenda.all()
+        ],
+    }
+
+
 def client_erase(*, client: Client, now: datetime | None = None) -> None:
     """Erase a client's answers, personal details and every text about them; keep the bookings.
 
@@ -320,6 +354,8 @@ def client_erase(*, client: Client, now: datetime | None = None) -> None:
             booking=booking, reason="Client data erased", by_client=False, now=now
         )
     client.submissions.update(answers={}, reasons=[], body_map={}, erased_at=now)
+    # Session notes and their addenda go whole; the bookings they were written for stay.
+    SessionNote.objects.filter(booking__client=client).delete()
     client.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     client.bookings.update(adaptations="", staff_note="")
     Review.objects.filter(booking__client=client).update(adaptations="", message="")
@@ -649,3 +685,50 @@ def consent_publish(*, text: ConsentText, now: datetime | None = None) -> Consen
     text.published_at = now or timezone.now()
     text.save(update_fields=["published_at"])
     return text
+
+
+# Session notes
+
+
+class NoteRefused(BookingRefused):
+    """A session note or addendum refused for a reason the therapist can read."""
+
+
+@transaction.atomic
+def session_note_save(
+    *, booking: Booking, author, fields: dict, now: datetime | None = None
+) -> SessionNote:
+    """Write the note of an attended session, or change it until it locks.
+
+    ``fields`` holds the note's parts as the form cleaned them. A note is written once the
+    session is marked completed; from ``SessionNote.LOCKED_AFTER`` past its end, it only takes
+    addenda (``session_note_addendum_add``).
+    """
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != BookingStatus.COMPLETED:
+        raise NoteRefused(_("A note is written once the session is marked completed."))
+    note = SessionNote.objects.filter(booking=booking).first()
+    if note is None:
+        note = SessionNote(booking=booking, author=author, created_at=now)
+    elif note.is_locked(now):
+        raise NoteRefused(
+            _("This note locked 24 hours after the session: add an addendum to correct it.")
+        )
+    for name, value in fields.items():
+        setattr(note, name, value)
+    note.updated_at = now
+    note.save()
+    return note
+
+
+@transaction.atomic
+def session_note_addendum_add(
+    *, note: SessionNote, author, text: str, now: datetime | None = None
+) -> SessionNoteAddendum:
+    """Add a correction to a locked note, with its author and time; the note stays as written."""
+    now = now or timezone.now()
+    note = SessionNote.objects.select_for_update().select_related("booking").get(pk=note.pk)
+    if not note.is_locked(now):
+        raise NoteRefused(_("The note can still be changed: correct it there."))
+    return SessionNoteAddendum.objects.create(note=note, author=author, text=text, created_at=now)

@@ -7,7 +7,7 @@ A client's data (download, erasure, and the email that proves who they are) has 
 from django.urls import path
 
 import studio.converters  # noqa: F401  (registers the token converters)
-from intake import consent_versions, staff, versions, views
+from intake import consent_versions, notes, staff, versions, views
 
 app_name = "intake"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("therapist/reviews/", staff.review_queue, name="review_queue"),
     path("therapist/reviews/<uuid:public_id>/", staff.review_detail, name="review_detail"),
     path("therapist/reviews/<uuid:public_id>/answers/", staff.answers, name="intake_answers"),
+    path("therapist/sessions/<uuid:public_id>/note/", notes.session_note, name="session_note"),
+    path(
+        "therapist/sessions/<uuid:public_id>/note/addendum/",
+        notes.session_note_addendum,
+        name="session_note_addendum",
+    ),
     path("studio/questionnaires/", versions.versions, name="versions"),
     path("studio/questionnaires/<int:pk>/", versions.version_detail, name="version_detail"),
     path("studio/questionnaires/<int:pk>/copy/", versions.version_copy, name="version_copy"),

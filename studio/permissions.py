@@ -42,6 +42,7 @@ __all__ = [
     "can_view_booking",
     "can_view_reports",
     "can_view_review_queue",
+    "can_write_note",
     "is_client_of",
     "is_front_desk",
     "is_owner",
@@ -171,9 +172,33 @@ def can_view_review_queue(user) -> bool:
     return is_owner(user) or therapist_of(user) is not None
 
 
+# The bookings of a client that make a therapist "their" therapist: seen, or still to be seen.
+# A held, cancelled, declined, expired or stopped booking never brought them together.
+_SEEING_STATUSES = ("awaiting_review", "confirmed", "on_hold", "arrived", "completed", "no_show")
+
+
 def can_see_notes(user, booking) -> bool:
-    """Return True for who may read session notes: the booking's therapist and the owner."""
-    return can_review(user, booking)
+    """Return True for who may read the session notes of this booking's client.
+
+    The owner, and any therapist who has seen this client or will see them (DESIGN.md's
+    "their own clients"): the next session's therapist reads the last notes before it. Never
+    the front desk. Each read is logged (``intake.selectors.notes_read``).
+    """
+    if is_owner(user):
+        return True
+    therapist = therapist_of(user)
+    if therapist is None or booking.client_id is None:
+        return False
+    if booking.therapist_id == therapist.pk:
+        return True
+    return booking.client.bookings.filter(
+        therapist_id=therapist.pk, status__in=_SEEING_STATUSES
+    ).exists()
+
+
+def can_write_note(user, booking) -> bool:
+    """Return True for who writes a session's note and its addenda: its own therapist."""
+    return _is_booking_therapist(user, booking)
 
 
 def can_see_body_map(user, booking, *, proven_client_id: int | None = None) -> bool:

@@ -36,6 +36,8 @@ from intake.models import (
     Question,
     Questionnaire,
     Review,
+    SessionNote,
+    SessionNoteAddendum,
     Submission,
 )
 from intake.services import intake_submit, questionnaire_copy_as_draft
@@ -115,6 +117,8 @@ WRITABLE = [
     Questionnaire,
     Question,
     ConsentText,
+    SessionNote,
+    SessionNoteAddendum,
 ]
 # Statuses of a request that was refused: nothing may have changed.
 REFUSED = {400, 403, 404, 405, 409, 429}
@@ -784,6 +788,30 @@ def test_the_rooms_pages_survive_every_bad_value(world, corpus):
         assert second.status_code < 500
     olive = Room.objects.get(slug="olive")
     assert (olive.name, olive.is_active) == ("Olive, renamed", False)
+    corpus.check()
+
+
+def test_the_session_note_pages_survive_every_bad_value(world, corpus):
+    """The note of a completed session and its addendum: every field with every value."""
+    Booking.objects.filter(pk=world.confirmed.pk).update(status=BookingStatus.COMPLETED)
+    ana = world.browser("ana")
+    url = f"/en/therapist/sessions/{world.confirmed.public_id}/note/"
+    note = {
+        "subjective": "Tight calves.",
+        "objective": "Tension in the right calf.",
+        "assessment": "",
+        "plan": "Two weeks.",
+        "areas": ["right_calf"],
+        "techniques": ["effleurage"],
+        "pressure": "medium",
+        "response": "Relaxed.",
+    }
+    corpus.fields(ana, url, note)
+    corpus.fields(ana, url + "addendum/", {"text": "Called: all well."})
+    corpus.params(ana, url, ["date"])
+    for who in ("frontdesk", "anonymous"):
+        response, _changed = corpus.send(world.browser(who), "post", url, note)
+        assert response.status_code == 404, who
     corpus.check()
 
 

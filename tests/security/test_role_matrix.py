@@ -33,7 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Notification
-from intake.models import AccessLog, ConsentText, Questionnaire
+from intake.models import AccessLog, ConsentText, Questionnaire, SessionNote
 from intake.services import questionnaire_copy_as_draft
 from studio.models import TimeOff
 from tests.auth import authenticator_for
@@ -53,6 +53,7 @@ ADAPTATION = "avoid the left calf"
 ANSWER = "my left knee is still tender"
 REASON = "Pregnancy, flagged for the matrix."
 READER = "ghost-reader"
+NOTE_TEXT = "Knots in the right calf, eased by the end."
 
 
 # The table
@@ -304,6 +305,12 @@ PAGES = {
     "intake:review_queue": Page(REVIEWERS, shows=("booking", "answers"), sign_in=True),
     "intake:review_detail": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
     "intake:intake_answers": Page(REVIEWERS, needs=("answers",), shows=("answers",)),
+    # Session notes: the client's therapists and the owner read them; only the session's own
+    # therapist writes (an empty addendum is refused after the check).
+    "intake:session_note": Page(REVIEWERS, needs=("notes",), shows=("notes",)),
+    "intake:session_note_addendum": Page(
+        {THERAPIST.name}, needs=("notes",), method="POST", ok="400"
+    ),
     # The catalogue, edited by the front desk and the owner. The POSTs name no action: the
     # permission check comes first, then a 400 that changes nothing.
     "catalogue:index": Page(DESK, shows=("catalogue",), sign_in=True),
@@ -329,6 +336,7 @@ MARKERS = {
     "adaptations": (ADAPTATION,),
     "answers": (ANSWER, REASON),
     "access_log": (READER,),
+    "notes": (NOTE_TEXT,),
 }
 
 
@@ -383,6 +391,13 @@ def objects(demo, monday):
         reason="Training",
     )
     AccessLog.objects.create(actor=READER, action="view_answers", submission_ids=[])
+    SessionNote.objects.create(
+        booking=booking,
+        author=User.objects.get(username="ana"),
+        objective=NOTE_TEXT,
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     attempt = {"username": "frontdesk", "ip_address": "127.0.0.1", "user_agent": "test"}
     AccessAttempt.objects.create(
         **attempt, path_info="/accounts/login/", get_data="", post_data="", failures_since_start=1
@@ -545,10 +560,19 @@ def check(
         if kind in page.shows and visible and not present and got == "200":
             problems.append(f"{where}: does not show {kind}")
     new_rows = AccessLog.objects.filter(pk__gt=before)
-    read = allowed and got == "200" and "answers" in (*page.needs, *page.shows)
-    if read and may(table, viewer, "answers") and logged(table, viewer, "answers"):
-        if new_rows.count() != 1:
-            problems.append(f"{where}: {new_rows.count()} access-log rows for one read")
+    # Each kind of health data a response showed is one logged read of it.
+    reads = [
+        kind
+        for kind in ("answers", "notes")
+        if allowed
+        and got == "200"
+        and kind in (*page.needs, *page.shows)
+        and may(table, viewer, kind)
+        and logged(table, viewer, kind)
+    ]
+    if reads:
+        if new_rows.count() != len(reads):
+            problems.append(f"{where}: {new_rows.count()} access-log rows for {len(reads)} reads")
     elif not allowed and new_rows.exists():
         problems.append(f"{where}: a refused request wrote the access log")
     return problems

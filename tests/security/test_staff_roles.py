@@ -232,6 +232,10 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/therapist/reviews/": ("GET", ANSWERS | {BEN: "200", ANONYMOUS: LOGIN}),
         "/therapist/reviews/<uuid:public_id>/": ("GET", ANSWERS),
         "/therapist/reviews/<uuid:public_id>/answers/": ("GET", ANSWERS),
+        # Session notes: read like the answers; only the session's therapist adds to them
+        # (a POST with no note behind it is a 404 for everyone).
+        "/therapist/sessions/<uuid:public_id>/note/": ("GET", ANSWERS),
+        "/therapist/sessions/<uuid:public_id>/note/addendum/": ("POST", everyone("404")),
         # Django's admin keeps its own permissions (is_staff plus model permissions); only
         # its index is walked here, to show who gets in at all.
         "/admin/": (
@@ -294,6 +298,8 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:staff_client": {"pk": booking.client.pk},
         "intake:review_detail": by_id,
         "intake:intake_answers": by_id,
+        "intake:session_note": by_id,
+        "intake:session_note_addendum": by_id,
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
         "catalogue:service_edit": {"pk": booking.service_id},
         "catalogue:service_move": {"pk": booking.service_id},

@@ -253,6 +253,13 @@ def _pages(site) -> list[Page]:
         Page("intake:review_queue", "ana", reverse("intake:review_queue")),
         Page("intake:review_detail", "ana", reverse("intake:review_detail", kwargs=staff)),
         Page("intake:intake_answers", "ana", reverse("intake:intake_answers", kwargs=staff)),
+        Page("intake:session_note", "ana", reverse("intake:session_note", kwargs=staff)),
+        Page(
+            "intake:session_note_addendum",
+            "ana",
+            reverse("intake:session_note_addendum", kwargs=staff),
+            405,
+        ),
         # The admin, for the client's data and the access log.
         Page("admin:index", "owner", reverse("admin:index")),
         Page("admin:bookings_client_changelist", "owner", "/en/admin/bookings/client/"),
