@@ -506,17 +506,22 @@ def questionnaire_publish(
 # either lands before it (and is what gets published) or is refused.
 
 
-def _locked_draft(questionnaire: Questionnaire) -> Questionnaire:
-    draft = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+def _locked_unpublished(version, refusal: str):
+    """Lock a questionnaire or consent text version; refuse it if it is published already."""
+    draft = type(version).objects.select_for_update().get(pk=version.pk)
     if draft.published_at is not None:
-        raise DraftRefused(
-            _(
-                "Version %(version)s is published, so it no longer changes: copy it as a "
-                "draft to make a new version."
-            )
-            % {"version": draft.version}
-        )
+        raise DraftRefused(refusal % {"version": draft.version})
     return draft
+
+
+def _locked_draft(questionnaire: Questionnaire) -> Questionnaire:
+    return _locked_unpublished(
+        questionnaire,
+        _(
+            "Version %(version)s is published, so it no longer changes: copy it as a "
+            "draft to make a new version."
+        ),
+    )
 
 
 def _renumber(questions: list[Question]) -> None:
@@ -619,16 +624,13 @@ def question_move(*, question: Question, up: bool) -> None:
 
 
 def _locked_consent_draft(text: ConsentText) -> ConsentText:
-    draft = ConsentText.objects.select_for_update().get(pk=text.pk)
-    if draft.published_at is not None:
-        raise DraftRefused(
-            _(
-                "Consent text version %(version)s is published, so it no longer changes: copy "
-                "it as a draft to make a new version."
-            )
-            % {"version": draft.version}
-        )
-    return draft
+    return _locked_unpublished(
+        text,
+        _(
+            "Consent text version %(version)s is published, so it no longer changes: copy "
+            "it as a draft to make a new version."
+        ),
+    )
 
 
 @transaction.atomic
