@@ -56,9 +56,20 @@ class ServiceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rooms"].queryset = Room.objects.order_by("name")
+        self.fields["rooms"].label_from_instance = lambda room: (
+            room.name if room.is_active else _("%(name)s (out of use)") % {"name": room.name}
+        )
         buffer = self.fields["buffer_minutes"]
         buffer.validators.append(MaxValueValidator(LONGEST_MINUTES))
         buffer.widget.attrs["max"] = LONGEST_MINUTES
+
+    def clean_rooms(self):
+        rooms = self.cleaned_data["rooms"]
+        if rooms and not any(room.is_active for room in rooms):
+            raise forms.ValidationError(
+                _("Choose at least one room in use: in these, nobody can book the massage.")
+            )
+        return rooms
 
 
 class LengthForm(forms.Form):

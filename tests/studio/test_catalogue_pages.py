@@ -17,7 +17,7 @@ from bookings import times_cache
 from bookings.models import Booking
 from studio import permissions, services
 from studio.errors import CatalogueRefused
-from studio.models import Service, ServiceLength
+from studio.models import Room, Service, ServiceLength
 from tests.bookings.staff.conftest import LEG, Demo, at, browser_for, next_monday
 
 pytestmark = pytest.mark.django_db
@@ -309,6 +309,16 @@ def test_a_service_is_added_and_edited_in_every_language(owner, demo):
     assert taken.status_code == 400
     hand.refresh_from_db()
     assert hand.slug == "hand-massage"
+
+    # Rooms out of use alone would leave the massage nowhere to be booked.
+    Room.objects.filter(pk__in=rooms).update(is_active=False)
+    page = owner.get(edit)
+    assert "(out of use)" in text(page)
+    nowhere = owner.post(edit, data | {"name_en": "Nowhere"})
+    assert nowhere.status_code == 400
+    assert "Choose at least one room in use" in text(nowhere)
+    hand.refresh_from_db()
+    assert hand.name_en == "Hands massage"
 
 
 def test_a_therapist_gets_404_and_a_visitor_is_sent_to_sign_in(demo):
