@@ -311,7 +311,6 @@ def client_export(*, client: Client) -> dict:
     }
 
 
-@transaction.atomic
 def _note_export(note: SessionNote) -> dict:
     return {
         "session": note.booking.start_at.isoformat(),
@@ -337,6 +336,7 @@ def _note_export(note: SessionNote) -> dict:
     }
 
 
+@transaction.atomic
 def client_erase(*, client: Client, now: datetime | None = None) -> None:
     """Erase a client's answers, personal details and every text about them; keep the bookings.
 

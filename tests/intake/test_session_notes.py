@@ -199,3 +199,25 @@ def test_the_therapist_marks_the_session_completed_then_writes_the_note(session,
     assert browser_for("ana").post(note_url(following), {"complete": "yes"}).status_code == 404
     following.refresh_from_db()
     assert following.status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasure_outside_a_transaction_removes_the_note(session):
+    """Erasure takes its own transaction: the client's erase page runs outside one.
+
+    ``client_erase`` locks the client's row, which needs a transaction; run in autocommit, as
+    the erase page is (no ``ATOMIC_REQUESTS``), it must not fail half-way.
+    """
+    booking, _following = session
+    note = services.session_note_save(
+        booking=booking, author=Demo().user("ana"), fields={"plan": NOTE["plan"]}
+    )
+    SessionNoteAddendum.objects.create(
+        note=note, author=note.author, text="Felt fine.", created_at=note.created_at
+    )
+
+    services.client_erase(client=booking.client)
+
+    assert not SessionNote.objects.exists() and not SessionNoteAddendum.objects.exists()
+    booking.refresh_from_db()
+    assert booking.client.name == "Erased client" and booking.adaptations == ""
