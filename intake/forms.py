@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.body_map_forms import NAME as BODY_MAP
 from intake.body_map_forms import BodyMapField, input_context
+from intake.models import AftercareReport
 from intake.triage import NON_QUESTION_ERRORS, TEXT_MAX_LENGTH, QuestionSpec, validate_answers
 
 FIELD_PREFIX = "q_"
@@ -185,3 +186,28 @@ class ReviewForm(forms.Form):
         if decision == "decline" and not cleaned.get("message", "").strip():
             self.add_error("message", _("Please write a short message to the client."))
         return cleaned
+
+
+class AftercareForm(forms.Form):
+    """How the client feels after the session: well, or what they notice."""
+
+    feelings = forms.MultipleChoiceField(
+        label=_("How do you feel since your session?"),
+        choices=AftercareReport.Feeling.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Please tick how you feel.")},
+    )
+    details = forms.CharField(
+        label=_("Anything you would like your therapist to know (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_feelings(self):
+        feelings = self.cleaned_data["feelings"]
+        if AftercareReport.Feeling.WELL in feelings and len(feelings) > 1:
+            raise forms.ValidationError(
+                _("Please tick either that you feel well, or what you notice.")
+            )
+        return feelings

@@ -319,6 +319,44 @@ class SessionNoteAddendum(models.Model):
         return f"{self.note} + {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class AftercareReport(models.Model):
+    """How the client feels after the session, told through the after-care email's link.
+
+    Health data, read where the session's note is read (``permissions.can_see_notes``) and
+    logged with it. A report of anything but feeling well alerts the therapist and the front
+    desk, by email with no word of what was reported.
+    """
+
+    class Feeling(models.TextChoices):
+        WELL = "well", _("I feel well")
+        DISCOMFORT = "discomfort", _("A discomfort that does not pass")
+        DIZZINESS = "dizziness", _("Dizziness")
+        UNUSUAL = "unusual", _("Another unusual symptom")
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="aftercare_report"
+    )
+    feelings = models.JSONField(_("how the client feels"), default=list)
+    details = models.TextField(_("in the client's words"), blank=True)
+    created_at = models.DateTimeField(_("told"))
+
+    class Meta:
+        verbose_name = _("after-care report")
+        verbose_name_plural = _("after-care reports")
+
+    def __str__(self):
+        return _("After-care report for %(booking)s") % {"booking": self.booking}
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(feeling != self.Feeling.WELL for feeling in self.feelings)
+
+    @property
+    def feeling_labels(self) -> list[str]:
+        known = dict(self.Feeling.choices)
+        return [str(known.get(code, code)) for code in self.feelings]
+
+
 class AccessLog(models.Model):
     """Append-only record of every read of health answers or reasons (PostgreSQL refuses edits).
 
@@ -350,6 +388,12 @@ class AccessLog(models.Model):
     # The session notes the response showed, by id (notes are erased with the client's data).
     note_ids = models.JSONField(
         _("session notes read"),
+        default=list,
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+    )
+    aftercare_ids = models.JSONField(
+        _("after-care reports read"),
         default=list,
         db_default=models.Value([], output_field=models.JSONField()),
         blank=True,

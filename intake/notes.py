@@ -53,12 +53,14 @@ def _page(request, booking, note, *, form=None, addendum=None, status=200):
             form = SessionNoteForm(instance=note)
     if addendum is None and writer and locked:
         addendum = AddendumForm()
+    report = selectors.aftercare_report(booking)
     response = render(
         request,
         "intake/notes/note.html",
         {
             "booking": booking,
             "note": note,
+            "report": report,
             "areas": body_map.regions(note.areas) if note else [],
             "form": form,
             "addendum": addendum,
@@ -71,14 +73,14 @@ def _page(request, booking, note, *, form=None, addendum=None, status=200):
         status=status,
     )
     if request.method == "GET" and response.status_code == 200:
-        if note is not None:
-            selectors.notes_read(
-                notes=[note],
-                user=request.user,
-                actor=actor(request),
-                ip=client_ip(request),
-                action="view_note",
-            )
+        selectors.notes_read(
+            notes=[note] if note else [],
+            aftercare=[report] if report else [],
+            user=request.user,
+            actor=actor(request),
+            ip=client_ip(request),
+            action="view_note",
+        )
         # A new note starts from the screening's reasons: showing them is a read too.
         log_read(request, response, submissions=shown, action="note_reasons")
     return response

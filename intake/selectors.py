@@ -13,6 +13,7 @@ from bookings.models import Booking, BookingStatus, Client
 from intake import body_map
 from intake.models import (
     AccessLog,
+    AftercareReport,
     ConsentText,
     LevelChoices,
     Question,
@@ -427,13 +428,20 @@ def submissions_exported(*, client: Client) -> QuerySet[Submission]:
 # Session notes: health data, each read logged like the answers.
 
 
-def notes_read(*, notes, user=None, actor: str, ip: str | None, action: str) -> AccessLog | None:
-    """Record one read: one response that showed these session notes (none shown, no row)."""
+def notes_read(
+    *, notes, aftercare=(), user=None, actor: str, ip: str | None, action: str
+) -> AccessLog | None:
+    """Record one read: one response that showed these session notes or after-care reports.
+
+    None shown, no row.
+    """
     ids = [note.pk for note in notes]
-    if not ids:
+    aftercare_ids = [report.pk for report in aftercare]
+    if not ids and not aftercare_ids:
         return None
     return AccessLog.objects.create(
         note_ids=ids,
+        aftercare_ids=aftercare_ids,
         user=user if user is not None and user.is_authenticated else None,
         actor=actor[:150],
         action=action,
@@ -478,3 +486,7 @@ def last_notes(*, booking_ids: Collection[int]) -> dict[int, SessionNote]:
         if earlier:
             found[pk] = earlier[0]
     return found
+
+
+def aftercare_report(booking: Booking) -> AftercareReport | None:
+    return AftercareReport.objects.filter(booking=booking).first()

@@ -5,7 +5,7 @@ half-saved: either the answers are stored and the booking moved on, or neither.
 """
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import CharField, Value
@@ -21,6 +21,7 @@ from bookings.models import Booking, BookingStatus, Client, Notification, new_ma
 from intake import body_map as body_maps
 from intake import selectors
 from intake.models import (
+    AftercareReport,
     AssessmentApproval,
     Consent,
     ConsentText,
@@ -300,6 +301,17 @@ def client_export(*, client: Client) -> dict:
             if submission.erased_at is None
         ],
         "session_notes": [_note_export(note) for note in notes],
+        "after_care": [
+            {
+                "session": report.booking.start_at.isoformat(),
+                "told_at": report.created_at.isoformat(),
+                "feelings": report.feeling_labels,
+                "details": report.details,
+            }
+            for report in AftercareReport.objects.filter(booking__client=client)
+            .select_related("booking")
+            .order_by("created_at")
+        ],
         "consents": [
             {
                 "version": consent.text.version,
@@ -356,6 +368,7 @@ def client_erase(*, client: Client, now: datetime | None = None) -> None:
     client.submissions.update(answers={}, reasons=[], body_map={}, erased_at=now)
     # Session notes and their addenda go whole; the bookings they were written for stay.
     SessionNote.objects.filter(booking__client=client).delete()
+    AftercareReport.objects.filter(booking__client=client).delete()
     client.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     client.bookings.update(adaptations="", staff_note="")
     Review.objects.filter(booking__client=client).update(adaptations="", message="")
@@ -734,3 +747,50 @@ def session_note_addendum_add(
     if not note.is_locked(now):
         raise NoteRefused(_("The note can still be changed: correct it there."))
     return SessionNoteAddendum.objects.create(note=note, author=author, text=text, created_at=now)
+
+
+# After-care: how the client feels after the session.
+
+# How long after a session its after-care link takes an answer (the email's link lasts as long).
+AFTERCARE_OPEN_FOR = timedelta(days=14)
+
+
+def aftercare_refusal(*, booking: Booking, now: datetime | None = None) -> str | None:
+    """Return why this booking's after-care cannot be answered now, or None if it can."""
+    now = now or timezone.now()
+    if booking.status != BookingStatus.COMPLETED or booking.client_id is None:
+        return _("This link is for a session that has taken place.")
+    if booking.client.erased_at is not None:
+        return _("This link no longer works.")
+    if now > booking.end_at + AFTERCARE_OPEN_FOR:
+        return _(
+            "This link has expired. If you do not feel well, please contact the studio, or a "
+            "health professional."
+        )
+    return None
+
+
+@transaction.atomic
+def aftercare_report(
+    *, booking: Booking, feelings: list[str], details: str, now: datetime | None = None
+) -> AftercareReport:
+    """Record how the client feels after the session; alert the studio if not well.
+
+    One report per session: a second answer (a double submit, the link opened again) keeps
+    the first and changes nothing, so nobody is alerted twice.
+    """
+    now = now or timezone.now()
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("client").get(pk=booking.pk)
+    )
+    if refusal := aftercare_refusal(booking=booking, now=now):
+        raise BookingRefused(refusal, code=BookingRefused.POLICY)
+    existing = AftercareReport.objects.filter(booking=booking).first()
+    if existing is not None:
+        return existing
+    report = AftercareReport.objects.create(
+        booking=booking, feelings=list(feelings), details=details, created_at=now
+    )
+    if report.needs_attention:
+        notify("aftercare_alert", booking, key=str(report.pk))
+    return report

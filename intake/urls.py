@@ -15,6 +15,7 @@ urlpatterns = [
     path("book/hold/<uuid:public_id>/health/", views.intake_form, name="intake_form"),
     path("intake/<signed:token>/", views.phone_intake, name="phone_intake"),
     path("rescreen/<signed:token>/", views.rescreen, name="rescreen"),
+    path("aftercare/<signed:token>/", views.aftercare, name="aftercare"),
     path("my-data/<token:token>/calma.json", views.my_data, name="client_data"),
     path("my-data/<token:token>/erase/", views.erase, name="client_erase"),
     path("my-data/<token:token>/send-link/", views.send_link, name="client_send_link"),

@@ -15,12 +15,12 @@ from bookings import selectors as booking_selectors
 from bookings import services as booking_services
 from bookings import sessions
 from bookings.errors import BookingRefused
-from bookings.messages.links import rescreen_token_booking_id
+from bookings.messages.links import aftercare_token_booking_id, rescreen_token_booking_id
 from bookings.models import Booking, BookingStatus
 from intake import selectors, services
 from intake.body_map import BODY_MAP_VERSION
 from intake.body_map_forms import NAME as BODY_MAP
-from intake.forms import FIELD_PREFIX, IntakeForm
+from intake.forms import FIELD_PREFIX, AftercareForm, IntakeForm
 from intake.questionnaire_v1 import SECTIONS
 from intake.reads import log_read
 from studio import permissions
@@ -314,5 +314,40 @@ def rescreen(request, token):
         request,
         "intake/rescreen.html",
         {"booking": booking, "form": form, "sections": form.sections({})},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def aftercare(request, token):
+    """How the client feels after the session, through the signed link in the after-care email.
+
+    The link is the credential for this one question and shows nothing the client told
+    before: not their answers, nor an earlier report.
+    """
+    public_id = aftercare_token_booking_id(token)
+    if public_id is None:
+        raise Http404
+    booking = get_object_or_404(booking_selectors.booking_with_details(), public_id=public_id)
+    refusal = services.aftercare_refusal(booking=booking)
+    if refusal:
+        return render(request, "intake/aftercare_closed.html", {"message": refusal})
+    if selectors.aftercare_report(booking) is not None:
+        return render(request, "intake/aftercare_done.html", {"booking": booking, "again": True})
+    form = AftercareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.aftercare_report(booking=booking, **form.cleaned_data)
+        except BookingRefused as refusal:
+            return render(request, "intake/aftercare_closed.html", {"message": refusal.message})
+        return render(
+            request,
+            "intake/aftercare_done.html",
+            {"booking": booking, "needs_attention": report.needs_attention},
+        )
+    return render(
+        request,
+        "intake/aftercare.html",
+        {"booking": booking, "form": form},
         status=400 if request.method == "POST" else 200,
     )

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from bookings.messages.links import intake_url, rescreen_url
+from bookings.messages.links import absolute, aftercare_url, intake_url, rescreen_url
 from bookings.models import Booking, BookingStatus
 from studio.models import Studio
 
@@ -148,7 +149,31 @@ def _manage_link(event: Event) -> list[Message]:
 
 
 def _aftercare(event: Event) -> list[Message]:
-    return _client(event.booking, _("Thank you for your visit"), "aftercare")
+    return _client(
+        event.booking,
+        _("Thank you for your visit"),
+        "aftercare",
+        context={"aftercare_url": aftercare_url(event.booking)},
+    )
+
+
+def _aftercare_alert(event: Event) -> list[Message]:
+    """Tell the therapist and the front desk that a client reported feeling unwell: no more."""
+    title = subject(_("After-care: a client asks to be called (%(when)s)"), when=event.when)
+    therapist = [
+        Message(
+            message.recipient,
+            message.subject,
+            message.template,
+            message.language,
+            context={
+                "note_url": absolute(reverse("intake:session_note", args=[event.booking.public_id]))
+            },
+        )
+        for message in _therapist(event.booking, title, "aftercare_alert")
+    ]
+    desk = _front_desk(event.studio, title, "aftercare_alert", context={"for_front_desk": True})
+    return [*therapist, desk]
 
 
 def _intake_link(event: Event) -> list[Message]:
@@ -197,6 +222,7 @@ BUILDERS: dict[str, Callable[[Event], list[Message]]] = {
     "review_overdue": _review_overdue,
     "rescreen_stop": _rescreen_stop,
     "screening_stop": _screening_stop,
+    "aftercare_alert": _aftercare_alert,
 }
 
 

@@ -106,3 +106,27 @@ def rescreen_token_booking_id(token: str) -> uuid.UUID | None:
         return uuid.UUID(str(signed))
     except (signing.BadSignature, ValueError, TypeError):
         return None
+
+
+# The after-care email asks how the client feels, for a fortnight after the visit.
+AFTERCARE_SALT = "calma.aftercare"
+AFTERCARE_LINK_MAX_AGE = 14 * 24 * 3600
+
+
+def aftercare_token(booking: Booking) -> str:
+    return signing.dumps(str(booking.public_id), salt=AFTERCARE_SALT, compress=True)
+
+
+def aftercare_url(booking: Booking) -> str:
+    return absolute(
+        _in_clients_language(booking, "intake:aftercare", token=aftercare_token(booking))
+    )
+
+
+def aftercare_token_booking_id(token: str) -> uuid.UUID | None:
+    """Return the booking an after-care token was signed for, or None if forged or too old."""
+    try:
+        signed = signing.loads(token, salt=AFTERCARE_SALT, max_age=AFTERCARE_LINK_MAX_AGE)
+        return uuid.UUID(str(signed))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None

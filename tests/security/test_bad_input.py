@@ -31,6 +31,7 @@ from bookings.messages import links
 from bookings.models import Booking, BookingStatus, Client, Notification
 from intake.models import (
     AccessLog,
+    AftercareReport,
     Consent,
     ConsentText,
     Question,
@@ -119,6 +120,7 @@ WRITABLE = [
     ConsentText,
     SessionNote,
     SessionNoteAddendum,
+    AftercareReport,
 ]
 # Statuses of a request that was refused: nothing may have changed.
 REFUSED = {400, 403, 404, 405, 409, 429}
@@ -387,6 +389,7 @@ TOKEN_ROUTES = [
     "/en/intake/{}/",
     "/en/feeds/{}.ics",
     "/en/rescreen/{}/",
+    "/en/aftercare/{}/",
     "/en/book/hold/{}/",
     "/en/book/hold/{}/health/",
     "/en/staff/bookings/{}/",
@@ -788,6 +791,20 @@ def test_the_rooms_pages_survive_every_bad_value(world, corpus):
         assert second.status_code < 500
     olive = Room.objects.get(slug="olive")
     assert (olive.name, olive.is_active) == ("Olive, renamed", False)
+    corpus.check()
+
+
+def test_the_aftercare_page_survives_every_bad_value(world, corpus):
+    """How the client feels after the session: every field with every value, and a replay."""
+    Booking.objects.filter(pk=world.confirmed.pk).update(status=BookingStatus.COMPLETED)
+    url = f"/en/aftercare/{links.aftercare_token(world.confirmed)}/"
+    visitor = world.browser("anonymous")
+    with time_machine.travel(CONFIRMED_AT + timedelta(hours=3), tick=False):
+        corpus.fields(visitor, url, {"feelings": ["dizziness"], "details": "Dizzy."})
+        first, _writes = corpus.send(visitor, "post", url, {"feelings": ["well"]}, keep=True)
+        second, _writes = corpus.send(visitor, "post", url, {"feelings": ["well"]}, keep=True)
+        assert first.status_code == second.status_code == 200
+    assert AftercareReport.objects.filter(booking=world.confirmed).count() == 1
     corpus.check()
 
 

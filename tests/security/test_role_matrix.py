@@ -222,6 +222,9 @@ PAGES = {
     "intake:rescreen": Page(
         EVERYONE, needs=("booking",), hides=("answers",), credential="rescreen"
     ),
+    "intake:aftercare": Page(
+        EVERYONE, needs=("booking",), hides=("answers", "notes"), credential="aftercare"
+    ),
     "bookings:therapist_feed": Page(
         EVERYONE, needs=("booking",), hides=("answers",), credential="feed"
     ),
@@ -446,11 +449,15 @@ def credential_for(kind: str, viewer: Viewer, objects) -> tuple[str, bool]:
     feed; another client or therapist holds their own; nobody else holds one.
     """
     ours, other = objects["booking"], objects["other"]
-    if kind in ("manage", "rescreen"):
+    if kind in ("manage", "rescreen", "aftercare"):
         holder = {CLIENT: ours, OTHER_CLIENT: other}.get(viewer)
         if holder is None:
             return FORGED, False
-        token = holder.manage_token if kind == "manage" else links.rescreen_token(holder)
+        token = {
+            "manage": lambda: holder.manage_token,
+            "rescreen": lambda: links.rescreen_token(holder),
+            "aftercare": lambda: links.aftercare_token(holder),
+        }[kind]()
         return token, holder == ours
     therapist = {THERAPIST: ours.therapist, OTHER_THERAPIST: other.therapist}.get(viewer)
     if therapist is None:

@@ -15,7 +15,7 @@ from django.test import Client as Browser
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from bookings.messages.links import intake_token, rescreen_token
+from bookings.messages.links import aftercare_token, intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
@@ -128,6 +128,7 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         # Anyone holding the manage link may ask for that proof to be emailed to the client.
         "/my-data/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
         "/rescreen/<signed:token>/": ("GET", PUBLIC),
+        "/aftercare/<signed:token>/": ("GET", PUBLIC),
         "/feeds/<token:token>.ics": ("GET", PUBLIC),
         # The front desk. POSTs carry no data: the permission check comes before the form.
         "/staff/calendar/": ("GET", FRONT_DESK),
@@ -289,6 +290,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:client_erase": by_token,
         "intake:client_send_link": by_token,
         "intake:rescreen": {"token": rescreen_token(booking)},
+        "intake:aftercare": {"token": aftercare_token(booking)},
         "bookings:therapist_feed": {"token": booking.therapist.calendar_token},
         "bookings:staff_booking": by_id,
         "bookings:staff_booking_move": by_id,

@@ -18,7 +18,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.messages.links import client_proof, intake_token, rescreen_token
+from bookings.messages.links import aftercare_token, client_proof, intake_token, rescreen_token
 from bookings.models import Booking, BookingStatus
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
@@ -178,6 +178,11 @@ def _pages(site) -> list[Page]:
         ),
         Page(
             "intake:rescreen", "anyone", reverse("intake:rescreen", args=[rescreen_token(review)])
+        ),
+        Page(
+            "intake:aftercare",
+            "anyone",
+            reverse("intake:aftercare", args=[aftercare_token(review)]),
         ),
         Page(
             "bookings:therapist_feed",

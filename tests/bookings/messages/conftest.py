@@ -14,7 +14,7 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Booking
 from intake import selectors as intake_selectors
-from intake.models import Questionnaire
+from intake.models import AftercareReport, Questionnaire
 from intake.services import intake_submit
 from studio.models import Service, ServiceLength, Studio, Therapist
 from tests.bookings.helpers import Clock
@@ -148,6 +148,12 @@ def health_texts() -> set[str]:
             texts.add(str(spec.text))
             texts.update(str(choice.label) for choice in spec.options)
             texts.update(str(rule.reason) for rule in spec.rules)
+    # What a client may report after the session (feeling well is no health text).
+    texts.update(
+        str(label)
+        for value, label in AftercareReport.Feeling.choices
+        if value != AftercareReport.Feeling.WELL
+    )
     return {text for text in texts if text not in {"Yes", "No"}}
 
 

@@ -22,7 +22,7 @@ from bookings import services, tasks
 from bookings.messages import links, outbox, send, sweeps
 from bookings.models import Booking, BookingStatus, Notification
 from intake import selectors
-from intake.services import rescreen_submit, review_decide
+from intake.services import aftercare_report, rescreen_submit, review_decide
 from intake.triage import visible_questions
 from tests.bookings.messages.conftest import (
     ANA_EMAIL,
@@ -430,6 +430,15 @@ def test_no_email_of_a_whole_booking_life_repeats_a_health_answer(
         done = make.book(start=madrid(2026, 12, 14, 9, 0), email="lucia@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         sweeps.aftercare_send(now=done.end_at + timedelta(minutes=5))
+    # Lucia answers the after-care follow-up: she does not feel well.
+    Booking.objects.filter(pk=done.pk).update(status=BookingStatus.COMPLETED)
+    with django_capture_on_commit_callbacks(execute=True):
+        aftercare_report(
+            booking=done,
+            feelings=["dizziness", "unusual"],
+            details=SECRET_NOTE,
+            now=done.end_at + timedelta(hours=2),
+        )
 
     events = set(Notification.objects.values_list("event", flat=True))
     assert events == {
@@ -445,6 +454,7 @@ def test_no_email_of_a_whole_booking_life_repeats_a_health_answer(
         "intake_link",
         "confirmed",
         "aftercare",
+        "aftercare_alert",
     }
     assert len(mail.outbox) == Notification.objects.count()
     assert_no_health_text(mail.outbox, SECRET_NOTE)
