@@ -102,10 +102,10 @@ def draft_keep(request, *, booking: Booking, data, prefix: str = "", names=()) -
     booking made in the same browser: on a shared device that would be someone else's.
     """
     kept = draft(request, booking=booking)
+    wanted = [name for name in data if name in names or (prefix and name.startswith(prefix))]
     fields = {
         name: [str(value)[:_DRAFT_VALUE_LENGTH] for value in data.getlist(name)]
-        for name in list(data.keys())[:_DRAFT_FIELDS]
-        if name in names or (prefix and name.startswith(prefix))
+        for name in wanted[:_DRAFT_FIELDS]
     }
     kept.update(fields)
     request.session[DRAFT] = {

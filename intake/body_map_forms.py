@@ -212,3 +212,26 @@ class BodyMapField(forms.Field):
             return body_map.clean(value)
         except body_map.BodyMapInvalid as invalid:
             raise forms.ValidationError(invalid.message, code="invalid") from invalid
+
+
+def draft_values(data) -> list[str]:
+    """Return the marks posted in ``data`` as short strings, for a run-out hold's draft.
+
+    The list has fifty controls; the draft keeps only what was marked, one
+    ``region:kind:intensity`` per mark (``from_draft_values`` reads them back).
+    """
+    posted = BodyMapWidget().value_from_datadict(data, None, NAME)
+    return [f"{m['region']}:{m['kind']}:{m['intensity']}" for m in posted["marks"]]
+
+
+def from_draft_values(values) -> dict:
+    """Return the body map a draft kept, or ``{}`` if it cannot be read any more."""
+    marks = []
+    for value in [values] if isinstance(values, str) else values:
+        region, _sep, rest = str(value).partition(":")
+        kind, _sep, intensity = rest.partition(":")
+        marks.append({"region": region, "kind": kind, "intensity": intensity})
+    try:
+        return body_map.clean({"version": body_map.BODY_MAP_VERSION, "marks": marks})
+    except body_map.BodyMapInvalid:
+        return {}

@@ -5,7 +5,7 @@ and a client's own data (download and erasure). The therapist's pages are in ``i
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from bookings.models import Booking, BookingStatus
 from intake import selectors, services
 from intake.body_map import BODY_MAP_VERSION
 from intake.body_map_forms import NAME as BODY_MAP
+from intake.body_map_forms import draft_values, from_draft_values
 from intake.forms import FIELD_PREFIX, AftercareForm, IntakeForm
 from intake.questionnaire_v1 import SECTIONS
 from intake.reads import log_read
@@ -90,6 +91,11 @@ def _hold_ran_out(request, booking: Booking):
         sessions.draft_keep(
             request, booking=booking, data=request.POST, prefix=FIELD_PREFIX, names=("consent",)
         )
+        # The body map's marks, kept as one short value each rather than its fifty controls.
+        if marks := draft_values(request.POST):
+            kept = QueryDict(mutable=True)
+            kept.setlist(BODY_MAP, marks)
+            sessions.draft_keep(request, booking=booking, data=kept, names=(BODY_MAP,))
     return redirect("bookings:booking_expired", public_id=booking.public_id)
 
 
@@ -189,6 +195,8 @@ def intake_form(request, public_id):
         initial |= sessions.draft_initial(
             request, booking=booking, prefix=FIELD_PREFIX, names=("consent",)
         )
+        if kept := sessions.draft_initial(request, booking=booking, names=(BODY_MAP,)):
+            initial[BODY_MAP] = from_draft_values(kept[BODY_MAP])
     form = IntakeForm(
         request.POST or None,
         initial=initial,

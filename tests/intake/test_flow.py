@@ -514,10 +514,22 @@ def test_a_hold_that_ran_out_offers_its_time_again_and_keeps_the_answers(visitor
     run_out(booking, swept=swept)
     answers = clear_answers(LEG, pregnant="yes", pregnancy_complications="no")
 
+    # The body map's fifty controls, two areas marked.
+    body_map = {
+        f"body_map-{region}{suffix}": ""
+        for region in ("right_calf", "left_knee", "right_shin", "left_shin")
+        for suffix in ("", "-intensity")
+    } | {
+        "body_map-right_calf": "tension",
+        "body_map-right_calf-intensity": "strong",
+        "body_map-left_knee": "avoid",
+        "body_map-left_knee-intensity": "moderate",
+    }
+
     if method == "get":
         response = visitor.get(health_url(booking))
     else:
-        response = send_answers(visitor, booking, answers)
+        response = visitor.post(health_url(booking), form_data(answers) | body_map)
 
     assert response.status_code == 302
     assert response.url == expired_url(booking)
@@ -541,6 +553,13 @@ def test_a_hold_that_ran_out_offers_its_time_again_and_keeps_the_answers(visitor
         assert form.initial["q_pregnant"] == "yes"
         assert form.initial["q_leg_symptoms"] == "no"
         assert form.initial["consent"] == "on"
+        assert form.initial["body_map"] == {
+            "version": 1,
+            "marks": [
+                {"region": "left_knee", "kind": "avoid", "intensity": "moderate"},
+                {"region": "right_calf", "kind": "tension", "intensity": "strong"},
+            ],
+        }
     else:
         assert "q_pregnant" not in form.initial
     # Sent once more, the answers go through, and the kept copy is forgotten.
