@@ -459,21 +459,17 @@ def session_note(booking: Booking) -> SessionNote | None:
     )
 
 
-def last_notes(*, booking_ids: Collection[int]) -> dict[int, SessionNote]:
+def last_notes(*, bookings) -> dict[int, SessionNote]:
     """Return, for each booking, the newest note of its client from an earlier session.
 
     In one query, whatever the number of bookings: the therapist's day shows each client's
     last note beside the booking.
     """
-    if not booking_ids:
+    bookings = [booking for booking in bookings if booking.client_id is not None]
+    if not bookings:
         return {}
-    bookings = list(
-        Booking.objects.filter(pk__in=booking_ids, client__isnull=False).values_list(
-            "pk", "client_id", "start_at"
-        )
-    )
     notes = (
-        SessionNote.objects.filter(booking__client_id__in={client for _pk, client, _at in bookings})
+        SessionNote.objects.filter(booking__client_id__in={b.client_id for b in bookings})
         .select_related("author", "booking__service", "booking__therapist")
         .order_by("-booking__start_at")
     )
@@ -481,10 +477,12 @@ def last_notes(*, booking_ids: Collection[int]) -> dict[int, SessionNote]:
     for note in notes:
         by_client.setdefault(note.booking.client_id, []).append(note)
     found = {}
-    for pk, client, start_at in bookings:
-        earlier = [n for n in by_client.get(client, ()) if n.booking.start_at < start_at]
+    for booking in bookings:
+        earlier = [
+            n for n in by_client.get(booking.client_id, ()) if n.booking.start_at < booking.start_at
+        ]
         if earlier:
-            found[pk] = earlier[0]
+            found[booking.pk] = earlier[0]
     return found
 
 

@@ -58,12 +58,12 @@ def body_maps_read(context, bookings) -> dict:
 def last_notes_read(context, bookings) -> dict:
     """Return each booking's client's last session note, by booking id, where the viewer may
     read notes (``permissions.can_see_notes``); the page's showing of them is one logged read.
-    Two queries, whatever the number of bookings.
+    One query, whatever the number of bookings (and one row of the log when any is shown).
     """
     request = context["request"]
     notes = selectors.last_notes(
-        booking_ids=[
-            booking.pk for booking in bookings if permissions.can_see_notes(request.user, booking)
+        bookings=[
+            booking for booking in bookings if permissions.can_see_notes(request.user, booking)
         ]
     )
     if request.method == "GET":

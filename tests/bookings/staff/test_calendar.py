@@ -494,8 +494,9 @@ def test_a_day_without_stops_has_no_stopped_list(frontdesk, monday, monday_booki
 DAY_QUERIES = 12
 WEEK_QUERIES = 12
 # Session, user, the second factor's device, therapist, bookings, screenings, groups, the
-# review count, time off; on the day, the body maps and the access log's row for them.
-MY_DAY_QUERIES = 11
+# review count, time off; on the day, the body maps and the clients' last session notes (and
+# the access log's row for each kind shown).
+MY_DAY_QUERIES = 10
 MY_WEEK_QUERIES = 9
 SLOT = timedelta(minutes=45)  # a 30-minute session, its 10-minute buffer, and a margin
 
