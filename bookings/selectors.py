@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from bookings.availability import (
@@ -449,26 +449,42 @@ def client_for_staff(*, pk) -> Client | None:
 class ClientHistory:
     upcoming: list[Booking]
     past: list[Booking]
+    # Over the last 12 months (``COUNTED_OVER``), by the sessions' dates.
     cancelled: int
+    cancelled_late: int  # inside the studio's cancellation window
     no_shows: int
 
 
+# How far back a client's cancellations and no-shows are counted.
+COUNTED_OVER = timedelta(days=365)
+
+
 def client_history(*, client: Client, now: datetime) -> ClientHistory:
-    """Return a client's bookings (upcoming and past) and their cancellation counts."""
+    """Return a client's bookings (upcoming and past) and their counts of the last year."""
     bookings = list(
         client.bookings.exclude(status=BookingStatus.EXPIRED)
         .select_related("service", "length", "therapist")
         .order_by("-start_at")
     )
-    counts = client.bookings.aggregate(
-        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+    window = Studio.load().cancel_window
+    cancelled = Q(status=BookingStatus.CANCELLED)
+    counts = client.bookings.filter(start_at__gte=now - COUNTED_OVER).aggregate(
+        cancelled=Count("pk", filter=cancelled),
+        cancelled_late=Count(
+            "pk",
+            filter=cancelled
+            & Q(
+                cancelled_at__gt=ExpressionWrapper(
+                    F("start_at") - window, output_field=DateTimeField()
+                )
+            ),
+        ),
         no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
     )
     return ClientHistory(
         upcoming=[b for b in bookings if b.start_at >= now and b.status in ACTIVE_STATUSES],
         past=[b for b in bookings if b.start_at < now or b.status not in ACTIVE_STATUSES],
-        cancelled=counts["cancelled"],
-        no_shows=counts["no_shows"],
+        **counts,
     )
 
 

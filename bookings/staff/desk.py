@@ -527,6 +527,10 @@ def client_card(request, pk):
             "client": client,
             "upcoming": history.upcoming,
             "past": history.past,
-            "counts": {"cancelled": history.cancelled, "no_shows": history.no_shows},
+            "counts": {
+                "cancelled": history.cancelled,
+                "cancelled_late": history.cancelled_late,
+                "no_shows": history.no_shows,
+            },
         },
     )

@@ -795,6 +795,7 @@ def test_client_search_by_name_email_and_phone(frontdesk, demo_studio, clients, 
 
 
 def test_the_client_card_counts_cancellations_and_no_shows(frontdesk, demo, monday, clients):
+    """Over the last 12 months: cancellations (and those inside the window), and no-shows."""
     rosa = clients["rosa"]
     past = timezone.now() - timedelta(days=10)
     for offset, status in enumerate(
@@ -806,7 +807,17 @@ def test_the_client_card_counts_cancellations_and_no_shows(frontdesk, demo, mond
             BookingStatus.EXPIRED,
         ]
     ):
-        demo.book(past + timedelta(days=offset), client=rosa, status=status)
+        start = past + timedelta(days=offset)
+        demo.book(start, client=rosa, status=status, cancelled_at=start - timedelta(days=3))
+    # Cancelled two hours before: inside the 24-hour window.
+    late = past + timedelta(days=6)
+    demo.book(
+        late, client=rosa, status=BookingStatus.CANCELLED, cancelled_at=late - timedelta(hours=2)
+    )
+    # More than a year ago: no longer counted.
+    old = timezone.now() - timedelta(days=400)
+    demo.book(old, client=rosa, status=BookingStatus.NO_SHOW)
+    demo.book(old + timedelta(days=1), client=rosa, status=BookingStatus.CANCELLED)
     upcoming = demo.book(at(monday, 10), client=rosa)
     demo.book(at(monday, 12), client=clients["pau"], status=BookingStatus.NO_SHOW)
 
@@ -814,7 +825,10 @@ def test_the_client_card_counts_cancellations_and_no_shows(frontdesk, demo, mond
 
     text = page_text(response)
     assert response.status_code == 200
-    assert "Cancellations: 2 · No-shows: 1" in text
+    assert (
+        "In the last 12 months: cancellations 3 (late, inside the cancellation window: 1) · "
+        "no-shows 1"
+    ) in text
     upcoming_part = text.split("Upcoming", 1)[1].split("Past and cancelled", 1)[0]
     assert card_url(upcoming) in upcoming_part
     assert "Hold expired" not in text
