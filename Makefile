@@ -51,7 +51,7 @@ lock: | $(BIN)/python
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Periodic sweeps (hold expiry, reminders, review alerts, after-care) run every minute alongside."
+	@echo "Periodic sweeps (hold expiry, reminders, review alerts, after-care, waitlist offers) run every minute alongside."
 	$(BIN)/python manage.py run_sweeps --every 60 > /dev/null & sweeps=$$!; \
 	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

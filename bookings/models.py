@@ -262,3 +262,97 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.recipient}"
+
+
+class WaitlistEntry(models.Model):
+    """A client waiting for a time that suits them: a massage and length, a therapist or
+    anyone, and the days and parts of the day they can come, in the order they joined.
+
+    No account: the entry's own token is the link to see it or leave it.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        BOOKED = "booked", _("Booked from an offer")
+        LEFT = "left", _("Left the waitlist")
+        CLOSED = "closed", _("Closed: its days have passed")
+
+    class PartOfDay(models.TextChoices):
+        # The picker's periods (bookings/picker.py): local hours, the end excluded.
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+        EVENING = "evening", _("Evening")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, verbose_name=_("massage"))
+    length = models.ForeignKey(ServiceLength, on_delete=models.CASCADE, verbose_name=_("length"))
+    # None: anyone who offers the massage.
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("therapist")
+    )
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("until"))
+    # Weekday numbers (Monday is 0) and parts of the day; empty means any.
+    weekdays = models.JSONField(_("days of the week"), default=list, blank=True)
+    parts = models.JSONField(_("parts of the day"), default=list, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    created_at = models.DateTimeField(_("joined"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        indexes = [models.Index(fields=["status", "created_at"], name="waitlist_waiting")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="waitlist_days_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.service} · {self.first_day}–{self.last_day}"
+
+
+class WaitlistOffer(models.Model):
+    """One free time offered to one waiting client, by email, until it expires or is claimed.
+
+    Unique per entry, start and therapist: a sweep run twice offers nothing twice.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLAIMED = "claimed", _("Claimed")
+        GONE = "gone", _("Gone to someone else")
+        EXPIRED = "expired", _("Expired")
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    start_at = models.DateTimeField(_("start"))
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, verbose_name=_("therapist"))
+    token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("offered"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "start_at", "therapist"], name="waitlist_offer_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.name} · {self.start_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"

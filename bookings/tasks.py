@@ -8,7 +8,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from bookings import services
+from bookings import services, waitlist
 from bookings.messages import send, sweeps
 
 
@@ -41,3 +41,8 @@ def review_alerts_send() -> int:
 @shared_task
 def aftercare_send() -> int:
     return sweeps.aftercare_send()
+
+
+@shared_task
+def waitlist_sweep() -> int:
+    return waitlist.waitlist_sweep()

@@ -7,7 +7,7 @@ routes of its own in ``intake.urls``.
 from django.urls import path
 
 import studio.converters  # noqa: F401  (registers the token converters)
-from bookings import views
+from bookings import views, waitlist_views
 from bookings.staff import day, desk
 
 app_name = "bookings"
@@ -24,6 +24,7 @@ urlpatterns = [
     path("feeds/<token:token>.ics", views.therapist_feed, name="therapist_feed"),
     path("b/<token:token>/cancel/", views.cancel, name="booking_cancel"),
     path("b/<token:token>/reschedule/", views.reschedule, name="booking_reschedule"),
+    path("waitlist/offer/<token:token>/", waitlist_views.offer, name="waitlist_offer"),
 ]
 
 # The front desk.

@@ -88,6 +88,11 @@ class Studio(models.Model):
         default=15,
         help_text=_("The grid on which start times are offered."),
     )
+    waitlist_offer_minutes = models.PositiveIntegerField(
+        _("waitlist offer (minutes)"),
+        default=120,
+        help_text=_("How long a freed time offered to the waitlist can be claimed."),
+    )
 
     class Meta:
         verbose_name = _("studio")

@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 300.0},
     "send-review-alerts": {"task": "bookings.tasks.review_alerts_send", "schedule": 300.0},
     "send-aftercare": {"task": "bookings.tasks.aftercare_send", "schedule": 900.0},
+    # Freed times offered to the waitlist: the first claim wins, so offers go out quickly.
+    "sweep-waitlist": {"task": "bookings.tasks.waitlist_sweep", "schedule": 60.0},
 }
 
 # The cache, for the stored weeks of free times (bookings/times_cache.py). Every web process

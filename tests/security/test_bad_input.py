@@ -26,9 +26,16 @@ from django.test import Client as Browser
 from django.test import override_settings
 from django.urls import reverse
 
-from bookings import services
+from bookings import services, waitlist
 from bookings.messages import links
-from bookings.models import Booking, BookingStatus, Client, Notification
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    Client,
+    Notification,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from intake.models import (
     AccessLog,
     AftercareReport,
@@ -121,6 +128,8 @@ WRITABLE = [
     SessionNote,
     SessionNoteAddendum,
     AftercareReport,
+    WaitlistEntry,
+    WaitlistOffer,
 ]
 # Statuses of a request that was refused: nothing may have changed.
 REFUSED = {400, 403, 404, 405, 409, 429}
@@ -390,6 +399,7 @@ TOKEN_ROUTES = [
     "/en/feeds/{}.ics",
     "/en/rescreen/{}/",
     "/en/aftercare/{}/",
+    "/en/waitlist/offer/{}/",
     "/en/book/hold/{}/",
     "/en/book/hold/{}/health/",
     "/en/staff/bookings/{}/",
@@ -791,6 +801,32 @@ def test_the_rooms_pages_survive_every_bad_value(world, corpus):
         assert second.status_code < 500
     olive = Room.objects.get(slug="olive")
     assert (olive.name, olive.is_active) == ("Olive, renamed", False)
+    corpus.check()
+
+
+def test_a_waitlist_offer_survives_every_bad_value_and_a_double_claim(world, corpus):
+    """A freed time offered from the waitlist: bad values, then the same claim twice."""
+    service = Service.objects.get(slug="leg-massage")
+    day = CONFIRMED_AT.date() + timedelta(days=1)
+    entry = waitlist.waitlist_join(
+        service=service,
+        length=ServiceLength.objects.get(service=service, minutes=60),
+        therapist=Therapist.objects.get(slug="ana"),
+        window=waitlist.Window(day, day),
+        name="Marta",
+        email="marta@example.com",
+        language="en",
+        now=NOW,
+    )
+    waitlist.waitlist_sweep(now=NOW)
+    offer = entry.offers.order_by("start_at").first()
+    url = f"/en/waitlist/offer/{offer.token}/"
+    visitor = world.browser("anonymous")
+    corpus.fields(visitor, url, {"claim": "no"})
+    first, _writes = corpus.send(visitor, "post", url, {"claim": "yes"}, keep=True)
+    second, _writes = corpus.send(visitor, "post", url, {"claim": "yes"}, keep=True)
+    assert first.status_code == second.status_code == 302
+    assert Booking.objects.filter(pk=WaitlistOffer.objects.get(pk=offer.pk).booking_id).count() == 1
     corpus.check()
 
 

@@ -222,6 +222,8 @@ PAGES = {
     "intake:rescreen": Page(
         EVERYONE, needs=("booking",), hides=("answers",), credential="rescreen"
     ),
+    # A waitlist offer's link is its credential; none of the viewers was offered a time.
+    "bookings:waitlist_offer": Page(NOBODY),
     "intake:aftercare": Page(
         EVERYONE, needs=("booking",), hides=("answers", "notes"), credential="aftercare"
     ),
@@ -488,6 +490,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"public_id": objects["online_hold"].public_id}
     elif name == "intake:phone_intake":
         kwargs = {"token": links.intake_token(objects["phone_hold"])}
+    elif name == "bookings:waitlist_offer":
+        kwargs = {"token": FORGED}
     elif name == "accounts:password_reset_confirm":
         kwargs = {"uidb64": "MQ", "token": FORGED}
     elif name == "bookings:staff_client":

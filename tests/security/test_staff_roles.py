@@ -129,6 +129,8 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/my-data/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
         "/rescreen/<signed:token>/": ("GET", PUBLIC),
         "/aftercare/<signed:token>/": ("GET", PUBLIC),
+        # A waitlist offer opens with its own token alone: a made-up one is a 404 to all.
+        "/waitlist/offer/<token:token>/": ("GET", everyone("404")),
         "/feeds/<token:token>.ics": ("GET", PUBLIC),
         # The front desk. POSTs carry no data: the permission check comes before the form.
         "/staff/calendar/": ("GET", FRONT_DESK),
@@ -291,6 +293,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:client_send_link": by_token,
         "intake:rescreen": {"token": rescreen_token(booking)},
         "intake:aftercare": {"token": aftercare_token(booking)},
+        "bookings:waitlist_offer": {"token": "made-up-token"},
         "bookings:therapist_feed": {"token": booking.therapist.calendar_token},
         "bookings:staff_booking": by_id,
         "bookings:staff_booking_move": by_id,

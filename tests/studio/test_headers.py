@@ -180,6 +180,12 @@ def _pages(site) -> list[Page]:
             "intake:rescreen", "anyone", reverse("intake:rescreen", args=[rescreen_token(review)])
         ),
         Page(
+            "bookings:waitlist_offer",
+            "anyone",
+            reverse("bookings:waitlist_offer", args=["made-up-token"]),
+            404,
+        ),
+        Page(
             "intake:aftercare",
             "anyone",
             reverse("intake:aftercare", args=[aftercare_token(review)]),

@@ -214,7 +214,7 @@ def test_run_sweeps_runs_the_four_sweeps_and_prints_what_each_did(
         call_command("run_sweeps", stdout=out)
 
     assert out.getvalue().strip() == (
-        "holds expired: 1, reminders: 2, review alerts: 1, after-care: 1"
+        "holds expired: 1, reminders: 2, review alerts: 1, after-care: 1, waitlist offers: 0"
     )
     subjects = sorted((message.to[0], message.subject) for message in mail.outbox)
     assert subjects == [
@@ -229,12 +229,12 @@ def test_run_sweeps_runs_the_four_sweeps_and_prints_what_each_did(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_sweeps", stdout=out)
     assert out.getvalue().strip() == (
-        "holds expired: 0, reminders: 0, review alerts: 0, after-care: 0"
+        "holds expired: 0, reminders: 0, review alerts: 0, after-care: 0, waitlist offers: 0"
     )
     assert len(mail.outbox) == len(subjects)
 
 
-def test_the_beat_schedule_names_the_four_sweep_tasks():
+def test_the_beat_schedule_names_the_five_sweep_tasks():
     app.loader.import_default_modules()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks == {
@@ -242,6 +242,7 @@ def test_the_beat_schedule_names_the_four_sweep_tasks():
         "bookings.tasks.reminders_send",
         "bookings.tasks.review_alerts_send",
         "bookings.tasks.aftercare_send",
+        "bookings.tasks.waitlist_sweep",
     }
     assert tasks <= set(app.tasks)
 

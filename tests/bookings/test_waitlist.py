@@ -1,0 +1,256 @@
+"""The waitlist: freed times offered in the order clients joined; the first claim wins."""
+
+import threading
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from bookings import services, waitlist
+from bookings.models import Booking, BookingStatus, WaitlistEntry, WaitlistOffer
+from studio.models import Studio, WorkingHours
+from tests.bookings.helpers import NOW, madrid
+from tests.factories import RoomFactory, ServiceFactory, ServiceLengthFactory, TherapistFactory
+
+pytestmark = pytest.mark.django_db
+
+# NOW is Monday 23 November 2026, 09:00 in Madrid; Thursday is the 26th.
+THURSDAY = date(2026, 11, 26)
+EVENING = waitlist.Window(THURSDAY, THURSDAY, (3,), ("evening",))
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine):
+    """The pages read the real clock: pin it to NOW for every test."""
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def studio(db):
+    """One massage (no buffer), one room, and Ben, who works Thursdays 17:00–20:00."""
+    Studio.load()
+    service = ServiceFactory(rooms=[RoomFactory()], buffer_minutes=0)
+    length = ServiceLengthFactory(service=service, minutes=60)
+    ben = TherapistFactory(services=[service])
+    WorkingHours.objects.create(therapist=ben, weekday=3, starts=time(17), ends=time(20))
+    return service, length, ben
+
+
+def join(studio, name: str, *, at: datetime = NOW, window=EVENING) -> WaitlistEntry:
+    service, length, _ben = studio
+    return waitlist.waitlist_join(
+        service=service,
+        length=length,
+        therapist=None,
+        window=window,
+        name=name,
+        email=f"{name.lower()}@example.com",
+        language="en",
+        now=at,
+    )
+
+
+def fill_thursday_evening(studio) -> list[Booking]:
+    """Book every start of Ben's Thursday evening; return the bookings."""
+    service, length, ben = studio
+    made = []
+    for hour in (17, 18, 19):
+        made.append(
+            services.hold_create(
+                service=service,
+                length=length,
+                therapist=ben,
+                start_at=madrid(2026, 11, 26, hour),
+                now=NOW,
+            )
+        )
+    Booking.objects.filter(pk__in=[b.pk for b in made]).update(status=BookingStatus.CONFIRMED)
+    return made
+
+
+def sweep(django_capture_on_commit_callbacks, *, now: datetime = NOW) -> int:
+    with django_capture_on_commit_callbacks(execute=True):
+        return waitlist.waitlist_sweep(now=now)
+
+
+def test_the_window_suits_its_days_weekdays_and_parts_of_the_day():
+    assert EVENING.suits(madrid(2026, 11, 26, 17, 0))
+    assert EVENING.suits(madrid(2026, 11, 26, 23, 45))
+    assert not EVENING.suits(madrid(2026, 11, 26, 16, 59))  # the afternoon
+    assert not EVENING.suits(madrid(2026, 11, 27, 18, 0))  # Friday
+    weekday_mornings = waitlist.Window(THURSDAY, date(2026, 12, 20), (0, 1, 2, 3, 4), ("morning",))
+    assert weekday_mornings.suits(madrid(2026, 12, 18, 9, 0))  # a Friday morning
+    assert not weekday_mornings.suits(madrid(2026, 12, 19, 9, 0))  # a Saturday
+    assert not weekday_mornings.suits(madrid(2026, 12, 21, 9, 0))  # past the 20th
+    assert waitlist.Window(THURSDAY, THURSDAY).suits(madrid(2026, 11, 26, 3, 0))  # any time
+
+
+def test_a_cancelled_time_goes_to_the_waiting_clients_and_the_first_claim_wins(
+    studio, django_capture_on_commit_callbacks, client
+):
+    booked = fill_thursday_evening(studio)
+    marta = join(studio, "Marta")
+    joan = join(studio, "Joan", at=NOW + timedelta(minutes=5))
+    assert sweep(django_capture_on_commit_callbacks) == 0  # the evening is full
+
+    services.booking_cancel(booking=booked[2], now=NOW)  # 19:00 frees up
+    assert sweep(django_capture_on_commit_callbacks) == 2
+    offers = list(WaitlistOffer.objects.order_by("pk"))
+    assert [(o.entry.name, o.start_at) for o in offers] == [
+        ("Marta", madrid(2026, 11, 26, 19)),
+        ("Joan", madrid(2026, 11, 26, 19)),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == ["joan@example.com", "marta@example.com"]
+    marta_mail = next(m for m in mail.outbox if m.to == ["marta@example.com"])
+    assert waitlist.offer_url(offers[0]) in marta_mail.body
+    assert offers[0].expires_at == NOW + timedelta(minutes=120)
+
+    # Run again, nothing is offered or sent twice.
+    assert sweep(django_capture_on_commit_callbacks) == 0
+    assert len(mail.outbox) == 2
+
+    # Marta claims first: an ordinary hold, and she goes on to her details.
+    mail.outbox.clear()
+    url = urlsplit(waitlist.offer_url(offers[0])).path
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed = client.post(url, {"claim": "yes"})
+    hold = Booking.objects.get(status=BookingStatus.HELD)
+    assert claimed.url == reverse("bookings:booking_details", kwargs={"public_id": hold.public_id})
+    assert hold.start_at == madrid(2026, 11, 26, 19)
+    details = client.get(claimed.url)
+    assert details.context["form"].initial["email"] == "marta@example.com"
+    marta.refresh_from_db()
+    assert marta.status == WaitlistEntry.Status.BOOKED
+
+    # Joan is told it has gone, and his link says so.
+    assert [m.to for m in mail.outbox] == [["joan@example.com"]]
+    assert mail.outbox[0].subject == "That time has gone"
+    joan_offer = WaitlistOffer.objects.get(entry=joan)
+    assert joan_offer.status == WaitlistOffer.Status.GONE
+    page = client.get(urlsplit(waitlist.offer_url(joan_offer)).path)
+    assert "someone else took it first" in page.content.decode()
+    refused = client.post(urlsplit(waitlist.offer_url(joan_offer)).path, {"claim": "yes"})
+    assert refused.status_code == 409
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+
+
+def test_a_time_inside_the_minimum_notice_is_never_offered(
+    studio, django_capture_on_commit_callbacks
+):
+    join(studio, "Marta")
+    # At 18:30 on Thursday, with two hours' notice, no evening start is left to offer.
+    late = madrid(2026, 11, 26, 18, 30)
+    assert Studio.load().min_notice_minutes == 120
+    assert sweep(django_capture_on_commit_callbacks, now=late) == 0
+    assert not WaitlistOffer.objects.exists()
+
+
+def test_offers_expire_and_entries_close_once_their_days_have_passed(
+    studio, django_capture_on_commit_callbacks
+):
+    marta = join(studio, "Marta")
+    sweep(django_capture_on_commit_callbacks)
+    offer = WaitlistOffer.objects.order_by("start_at").first()
+    later = offer.expires_at + timedelta(minutes=1)
+    with pytest.raises(waitlist.WaitlistRefused, match="expired"):
+        waitlist.waitlist_claim(offer=offer, now=later)
+    sweep(django_capture_on_commit_callbacks, now=later)
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.EXPIRED
+    sweep(django_capture_on_commit_callbacks, now=madrid(2026, 11, 27, 9))
+    marta.refresh_from_db()
+    assert marta.status == WaitlistEntry.Status.CLOSED
+    assert not Booking.objects.exists()
+
+
+def test_each_client_holds_a_few_open_offers_at_most(studio, django_capture_on_commit_callbacks):
+    join(studio, "Marta")  # the whole evening is free: many starts suit her
+    assert sweep(django_capture_on_commit_callbacks) == waitlist.OPEN_OFFERS_PER_ENTRY
+    assert len(mail.outbox) == waitlist.OPEN_OFFERS_PER_ENTRY
+
+
+def test_leaving_the_waitlist_withdraws_the_open_offers(studio, django_capture_on_commit_callbacks):
+    marta = join(studio, "Marta")
+    sweep(django_capture_on_commit_callbacks)
+    waitlist.waitlist_leave(entry=marta, now=NOW)
+    assert not WaitlistOffer.objects.filter(status=WaitlistOffer.Status.OPEN).exists()
+    assert sweep(django_capture_on_commit_callbacks) == 0
+
+
+def test_joining_refuses_what_cannot_be_waited_for(studio):
+    service, length, _ben = studio
+    other = ServiceLengthFactory(service=ServiceFactory(), minutes=30)
+    with pytest.raises(waitlist.WaitlistRefused):
+        waitlist.waitlist_join(
+            service=service,
+            length=other,
+            therapist=None,
+            window=EVENING,
+            name="M",
+            email="m@example.com",
+            language="en",
+            now=NOW,
+        )
+    with pytest.raises(waitlist.WaitlistRefused, match="from today on"):
+        join(studio, "Marta", window=waitlist.Window(date(2026, 11, 1), date(2026, 11, 20)))
+    with pytest.raises(waitlist.WaitlistRefused, match="days of the week"):
+        join(studio, "Marta", window=waitlist.Window(THURSDAY, THURSDAY, (9,), ()))
+    stranger = TherapistFactory()
+    with pytest.raises(waitlist.WaitlistRefused, match="does not offer"):
+        waitlist.waitlist_join(
+            service=service,
+            length=length,
+            therapist=stranger,
+            window=EVENING,
+            name="M",
+            email="m@example.com",
+            language="en",
+            now=NOW,
+        )
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_forged_offer_link_is_a_404(client, studio):
+    assert client.get("/en/waitlist/offer/not-a-real-token/").status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clients_claiming_at_once_get_exactly_one_hold(
+    studio, django_capture_on_commit_callbacks
+):
+    """A real race on PostgreSQL: two waiting clients claim the same freed time together."""
+    fill = fill_thursday_evening(studio)
+    services.booking_cancel(booking=fill[2], now=NOW)
+    for name in ("Marta", "Joan"):
+        join(studio, name)
+    waitlist.waitlist_sweep(now=NOW)
+    offers = list(WaitlistOffer.objects.order_by("pk"))
+    assert len(offers) == 2
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def claim(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = waitlist.waitlist_claim(offer=offers[index], now=NOW)
+        except Exception as error:  # the outcome is the assertion
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    wins = [o for o in outcomes if isinstance(o, Booking)]
+    refusals = [o for o in outcomes if isinstance(o, waitlist.WaitlistRefused)]
+    assert (len(wins), len(refusals)) == (1, 1), outcomes
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+    statuses = sorted(WaitlistOffer.objects.values_list("status", flat=True))
+    assert statuses == [WaitlistOffer.Status.CLAIMED, WaitlistOffer.Status.GONE]
