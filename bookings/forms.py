@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from studio.models import Service
+from bookings.models import WaitlistEntry
+from studio.models import Service, Weekday
 from studio.money import price
 
 # The widest span of days any form accepts. The services hold the real limits (the booking
@@ -146,3 +147,43 @@ def local_datetime(day: date, at, tz) -> datetime | None:
     ):
         return None
     return candidate
+
+
+class WaitlistForm(TimesForm):
+    """Join the waitlist: a length, a therapist or anyone, and when the client can come."""
+
+    first_day = DayField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = DayField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days of the week"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none for any day."),
+    )
+    parts = forms.MultipleChoiceField(
+        label=_("Parts of the day"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none for any time of day."),
+    )
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=EMAIL_MAX_LENGTH,
+        help_text=_("We write here when a time comes free, with a link to book it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weekdays"].choices = Weekday.choices
+        self.fields["parts"].choices = WaitlistEntry.PartOfDay.choices
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("Please choose a last day after the first."))
+        return cleaned

@@ -88,7 +88,7 @@ def waitlist_join(
     unknown = set(window.parts) - set(_PARTS)
     if unknown or any(day not in range(7) for day in window.weekdays):
         raise WaitlistRefused(_("Please choose days of the week and parts of the day."))
-    return WaitlistEntry.objects.create(
+    entry = WaitlistEntry.objects.create(
         service=service,
         length=length,
         therapist=therapist,
@@ -101,6 +101,8 @@ def waitlist_join(
         language=language,
         created_at=now,
     )
+    transaction.on_commit(lambda: _email_joined(entry))
+    return entry
 
 
 def waitlist_leave(*, entry: WaitlistEntry, now: datetime | None = None) -> None:
@@ -269,6 +271,17 @@ def _email_offer(offer: WaitlistOffer) -> None:
             "when": timezone.localtime(offer.start_at, studio_tz()).strftime("%d/%m %H:%M")
         }
     _email(offer.entry, subject, "waitlist_offer", {"offer": offer, "url": offer_url(offer)})
+
+
+def entry_url(entry: WaitlistEntry) -> str:
+    with translation.override(entry.language):
+        return absolute(reverse("bookings:waitlist_entry", kwargs={"token": entry.token}))
+
+
+def _email_joined(entry: WaitlistEntry) -> None:
+    with translation.override(entry.language):
+        subject = _("You are on the waitlist")
+    _email(entry, subject, "waitlist_joined", {"url": entry_url(entry)})
 
 
 def _email_gone(offer: WaitlistOffer) -> None:

@@ -254,3 +254,66 @@ def test_two_clients_claiming_at_once_get_exactly_one_hold(
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
     statuses = sorted(WaitlistOffer.objects.values_list("status", flat=True))
     assert statuses == [WaitlistOffer.Status.CLAIMED, WaitlistOffer.Status.GONE]
+
+
+def test_a_client_joins_from_the_times_page_and_leaves_with_the_emailed_link(
+    studio, client, django_capture_on_commit_callbacks
+):
+    service, length, ben = studio
+    times = client.get(reverse("bookings:booking_times", kwargs={"slug": service.slug}))
+    join_url = reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
+    assert join_url in times.content.decode()
+    assert client.get(join_url).status_code == 200
+
+    data = {
+        "length": length.pk,
+        "therapist": ben.slug,
+        "first_day": "2026-11-23",
+        "last_day": "2026-12-20",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "parts": ["evening"],
+        "name": "Marta Soler",
+        "email": "marta@example.com",
+    }
+    assert client.post(join_url, data | {"last_day": "2026-11-20"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        joined = client.post(join_url, data)
+    entry = WaitlistEntry.objects.get()
+    assert joined.url == reverse("bookings:waitlist_entry", kwargs={"token": entry.token})
+    assert (entry.therapist, entry.weekdays, entry.parts, entry.language) == (
+        ben,
+        [0, 1, 2, 3, 4],
+        ["evening"],
+        "en",
+    )
+    (email,) = mail.outbox
+    assert email.subject == "You are on the waitlist"
+    assert waitlist.entry_url(entry) in email.body
+
+    page = client.get(joined.url)
+    assert "Leave the waitlist" in page.content.decode()
+    assert client.post(joined.url, {}).status_code == 400
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING
+    left = client.post(joined.url, {"leave": "yes"})
+    assert left.status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.LEFT
+    assert client.get("/en/waitlist/not-a-real-token/").status_code == 404
+
+
+def test_joining_for_days_already_past_is_refused(studio, client):
+    service, length, _ben = studio
+    join_url = reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
+    data = {
+        "length": length.pk,
+        "therapist": "any",
+        "first_day": "2026-11-01",
+        "last_day": "2026-11-10",
+        "name": "Marta",
+        "email": "marta@example.com",
+    }
+    response = client.post(join_url, data)
+    assert response.status_code == 409
+    assert "Please choose days from today on." in response.content.decode()
+    assert not WaitlistEntry.objects.exists()

@@ -400,6 +400,7 @@ TOKEN_ROUTES = [
     "/en/rescreen/{}/",
     "/en/aftercare/{}/",
     "/en/waitlist/offer/{}/",
+    "/en/waitlist/{}/",
     "/en/book/hold/{}/",
     "/en/book/hold/{}/health/",
     "/en/staff/bookings/{}/",
@@ -820,6 +821,18 @@ def test_a_waitlist_offer_survives_every_bad_value_and_a_double_claim(world, cor
     )
     waitlist.waitlist_sweep(now=NOW)
     offer = entry.offers.order_by("start_at").first()
+    join = {
+        "length": ServiceLength.objects.get(service=service, minutes=60).pk,
+        "therapist": "any",
+        "first_day": NOW.date().isoformat(),
+        "last_day": day.isoformat(),
+        "weekdays": ["3"],
+        "parts": ["evening"],
+        "name": "Joan",
+        "email": "joan@example.com",
+    }
+    corpus.fields(world.browser("anonymous"), "/en/book/leg-massage/waitlist/", join)
+    corpus.fields(world.browser("anonymous"), f"/en/waitlist/{entry.token}/", {"leave": "no"})
     url = f"/en/waitlist/offer/{offer.token}/"
     visitor = world.browser("anonymous")
     corpus.fields(visitor, url, {"claim": "no"})

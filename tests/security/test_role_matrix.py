@@ -224,6 +224,8 @@ PAGES = {
     ),
     # A waitlist offer's link is its credential; none of the viewers was offered a time.
     "bookings:waitlist_offer": Page(NOBODY),
+    "bookings:waitlist_entry": Page(NOBODY),
+    "bookings:waitlist_join": Page(EVERYONE),
     "intake:aftercare": Page(
         EVERYONE, needs=("booking",), hides=("answers", "notes"), credential="aftercare"
     ),
@@ -479,7 +481,12 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         token, names_ours = credential_for(page.credential, viewer, objects)
         holds_own = token != FORGED and not names_ours
         kwargs = {"token": token}
-    elif name in ("studio:service_detail", "bookings:booking_times", "bookings:booking_hold"):
+    elif name in (
+        "studio:service_detail",
+        "bookings:booking_times",
+        "bookings:booking_hold",
+        "bookings:waitlist_join",
+    ):
         kwargs = {"slug": "leg-massage"}
     elif name in (
         "bookings:booking_details",
@@ -490,7 +497,7 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"public_id": objects["online_hold"].public_id}
     elif name == "intake:phone_intake":
         kwargs = {"token": links.intake_token(objects["phone_hold"])}
-    elif name == "bookings:waitlist_offer":
+    elif name in ("bookings:waitlist_offer", "bookings:waitlist_entry"):
         kwargs = {"token": FORGED}
     elif name == "accounts:password_reset_confirm":
         kwargs = {"uidb64": "MQ", "token": FORGED}

@@ -131,6 +131,8 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/aftercare/<signed:token>/": ("GET", PUBLIC),
         # A waitlist offer opens with its own token alone: a made-up one is a 404 to all.
         "/waitlist/offer/<token:token>/": ("GET", everyone("404")),
+        "/waitlist/<token:token>/": ("GET", everyone("404")),
+        "/book/<slug:slug>/waitlist/": ("GET", PUBLIC),
         "/feeds/<token:token>.ics": ("GET", PUBLIC),
         # The front desk. POSTs carry no data: the permission check comes before the form.
         "/staff/calendar/": ("GET", FRONT_DESK),
@@ -294,6 +296,8 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:rescreen": {"token": rescreen_token(booking)},
         "intake:aftercare": {"token": aftercare_token(booking)},
         "bookings:waitlist_offer": {"token": "made-up-token"},
+        "bookings:waitlist_entry": {"token": "made-up-token"},
+        "bookings:waitlist_join": {"slug": "leg-massage"},
         "bookings:therapist_feed": {"token": booking.therapist.calendar_token},
         "bookings:staff_booking": by_id,
         "bookings:staff_booking_move": by_id,

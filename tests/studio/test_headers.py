@@ -180,6 +180,17 @@ def _pages(site) -> list[Page]:
             "intake:rescreen", "anyone", reverse("intake:rescreen", args=[rescreen_token(review)])
         ),
         Page(
+            "bookings:waitlist_join",
+            "anyone",
+            reverse("bookings:waitlist_join", args=["leg-massage"]),
+        ),
+        Page(
+            "bookings:waitlist_entry",
+            "anyone",
+            reverse("bookings:waitlist_entry", args=["made-up-token"]),
+            404,
+        ),
+        Page(
             "bookings:waitlist_offer",
             "anyone",
             reverse("bookings:waitlist_offer", args=["made-up-token"]),
