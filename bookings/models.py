@@ -318,6 +318,11 @@ class WaitlistEntry(models.Model):
     def __str__(self):
         return f"{self.name} · {self.service} · {self.first_day}–{self.last_day}"
 
+    @property
+    def part_labels(self) -> list[str]:
+        known = dict(self.PartOfDay.choices)
+        return [str(known.get(part, part)) for part in self.parts]
+
 
 class WaitlistOffer(models.Model):
     """One free time offered to one waiting client, by email, until it expires or is claimed.

@@ -288,3 +288,18 @@ def _email_gone(offer: WaitlistOffer) -> None:
     with translation.override(offer.entry.language):
         subject = _("That time has gone")
     _email(offer.entry, subject, "waitlist_gone", {"offer": offer})
+
+
+def waiting_on(day: date) -> list[WaitlistEntry]:
+    """Return the clients waiting for a time on a local day, in the order they joined.
+
+    One query: the days are filtered in the database, the weekdays here.
+    """
+    entries = (
+        WaitlistEntry.objects.filter(
+            status=WaitlistEntry.Status.WAITING, first_day__lte=day, last_day__gte=day
+        )
+        .select_related("service", "length", "therapist")
+        .order_by("created_at", "pk")
+    )
+    return [e for e in entries if not e.weekdays or day.weekday() in e.weekdays]

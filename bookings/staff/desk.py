@@ -4,22 +4,23 @@ Every change goes through the same services as online booking, so the same rules
 database guarantees apply to a booking made by phone.
 """
 
+from contextlib import suppress
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings import picker, selectors, services, sessions
+from bookings import picker, selectors, services, sessions, waitlist
 from bookings.errors import BookingRefused
 from bookings.messages.links import intake_token
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, WaitlistEntry
 from bookings.staff.common import (
     bad_date,
     block_form_view,
@@ -113,6 +114,7 @@ def calendar(request):
             "columns": columns,
             "grid": grid,
             "stops": data.stops,
+            "waiting": waitlist.waiting_on(day),
             "day_bookings": data.bookings,
             "levels": {b.pk: b.screening_level for b in data.bookings},
             "previous_day": day - timedelta(days=1),
@@ -534,3 +536,18 @@ def client_card(request, pk):
             },
         },
     )
+
+
+@front_desk_object
+@require_POST
+def waitlist_remove(request, pk):
+    """Take a client off the waitlist for them (they asked by phone, or booked otherwise)."""
+    entry = get_object_or_404(WaitlistEntry, pk=pk)
+    if request.POST.get("remove") != "yes":
+        return HttpResponseBadRequest(_("Please use the Remove button."))
+    waitlist.waitlist_leave(entry=entry)
+    messages.success(request, _("%(name)s is off the waitlist.") % {"name": entry.name})
+    day = entry.first_day
+    with suppress(ValueError):
+        day = date.fromisoformat(request.POST.get("date", ""))
+    return redirect(f"{reverse('bookings:staff_calendar')}?date={day.isoformat()}")

@@ -13,6 +13,7 @@ from bookings import services, waitlist
 from bookings.models import Booking, BookingStatus, WaitlistEntry, WaitlistOffer
 from studio.models import Studio, WorkingHours
 from tests.bookings.helpers import NOW, madrid
+from tests.bookings.staff.conftest import browser_for
 from tests.factories import RoomFactory, ServiceFactory, ServiceLengthFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +318,30 @@ def test_joining_for_days_already_past_is_refused(studio, client):
     assert response.status_code == 409
     assert "Please choose days from today on." in response.content.decode()
     assert not WaitlistEntry.objects.exists()
+
+
+def test_the_front_desk_sees_who_waits_on_a_day_and_removes_an_entry(demo_studio, studio):
+    marta = join(studio, "Marta")  # Thursday evenings
+    join(studio, "Joan", window=waitlist.Window(THURSDAY, THURSDAY + timedelta(days=7), (4,)))
+    desk = browser_for("frontdesk")
+    calendar = reverse("bookings:staff_calendar")
+    thursday = desk.get(calendar, {"date": THURSDAY.isoformat()}).content.decode()
+    assert "Waiting for a time this day: 1 client" in thursday
+    assert "marta@example.com" in thursday and "Evening" in thursday
+    assert "joan@example.com" not in thursday  # Joan waits for Fridays
+    friday = desk.get(calendar, {"date": "2026-11-27"}).content.decode()
+    assert "joan@example.com" in friday and "marta@example.com" not in friday
+
+    remove = reverse("bookings:staff_waitlist_remove", kwargs={"pk": marta.pk})
+    assert desk.post(remove, {}).status_code == 400
+    assert browser_for("ana").post(remove, {"remove": "yes"}).status_code == 404
+    marta.refresh_from_db()
+    assert marta.status == WaitlistEntry.Status.WAITING
+    removed = desk.post(remove, {"remove": "yes", "date": THURSDAY.isoformat()})
+    assert removed.url == f"{calendar}?date={THURSDAY.isoformat()}"
+    marta.refresh_from_db()
+    assert marta.status == WaitlistEntry.Status.LEFT
+    assert (
+        "marta@example.com"
+        not in desk.get(calendar, {"date": THURSDAY.isoformat()}).content.decode()
+    )

@@ -833,6 +833,12 @@ def test_a_waitlist_offer_survives_every_bad_value_and_a_double_claim(world, cor
     }
     corpus.fields(world.browser("anonymous"), "/en/book/leg-massage/waitlist/", join)
     corpus.fields(world.browser("anonymous"), f"/en/waitlist/{entry.token}/", {"leave": "no"})
+    corpus.fields(
+        world.browser("frontdesk"),
+        f"/en/staff/waitlist/{entry.pk}/remove/",
+        {"remove": "no", "date": day.isoformat()},
+    )
+    corpus.send(world.browser("frontdesk"), "post", "/en/staff/waitlist/999999999/remove/", {})
     url = f"/en/waitlist/offer/{offer.token}/"
     visitor = world.browser("anonymous")
     corpus.fields(visitor, url, {"claim": "no"})

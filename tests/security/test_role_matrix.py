@@ -32,7 +32,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from bookings.messages import links
-from bookings.models import Booking, BookingStatus, Notification
+from bookings.models import Booking, BookingStatus, Notification, WaitlistEntry
 from intake.models import AccessLog, ConsentText, Questionnaire, SessionNote
 from intake.services import questionnaire_copy_as_draft
 from studio.models import TimeOff
@@ -241,6 +241,8 @@ PAGES = {
         query={"date": _day},
     ),
     "bookings:staff_phone_booking": Page(DESK, sign_in=True),
+    # Removing a client from the waitlist: a POST naming no action is refused after the check.
+    "bookings:staff_waitlist_remove": Page(DESK, method="POST", ok="400"),
     # The owner's home and a report of counts (the money and screening reports are the
     # owner's alone: tests/owner/test_reports.py).
     "owner:home": Page(DESK, sign_in=True),
@@ -422,7 +424,23 @@ def objects(demo, monday):
         "draft": questionnaire_copy_as_draft(
             questionnaire=Questionnaire.objects.get(kind="booking", version=1)
         ),
+        "waiting": waiting_entry(booking),
     }
+
+
+def waiting_entry(booking) -> WaitlistEntry:
+    """A client waiting for a time on the booking's day."""
+    day = timezone.localdate(booking.start_at)
+    return WaitlistEntry.objects.create(
+        service=booking.service,
+        length=booking.length,
+        first_day=day,
+        last_day=day,
+        name="Joan Puig",
+        email="joan@example.com",
+        language="en",
+        created_at=timezone.now(),
+    )
 
 
 def browser_for(viewer: Viewer, objects):
@@ -497,6 +515,8 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"public_id": objects["online_hold"].public_id}
     elif name == "intake:phone_intake":
         kwargs = {"token": links.intake_token(objects["phone_hold"])}
+    elif name == "bookings:staff_waitlist_remove":
+        kwargs = {"pk": objects["waiting"].pk}
     elif name in ("bookings:waitlist_offer", "bookings:waitlist_entry"):
         kwargs = {"token": FORGED}
     elif name == "accounts:password_reset_confirm":

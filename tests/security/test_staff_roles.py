@@ -16,7 +16,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from bookings.messages.links import aftercare_token, intake_token, rescreen_token
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, WaitlistEntry
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.roles import Role
@@ -156,6 +156,10 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             FRONT_DESK_OBJECT | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
         ),
         "/staff/block/": ("GET", FRONT_DESK),
+        "/staff/waitlist/<int:pk>/remove/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
+        ),
         "/staff/clients/": ("GET", FRONT_DESK),
         "/staff/clients/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
         # The owner's home and reports: counts for the front desk, money and screening for
@@ -298,6 +302,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:waitlist_offer": {"token": "made-up-token"},
         "bookings:waitlist_entry": {"token": "made-up-token"},
         "bookings:waitlist_join": {"slug": "leg-massage"},
+        "bookings:staff_waitlist_remove": {"pk": objects["waiting"].pk},
         "bookings:therapist_feed": {"token": booking.therapist.calendar_token},
         "bookings:staff_booking": by_id,
         "bookings:staff_booking_move": by_id,
@@ -347,6 +352,16 @@ def objects(demo, monday) -> dict:
             hold_expires_at=expiry,
         ),
         "draft": questionnaire_copy_as_draft(questionnaire=Questionnaire.objects.first()),
+        "waiting": WaitlistEntry.objects.create(
+            service=booking.service,
+            length=booking.length,
+            first_day=timezone.localdate(booking.start_at),
+            last_day=timezone.localdate(booking.start_at),
+            name="Joan Puig",
+            email="joan@example.com",
+            language="en",
+            created_at=timezone.now(),
+        ),
         "users": {
             CLIENT: client_user,
             **{name: User.objects.get(username=name) for name in (ANA, BEN, STAFF, OWNER)},

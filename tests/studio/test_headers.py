@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.messages.links import aftercare_token, client_proof, intake_token, rescreen_token
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, WaitlistEntry
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.middleware import CACHEABLE_URL_NAMES
@@ -259,6 +259,12 @@ def _pages(site) -> list[Page]:
             405,
         ),
         Page("bookings:staff_block", "frontdesk", reverse("bookings:staff_block")),
+        Page(
+            "bookings:staff_waitlist_remove",
+            "frontdesk",
+            reverse("bookings:staff_waitlist_remove", args=[_waiting(review).pk]),
+            405,
+        ),
         Page("bookings:staff_clients", "frontdesk", reverse("bookings:staff_clients") + "?q=a"),
         Page(
             "bookings:staff_client",
@@ -324,6 +330,20 @@ def _catalogue_pages(booking) -> list[Page]:
             405,
         ),
     ]
+
+
+def _waiting(booking) -> WaitlistEntry:
+    day = timezone.localdate(booking.start_at)
+    return WaitlistEntry.objects.create(
+        service=booking.service,
+        length=booking.length,
+        first_day=day,
+        last_day=day,
+        name="Joan Puig",
+        email="joan@example.com",
+        language="en",
+        created_at=timezone.now(),
+    )
 
 
 def _draft_pages() -> list[Page]:

@@ -490,8 +490,9 @@ def test_a_day_without_stops_has_no_stopped_list(frontdesk, monday, monday_booki
 # Query budgets: a calendar page costs the same whatever the number of bookings.
 
 # Session, user, the second factor's device, groups, the therapist profile (nav),
-# therapists, their hours, rooms, bookings, their screenings, time off and stops.
-DAY_QUERIES = 12
+# therapists, their hours, rooms, bookings, their screenings, time off, stops and the
+# waitlist for the day.
+DAY_QUERIES = 13
 WEEK_QUERIES = 12
 # Session, user, the second factor's device, therapist, bookings, screenings, groups, the
 # review count, time off; on the day, the body maps and the clients' last session notes (and
