@@ -204,6 +204,7 @@ class PoliciesForm(forms.ModelForm):
         "reminder_hours": (1, 7 * 24),
         "phone_hold_hours": (1, 14 * 24),
         "slot_step_minutes": (5, 120),
+        "waitlist_offer_minutes": (15, 24 * 60),
     }
 
     class Meta:
@@ -216,6 +217,7 @@ class PoliciesForm(forms.ModelForm):
             "reminder_hours",
             "phone_hold_hours",
             "slot_step_minutes",
+            "waitlist_offer_minutes",
         ]
 
     def __init__(self, *args, **kwargs):

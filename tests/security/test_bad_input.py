@@ -606,6 +606,7 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
             "reminder_hours": 24,
             "phone_hold_hours": 48,
             "slot_step_minutes": 15,
+            "waitlist_offer_minutes": 120,
         },
     )
     corpus.params(staff, "/en/studio/team/", ["q"])

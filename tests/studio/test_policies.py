@@ -21,6 +21,7 @@ def policies(**changes) -> dict:
         "reminder_hours": 24,
         "phone_hold_hours": 48,
         "slot_step_minutes": 15,
+        "waitlist_offer_minutes": 120,
     }
     return data | changes
 
@@ -30,12 +31,20 @@ def test_the_owner_changes_the_policies_and_the_times_follow(demo_studio):
     before = browser.get(reverse("bookings:booking_times", kwargs={"slug": "leg-massage"}))
     assert before.context["picker"].periods
 
-    response = browser.post(URL, policies(slot_step_minutes=30, hold_minutes=15), follow=True)
+    response = browser.post(
+        URL,
+        policies(slot_step_minutes=30, hold_minutes=15, waitlist_offer_minutes=60),
+        follow=True,
+    )
 
     assert response.redirect_chain == [(URL, 302)]
     assert "The booking policies are saved." in response.content.decode()
     studio = Studio.objects.get()
-    assert (studio.slot_step_minutes, studio.hold_minutes) == (30, 15)
+    assert (studio.slot_step_minutes, studio.hold_minutes, studio.waitlist_offer_minutes) == (
+        30,
+        15,
+        60,
+    )
     after = browser.get(reverse("bookings:booking_times", kwargs={"slug": "leg-massage"}))
     minutes = {
         at.split(":")[1] for period in after.context["picker"].periods for _v, at in period.slots
@@ -52,6 +61,7 @@ def test_the_owner_changes_the_policies_and_the_times_follow(demo_studio):
         {"min_notice_minutes": -1},
         {"cancel_window_hours": "a day"},
         {"phone_hold_hours": ""},
+        {"waitlist_offer_minutes": 5},
     ],
 )
 def test_a_policy_out_of_bounds_is_a_form_error_and_changes_nothing(demo_studio, changes):
