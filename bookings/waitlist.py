@@ -15,17 +15,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from bookings import selectors, services
 from bookings.errors import BookingRefused
 from bookings.messages.links import absolute
+from bookings.messages.send import render_email
 from bookings.models import Booking, WaitlistEntry, WaitlistOffer
 from bookings.picker import PERIODS
 from studio.models import Service, ServiceLength, Studio, Therapist
@@ -252,12 +250,12 @@ def waitlist_claim(*, offer: WaitlistOffer, now: datetime | None = None) -> Book
 
 def _email(entry: WaitlistEntry, subject: str, template: str, context: dict) -> None:
     with translation.override(entry.language):
-        context = {"entry": entry, "studio": Studio.load(), **context}
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string("emails/base.html", {**context, "body": escape(text)})
-        message = EmailMultiAlternatives(subject=str(subject), body=text, to=[entry.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
+        render_email(
+            template=template,
+            context={"entry": entry, "studio": Studio.load(), **context},
+            subject=subject,
+            recipient=entry.email,
+        ).send()
 
 
 def offer_url(offer: WaitlistOffer) -> str:

@@ -168,3 +168,16 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
             now=self.created_at,
         )
         self.booking.refresh_from_db(fields=["screening_level", "screening_stopped_at"])
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    """A client waiting for any time on one day (pass ``service``, ``length`` and the day)."""
+
+    class Meta:
+        model = "bookings.WaitlistEntry"
+
+    last_day = factory.SelfAttribute("first_day")
+    name = "Joan Puig"
+    email = "joan@example.com"
+    language = "en"
+    created_at = factory.LazyFunction(timezone.now)

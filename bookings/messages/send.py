@@ -49,6 +49,21 @@ def _send(*, event: str, booking_id: int, key: str) -> int:
     return sent
 
 
+def render_email(
+    *, template: str, context: dict, subject, recipient: str
+) -> EmailMultiAlternatives:
+    """Render an email's text part and its HTML part, in the language active now.
+
+    The text part renders with autoescape off, so what anyone typed (a name, adaptations, a
+    message) is still raw in it: escaped here, it reaches the HTML part as text.
+    """
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string("emails/base.html", {**context, "body": escape(text)})
+    email = EmailMultiAlternatives(subject=str(subject), body=text, to=[recipient])
+    email.attach_alternative(html, "text/html")
+    return email
+
+
 def _deliver(message: Message, *, booking: Booking, studio: Studio) -> None:
     """Render and send one message, all of it (links and calendar file too) in its language."""
     with translation.override(message.language):
@@ -60,14 +75,12 @@ def _deliver(message: Message, *, booking: Booking, studio: Studio) -> None:
             "calendar_url": absolute(reverse("bookings:staff_booking", args=[booking.public_id])),
             **message.context,
         }
-        text = render_to_string(f"emails/{message.template}.txt", context)
-        # The text part renders with autoescape off, so what anyone typed (a name, adaptations,
-        # a message) is still raw in it: escaped here, it reaches the HTML part as text.
-        html = render_to_string("emails/base.html", {**context, "body": escape(text)})
-        email = EmailMultiAlternatives(
-            subject=str(message.subject), body=text, to=[message.recipient]
+        email = render_email(
+            template=message.template,
+            context=context,
+            subject=message.subject,
+            recipient=message.recipient,
         )
-        email.attach_alternative(html, "text/html")
         if message.attach_ics:
             email.attach("booking.ics", booking_ics(booking), "text/calendar")
     email.send()

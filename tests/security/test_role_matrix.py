@@ -32,13 +32,13 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from bookings.messages import links
-from bookings.models import Booking, BookingStatus, Notification, WaitlistEntry
+from bookings.models import Booking, BookingStatus, Notification
 from intake.models import AccessLog, ConsentText, Questionnaire, SessionNote
 from intake.services import questionnaire_copy_as_draft
 from studio.models import TimeOff
 from tests.auth import authenticator_for
 from tests.bookings.staff.conftest import at
-from tests.factories import ClientFactory, SubmissionFactory
+from tests.factories import ClientFactory, SubmissionFactory, WaitlistEntryFactory
 from tests.routes import routes
 from tests.security.conftest import sign_in
 
@@ -424,23 +424,13 @@ def objects(demo, monday):
         "draft": questionnaire_copy_as_draft(
             questionnaire=Questionnaire.objects.get(kind="booking", version=1)
         ),
-        "waiting": waiting_entry(booking),
+        # A client waiting for a time on the booking's day.
+        "waiting": WaitlistEntryFactory(
+            service=booking.service,
+            length=booking.length,
+            first_day=timezone.localdate(booking.start_at),
+        ),
     }
-
-
-def waiting_entry(booking) -> WaitlistEntry:
-    """A client waiting for a time on the booking's day."""
-    day = timezone.localdate(booking.start_at)
-    return WaitlistEntry.objects.create(
-        service=booking.service,
-        length=booking.length,
-        first_day=day,
-        last_day=day,
-        name="Joan Puig",
-        email="joan@example.com",
-        language="en",
-        created_at=timezone.now(),
-    )
 
 
 def browser_for(viewer: Viewer, objects):

@@ -16,13 +16,13 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from bookings.messages.links import aftercare_token, intake_token, rescreen_token
-from bookings.models import Booking, BookingStatus, WaitlistEntry
+from bookings.models import Booking, BookingStatus
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.roles import Role
 from tests.auth import sign_in
 from tests.bookings.staff.conftest import at
-from tests.factories import ClientFactory, SubmissionFactory, UserFactory
+from tests.factories import ClientFactory, SubmissionFactory, UserFactory, WaitlistEntryFactory
 from tests.routes import routes
 
 pytestmark = pytest.mark.django_db
@@ -352,15 +352,10 @@ def objects(demo, monday) -> dict:
             hold_expires_at=expiry,
         ),
         "draft": questionnaire_copy_as_draft(questionnaire=Questionnaire.objects.first()),
-        "waiting": WaitlistEntry.objects.create(
+        "waiting": WaitlistEntryFactory(
             service=booking.service,
             length=booking.length,
             first_day=timezone.localdate(booking.start_at),
-            last_day=timezone.localdate(booking.start_at),
-            name="Joan Puig",
-            email="joan@example.com",
-            language="en",
-            created_at=timezone.now(),
         ),
         "users": {
             CLIENT: client_user,

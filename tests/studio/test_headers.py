@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.messages.links import aftercare_token, client_proof, intake_token, rescreen_token
-from bookings.models import Booking, BookingStatus, WaitlistEntry
+from bookings.models import Booking, BookingStatus
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
 from studio.middleware import CACHEABLE_URL_NAMES
 from studio.models import Therapist
 from tests.bookings.staff.conftest import at, next_monday
-from tests.factories import SubmissionFactory
+from tests.factories import SubmissionFactory, WaitlistEntryFactory
 from tests.intake.conftest import give_details, hold, staff_browser
 from tests.routes import routes
 
@@ -262,7 +262,16 @@ def _pages(site) -> list[Page]:
         Page(
             "bookings:staff_waitlist_remove",
             "frontdesk",
-            reverse("bookings:staff_waitlist_remove", args=[_waiting(review).pk]),
+            reverse(
+                "bookings:staff_waitlist_remove",
+                args=[
+                    WaitlistEntryFactory(
+                        service=review.service,
+                        length=review.length,
+                        first_day=timezone.localdate(review.start_at),
+                    ).pk
+                ],
+            ),
             405,
         ),
         Page("bookings:staff_clients", "frontdesk", reverse("bookings:staff_clients") + "?q=a"),
@@ -330,20 +339,6 @@ def _catalogue_pages(booking) -> list[Page]:
             405,
         ),
     ]
-
-
-def _waiting(booking) -> WaitlistEntry:
-    day = timezone.localdate(booking.start_at)
-    return WaitlistEntry.objects.create(
-        service=booking.service,
-        length=booking.length,
-        first_day=day,
-        last_day=day,
-        name="Joan Puig",
-        email="joan@example.com",
-        language="en",
-        created_at=timezone.now(),
-    )
 
 
 def _draft_pages() -> list[Page]:
