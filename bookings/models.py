@@ -48,6 +48,8 @@ class Client(models.Model):
 class BookingStatus(models.TextChoices):
     HELD = "held", _("Held")
     AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+    # Past the studio's no-show limit, a client's online booking waits for the front desk.
+    AWAITING_DESK = "awaiting_desk", _("Awaiting confirmation")
     CONFIRMED = "confirmed", _("Confirmed")
     ON_HOLD = "on_hold", _("On hold")
     ARRIVED = "arrived", _("Arrived")
@@ -75,6 +77,7 @@ class ScreeningLevel(models.TextChoices):
 ACTIVE_STATUSES = (
     BookingStatus.HELD,
     BookingStatus.AWAITING_REVIEW,
+    BookingStatus.AWAITING_DESK,
     BookingStatus.CONFIRMED,
     BookingStatus.ON_HOLD,
     BookingStatus.ARRIVED,
@@ -83,6 +86,7 @@ ACTIVE_STATUSES = (
 # Statuses from which a client may still cancel or reschedule.
 CHANGEABLE_STATUSES = (
     BookingStatus.AWAITING_REVIEW,
+    BookingStatus.AWAITING_DESK,
     BookingStatus.CONFIRMED,
     BookingStatus.ON_HOLD,
 )
@@ -159,6 +163,13 @@ class Booking(models.Model):
     # first even when changed answers later sent the same booking to review.
     screening_stopped_at = models.DateTimeField(_("stopped by screening"), null=True, blank=True)
     adaptations = models.TextField(_("adaptations"), blank=True)
+    # The client's no-shows in the 12 months before an online booking that reached the
+    # studio's limit: the booking waits for the front desk, who see why. Null below the limit.
+    no_shows_counted = models.PositiveSmallIntegerField(
+        _("no-shows when booked"), null=True, blank=True
+    )
+    # When the client confirmed from the reminder's link that they will come.
+    client_confirmed_at = models.DateTimeField(_("confirmed by the client"), null=True, blank=True)
     staff_note = models.TextField(_("front desk note"), blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=250, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

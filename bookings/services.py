@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from bookings import selectors, times_cache
 from bookings.availability import pick_therapist
 from bookings.errors import BookingRefused
-from bookings.messages.outbox import notify
+from bookings.messages.outbox import notify, sweep_soon
 from bookings.models import (
     ACTIVE_STATUSES,
     CHANGEABLE_STATUSES,
@@ -462,13 +462,17 @@ def hold_release(*, booking: Booking, status: str = BookingStatus.EXPIRED) -> No
     )
     # An update sends no signal: say so, since the slot is free again.
     times_cache.calendar_changed()
+    sweep_soon()
     booking.refresh_from_db(fields=["status"])
 
 
 def holds_expire(*, now: datetime | None = None) -> int:
     """Mark every hold past its expiry as expired; return how many. Idempotent."""
     with transaction.atomic():
-        return _expire_dead_holds(now=now or timezone.now())
+        expired = _expire_dead_holds(now=now or timezone.now())
+        if expired:
+            sweep_soon()
+        return expired
 
 
 def client_upsert(
@@ -698,6 +702,7 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
 MOVABLE_STATUSES = (
     BookingStatus.HELD,
     BookingStatus.AWAITING_REVIEW,
+    BookingStatus.AWAITING_DESK,
     BookingStatus.CONFIRMED,
     BookingStatus.ON_HOLD,
 )

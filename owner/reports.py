@@ -48,6 +48,7 @@ from studio.timezones import local_day_bounds, studio_tz
 # Bookings that stood: made, and not a hold that lapsed or a screening that stopped them.
 MADE = (
     BookingStatus.AWAITING_REVIEW,
+    BookingStatus.AWAITING_DESK,
     BookingStatus.CONFIRMED,
     BookingStatus.ON_HOLD,
     BookingStatus.ARRIVED,
@@ -63,7 +64,12 @@ SESSIONS = (
     BookingStatus.COMPLETED,
 )
 # Booked time on the calendar today: sessions, and bookings still being decided.
-ON_THE_CALENDAR = (*SESSIONS, BookingStatus.AWAITING_REVIEW, BookingStatus.ON_HOLD)
+ON_THE_CALENDAR = (
+    *SESSIONS,
+    BookingStatus.AWAITING_REVIEW,
+    BookingStatus.AWAITING_DESK,
+    BookingStatus.ON_HOLD,
+)
 COMES_BACK_WITHIN = timedelta(weeks=8)
 
 

@@ -93,6 +93,14 @@ class Studio(models.Model):
         default=120,
         help_text=_("How long a freed time offered to the waitlist can be claimed."),
     )
+    no_show_limit = models.PositiveSmallIntegerField(
+        _("no-show limit"),
+        default=2,
+        help_text=_(
+            "After this many no-shows in the last 12 months, a client's online bookings wait "
+            "for the front desk to confirm them. 0 turns this off."
+        ),
+    )
 
     class Meta:
         verbose_name = _("studio")

@@ -174,7 +174,15 @@ def can_view_review_queue(user) -> bool:
 
 # The bookings of a client that make a therapist "their" therapist: seen, or still to be seen.
 # A held, cancelled, declined, expired or stopped booking never brought them together.
-_SEEING_STATUSES = ("awaiting_review", "confirmed", "on_hold", "arrived", "completed", "no_show")
+_SEEING_STATUSES = (
+    "awaiting_review",
+    "awaiting_desk",
+    "confirmed",
+    "on_hold",
+    "arrived",
+    "completed",
+    "no_show",
+)
 
 
 def can_see_notes(user, booking) -> bool:
