@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from studio.models import Language, Room, Service, ServiceLength, Therapist
 from studio.ranges import TsTzRange
@@ -241,6 +242,17 @@ class Booking(models.Model):
             return str(BookingStatus(self.status).label)
         except ValueError:
             return self.status
+
+    @property
+    def desk_reason(self) -> str:
+        """Why the booking awaits the front desk, for staff only ("" when it does not)."""
+        if self.no_shows_counted is None:
+            return ""
+        return ngettext(
+            "%(count)d no-show in the last 12 months",
+            "%(count)d no-shows in the last 12 months",
+            self.no_shows_counted,
+        ) % {"count": self.no_shows_counted}
 
     @property
     def screening_label(self) -> str:

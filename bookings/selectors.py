@@ -488,6 +488,16 @@ def client_history(*, client: Client, now: datetime) -> ClientHistory:
     )
 
 
+def no_shows_counted(*, client_id: int, now: datetime) -> int:
+    """Return how many sessions the client missed over the counted period (``COUNTED_OVER``)."""
+    return Booking.objects.filter(
+        client_id=client_id,
+        status=BookingStatus.NO_SHOW,
+        start_at__gte=now - COUNTED_OVER,
+        start_at__lt=now,
+    ).count()
+
+
 def therapist_time_off(*, therapist: Therapist, start: datetime, end: datetime) -> list[TimeOff]:
     """Return a therapist's time off that touches [start, end)."""
     return list(therapist.time_off.filter(start_at__lt=end, end_at__gt=start))

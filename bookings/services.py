@@ -549,19 +549,76 @@ def hold_attach_client(
     return booking
 
 
+def _desk_gate(booking: Booking, status: str, *, now: datetime) -> str:
+    """Return the status an online booking takes, past the studio's no-show limit or not.
+
+    A client who missed ``no_show_limit`` sessions in the last 12 months books online only
+    as "awaiting confirmation": the front desk confirms it, seeing why (``no_shows_counted``).
+    A booking the front desk made by phone is theirs already, and a stop stays a stop.
+    """
+    booking.no_shows_counted = None
+    limit = Studio.load().no_show_limit
+    if (
+        not limit
+        or booking.source != Booking.Source.ONLINE
+        or status not in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_REVIEW)
+    ):
+        return status
+    missed = selectors.no_shows_counted(client_id=booking.client_id, now=now)
+    if missed < limit:
+        return status
+    booking.no_shows_counted = missed
+    return BookingStatus.AWAITING_DESK if status == BookingStatus.CONFIRMED else status
+
+
+def status_after_review(booking: Booking) -> str:
+    """Return the status a booking approved by its therapist takes: the front desk's turn may
+    still come (``_desk_gate``)."""
+    if booking.no_shows_counted is not None:
+        return BookingStatus.AWAITING_DESK
+    return BookingStatus.CONFIRMED
+
+
 @transaction.atomic
 def booking_settle(*, booking: Booking, status: str, now: datetime | None = None) -> Booking:
-    """Turn a live hold into a booking awaiting review or confirmed (or stop it)."""
+    """Turn a live hold into a booking awaiting review, the front desk, or confirmed."""
     now = now or timezone.now()
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     hold_check(booking=booking, now=now)
     if booking.client_id is None:
         raise BookingRefused(_("Please tell us who the booking is for first."))
-    booking.status = status
+    booking.status = _desk_gate(booking, status, now=now)
     booking.hold_expires_at = None
-    if status == BookingStatus.CONFIRMED:
+    if booking.status == BookingStatus.CONFIRMED:
         booking.confirmed_at = now
-    booking.save(update_fields=["status", "hold_expires_at", "confirmed_at", "updated_at"])
+    booking.save(
+        update_fields=[
+            "status",
+            "hold_expires_at",
+            "confirmed_at",
+            "no_shows_counted",
+            "updated_at",
+        ]
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_desk_confirm(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """The front desk confirms a booking that waited for them; the client is told."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+    if booking.status != BookingStatus.AWAITING_DESK:
+        raise BookingRefused(
+            _("This booking is not awaiting confirmation: its status is “%(status)s”.")
+            % {"status": booking.status_label}
+        )
+    if booking.start_at <= now:
+        raise BookingRefused(_("This booking has already started."))
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+    notify("confirmed", booking, key="desk")
     return booking
 
 
@@ -692,9 +749,11 @@ def booking_reactivate(*, booking: Booking, status: str, now: datetime | None = 
         if booking.status != BookingStatus.STOPPED:
             raise BookingRefused(_("This booking has already been submitted."))
         booking.room_id = _free_room_again(booking, locked=locked, studio=studio, now=now)
-        booking.status = status
-        booking.confirmed_at = now if status == BookingStatus.CONFIRMED else None
-        booking.save(update_fields=["status", "confirmed_at", "room", "updated_at"])
+        booking.status = _desk_gate(booking, status, now=now)
+        booking.confirmed_at = now if booking.status == BookingStatus.CONFIRMED else None
+        booking.save(
+            update_fields=["status", "confirmed_at", "no_shows_counted", "room", "updated_at"]
+        )
         return booking
 
 

@@ -43,6 +43,11 @@ urlpatterns += [
     ),
     path("staff/bookings/<uuid:public_id>/mark/", desk.booking_mark, name="staff_booking_mark"),
     path(
+        "staff/bookings/<uuid:public_id>/confirm/",
+        desk.booking_confirm,
+        name="staff_booking_confirm",
+    ),
+    path(
         "staff/bookings/<uuid:public_id>/link/",
         desk.booking_link,
         name="staff_booking_link",

@@ -162,12 +162,15 @@ def intake_submit(
         )
         if retry_after_stop:
             if status != BookingStatus.STOPPED:
-                booking_services.booking_reactivate(booking=booking, status=status, now=now)
+                booking = booking_services.booking_reactivate(
+                    booking=booking, status=status, now=now
+                )
         elif status == BookingStatus.STOPPED:
             booking_services.hold_release(booking=booking, status=BookingStatus.STOPPED)
         else:
-            booking_services.booking_settle(booking=booking, status=status, now=now)
-        _notify_outcome(booking, submission, status=status, repeated=retry_after_stop)
+            booking = booking_services.booking_settle(booking=booking, status=status, now=now)
+        # The booking's own status: past the no-show limit, a clear one awaits the front desk.
+        _notify_outcome(booking, submission, status=booking.status, repeated=retry_after_stop)
     return submission
 
 
@@ -175,6 +178,9 @@ def _notify_outcome(booking, submission, *, status: str, repeated: bool) -> None
     key = str(submission.pk)
     if status == BookingStatus.CONFIRMED:
         notify("confirmed", booking, key=key)
+    elif status == BookingStatus.AWAITING_DESK:
+        notify("awaiting_desk", booking, key=key)
+        notify("desk_confirmation_requested", booking, key=key)
     elif status == BookingStatus.AWAITING_REVIEW:
         notify("awaiting_review", booking, key=key)
         notify("review_requested", booking, key=key)
@@ -220,8 +226,8 @@ def review_decide(
         booking.cancelled_at = now
         booking.sequence += 1
     else:
-        booking.status = BookingStatus.CONFIRMED
-        booking.confirmed_at = now
+        booking.status = booking_services.status_after_review(booking)
+        booking.confirmed_at = now if booking.status == BookingStatus.CONFIRMED else None
         booking.adaptations = adaptations if decision == Review.Decision.ADAPT else ""
         if booking.service.requires_assessment and booking.client_id:
             AssessmentApproval.objects.get_or_create(
@@ -249,6 +255,8 @@ def review_decide(
         decided_at=now,
     )
     notify("review_outcome", booking, key=str(review.pk))
+    if booking.status == BookingStatus.AWAITING_DESK:
+        notify("desk_confirmation_requested", booking, key=str(review.pk))
     return review
 
 

@@ -205,6 +205,7 @@ class PoliciesForm(forms.ModelForm):
         "phone_hold_hours": (1, 14 * 24),
         "slot_step_minutes": (5, 120),
         "waitlist_offer_minutes": (15, 24 * 60),
+        "no_show_limit": (0, 20),
     }
 
     class Meta:
@@ -218,6 +219,7 @@ class PoliciesForm(forms.ModelForm):
             "phone_hold_hours",
             "slot_step_minutes",
             "waitlist_offer_minutes",
+            "no_show_limit",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -49,6 +49,7 @@ def subject(text, **params):
 CLIENT_EVENTS = (
     "confirmed",
     "awaiting_review",
+    "awaiting_desk",
     "review_outcome",
     "cancelled",
     "rescheduled",
@@ -105,6 +106,17 @@ def _awaiting_review(event: Event) -> list[Message]:
     return _client(event.booking, title, "awaiting_review")
 
 
+def _awaiting_desk(event: Event) -> list[Message]:
+    title = subject(_("We have your booking request for %(when)s"), when=event.when)
+    return _client(event.booking, title, "awaiting_desk")
+
+
+def _desk_confirmation_requested(event: Event) -> list[Message]:
+    """Ask the front desk to confirm a booking past the no-show limit: no health data in it."""
+    title = subject(_("A booking awaits your confirmation: %(when)s"), when=event.when)
+    return [_front_desk(event.studio, title, "desk_confirmation_requested")]
+
+
 def _review_requested(event: Event) -> list[Message]:
     title = subject(_("A booking awaits your review: %(when)s"), when=event.when)
     return _therapist(event.booking, title, "review_requested")
@@ -116,7 +128,10 @@ def _review_outcome(event: Event) -> list[Message]:
         event.booking,
         subject(_("About your booking on %(when)s"), when=event.when),
         "review_outcome",
-        attach_ics=review is not None and review.decision != "decline",
+        # Confirmed only: one approved past the no-show limit still waits for the front desk.
+        attach_ics=review is not None
+        and review.decision != "decline"
+        and event.booking.status == BookingStatus.CONFIRMED,
         context={"review": review},
     )
 
@@ -211,6 +226,8 @@ def _screening_stop(event: Event) -> list[Message]:
 BUILDERS: dict[str, Callable[[Event], list[Message]]] = {
     "confirmed": _confirmed,
     "awaiting_review": _awaiting_review,
+    "awaiting_desk": _awaiting_desk,
+    "desk_confirmation_requested": _desk_confirmation_requested,
     "review_requested": _review_requested,
     "review_outcome": _review_outcome,
     "cancelled": _cancelled,

@@ -342,6 +342,22 @@ def booking_mark(request, public_id):
     )
 
 
+@front_desk_object
+@require_POST
+def booking_confirm(request, public_id):
+    """Confirm a booking that waits for the front desk (the client's no-shows); they are told."""
+    booking = _staff_booking(public_id)
+    try:
+        services.booking_desk_confirm(booking=booking)
+    except BookingRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The booking is confirmed, and the client has been told."))
+    return HttpResponseRedirect(
+        safe_next(request) or reverse("bookings:staff_booking", args=[booking.public_id])
+    )
+
+
 def _phone_client(value):
     return selectors.client_for_staff(pk=value) if is_id(value) else None
 

@@ -458,6 +458,7 @@ def test_wrong_methods_are_refused_and_change_nothing(world, corpus):
         f"/en/staff/bookings/{world.confirmed.public_id}/move/",
         f"/en/staff/bookings/{world.confirmed.public_id}/cancel/",
         f"/en/staff/bookings/{world.confirmed.public_id}/mark/",
+        f"/en/staff/bookings/{world.confirmed.public_id}/confirm/",
         "/en/staff/bookings/new/",
         "/en/staff/block/",
         f"/en/therapist/reviews/{world.awaiting.public_id}/",
@@ -496,6 +497,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
         ),
         ("frontdesk", f"/en/staff/bookings/{public_id}/cancel/", {"reason": "Phone call"}),
         ("frontdesk", f"/en/staff/bookings/{public_id}/mark/", {"status": "arrived"}),
+        ("frontdesk", f"/en/staff/bookings/{public_id}/confirm/", {}),
         ("frontdesk", "/en/staff/block/", _block_data()),
         ("frontdesk", "/en/staff/bookings/new/", _phone_data()),
         ("ana", f"/en/therapist/reviews/{world.awaiting.public_id}/", {"decision": "approve"}),
@@ -581,6 +583,9 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
         f"/en/staff/bookings/{public_id}/mark/",
         {"status": "arrived", "next": "/en/staff/calendar/"},
     )
+    corpus.fields(
+        staff, f"/en/staff/bookings/{public_id}/confirm/", {"next": "/en/staff/calendar/"}
+    )
     corpus.fields(staff, "/en/staff/block/", _block_data())
     corpus.params(staff, "/en/staff/clients/", ["q"])
     team = {
@@ -607,6 +612,7 @@ def test_the_front_desk_pages_survive_every_bad_value(world, corpus):
             "phone_hold_hours": 48,
             "slot_step_minutes": 15,
             "waitlist_offer_minutes": 120,
+            "no_show_limit": 2,
         },
     )
     corpus.params(staff, "/en/studio/team/", ["q"])

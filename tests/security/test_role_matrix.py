@@ -276,6 +276,7 @@ PAGES = {
     "bookings:staff_booking_move": Page(DESK, needs=("booking",), method="POST", ok="400"),
     "bookings:staff_booking_cancel": Page(DESK, needs=("booking",), method="POST", ok="400"),
     "bookings:staff_booking_mark": Page(DESK, needs=("booking",), method="POST", ok="302"),
+    "bookings:staff_booking_confirm": Page(DESK, needs=("booking",), method="POST", ok="302"),
     "bookings:staff_booking_link": Page(DESK, needs=("booking",), method="POST", ok="302"),
     "bookings:staff_client": Page(
         DESK, needs=("booking",), shows=("level", "adaptations"), hides=("answers",)

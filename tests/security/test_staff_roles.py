@@ -150,6 +150,11 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             "POST",
             FRONT_DESK_OBJECT | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
         ),
+        # Confirm a booking awaiting the front desk: this one is not, so the card says so.
+        "/staff/bookings/<uuid:public_id>/confirm/": (
+            "POST",
+            FRONT_DESK_OBJECT | {STAFF: f"302 to {card}", OWNER: f"302 to {card}"},
+        ),
         # Revoke or renew the client's link: an empty POST chooses neither.
         "/staff/bookings/<uuid:public_id>/link/": (
             "POST",
@@ -308,6 +313,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:staff_booking_move": by_id,
         "bookings:staff_booking_cancel": by_id,
         "bookings:staff_booking_mark": by_id,
+        "bookings:staff_booking_confirm": by_id,
         "bookings:staff_booking_link": by_id,
         "bookings:staff_client": {"pk": booking.client.pk},
         "intake:review_detail": by_id,

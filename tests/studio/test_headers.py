@@ -253,6 +253,12 @@ def _pages(site) -> list[Page]:
             405,
         ),
         Page(
+            "bookings:staff_booking_confirm",
+            "frontdesk",
+            reverse("bookings:staff_booking_confirm", kwargs=staff),
+            405,
+        ),
+        Page(
             "bookings:staff_booking_link",
             "frontdesk",
             reverse("bookings:staff_booking_link", kwargs=staff),

@@ -22,6 +22,7 @@ def policies(**changes) -> dict:
         "phone_hold_hours": 48,
         "slot_step_minutes": 15,
         "waitlist_offer_minutes": 120,
+        "no_show_limit": 2,
     }
     return data | changes
 
@@ -33,18 +34,19 @@ def test_the_owner_changes_the_policies_and_the_times_follow(demo_studio):
 
     response = browser.post(
         URL,
-        policies(slot_step_minutes=30, hold_minutes=15, waitlist_offer_minutes=60),
+        policies(slot_step_minutes=30, hold_minutes=15, waitlist_offer_minutes=60, no_show_limit=3),
         follow=True,
     )
 
     assert response.redirect_chain == [(URL, 302)]
     assert "The booking policies are saved." in response.content.decode()
     studio = Studio.objects.get()
-    assert (studio.slot_step_minutes, studio.hold_minutes, studio.waitlist_offer_minutes) == (
-        30,
-        15,
-        60,
-    )
+    assert (
+        studio.slot_step_minutes,
+        studio.hold_minutes,
+        studio.waitlist_offer_minutes,
+        studio.no_show_limit,
+    ) == (30, 15, 60, 3)
     after = browser.get(reverse("bookings:booking_times", kwargs={"slug": "leg-massage"}))
     minutes = {
         at.split(":")[1] for period in after.context["picker"].periods for _v, at in period.slots
@@ -62,6 +64,8 @@ def test_the_owner_changes_the_policies_and_the_times_follow(demo_studio):
         {"cancel_window_hours": "a day"},
         {"phone_hold_hours": ""},
         {"waitlist_offer_minutes": 5},
+        {"no_show_limit": -1},
+        {"no_show_limit": 50},
     ],
 )
 def test_a_policy_out_of_bounds_is_a_form_error_and_changes_nothing(demo_studio, changes):
