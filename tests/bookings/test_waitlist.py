@@ -345,3 +345,130 @@ def test_the_front_desk_sees_who_waits_on_a_day_and_removes_an_entry(demo_studio
         "marta@example.com"
         not in desk.get(calendar, {"date": THURSDAY.isoformat()}).content.decode()
     )
+
+
+# A freed time is offered as soon as the change that freed it commits, not at the next sweep.
+
+
+@pytest.fixture
+def sweeps_queued(monkeypatch) -> list[int]:
+    """Count the waitlist sweeps queued for the worker (each still runs, eagerly)."""
+    from bookings import tasks
+
+    queued = []
+    run = tasks.waitlist_sweep.delay
+
+    def delay(*args, **kwargs):
+        queued.append(1)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.waitlist_sweep, "delay", delay)
+    return queued
+
+
+def test_a_cancellation_offers_its_time_once_it_commits(
+    studio, django_capture_on_commit_callbacks, sweeps_queued
+):
+    booked = fill_thursday_evening(studio)
+    join(studio, "Marta")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booked[2], by_client=False, now=NOW)
+    assert sweeps_queued == [1]
+    offer = WaitlistOffer.objects.get()
+    assert (offer.entry.name, offer.start_at) == ("Marta", madrid(2026, 11, 26, 19))
+    assert [m.to for m in mail.outbox] == [["marta@example.com"]]
+
+
+def test_a_cancellation_that_rolls_back_queues_no_sweep(studio, sweeps_queued):
+    from django.db import transaction
+
+    booked = fill_thursday_evening(studio)
+    join(studio, "Marta")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.booking_cancel(booking=booked[2], by_client=False, now=NOW)
+        raise RuntimeError("the request failed after the cancellation")
+    assert sweeps_queued == []
+    assert not WaitlistOffer.objects.exists()
+
+
+def test_a_new_hold_or_a_note_queues_no_sweep(
+    studio, django_capture_on_commit_callbacks, sweeps_queued
+):
+    service, length, ben = studio
+    with django_capture_on_commit_callbacks(execute=True):
+        held = services.hold_create(
+            service=service,
+            length=length,
+            therapist=ben,
+            start_at=madrid(2026, 11, 26, 17),
+            now=NOW,
+        )
+        held.staff_note = "Prefers a firm pressure"
+        held.save(update_fields=["staff_note", "updated_at"])
+    assert sweeps_queued == []
+
+
+@pytest.mark.parametrize("freed_by", ["declined", "stopped", "moved"])
+def test_a_decline_a_stop_or_a_move_offers_the_time(
+    studio, django_capture_on_commit_callbacks, sweeps_queued, freed_by
+):
+    booked = fill_thursday_evening(studio)
+    join(studio, "Marta")
+    nineteen = booked[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        if freed_by == "moved":
+            # To the same therapist's other evening, a week later (hours on Thursdays).
+            services.booking_move(
+                booking=nineteen,
+                start_at=madrid(2026, 12, 3, 19),
+                therapist=nineteen.therapist,
+                now=NOW,
+            )
+        else:
+            nineteen.status = freed_by
+            nineteen.save(update_fields=["status", "updated_at"])
+    assert sweeps_queued
+    offer = WaitlistOffer.objects.get()
+    assert offer.start_at == madrid(2026, 11, 26, 19)
+
+
+def test_an_expired_hold_offers_its_time(studio, django_capture_on_commit_callbacks, sweeps_queued):
+    booked = fill_thursday_evening(studio)
+    Booking.objects.filter(pk=booked[2].pk).update(
+        status=BookingStatus.HELD, hold_expires_at=NOW - timedelta(minutes=1)
+    )
+    join(studio, "Marta")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.holds_expire(now=NOW) == 1
+    assert sweeps_queued == [1]
+    assert WaitlistOffer.objects.get().start_at == madrid(2026, 11, 26, 19)
+    # Nothing left to expire: no sweep queued for nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.holds_expire(now=NOW) == 0
+    assert sweeps_queued == [1]
+
+
+def test_time_off_removed_or_hours_added_offer_the_new_times(
+    studio, django_capture_on_commit_callbacks, sweeps_queued
+):
+    from studio.models import TimeOff
+
+    _service, _length, ben = studio
+    away = TimeOff.objects.create(
+        therapist=ben, start_at=madrid(2026, 11, 26, 0), end_at=madrid(2026, 11, 27, 0)
+    )
+    join(studio, "Marta")
+    assert sweep(django_capture_on_commit_callbacks) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        away.delete()
+    assert sweeps_queued == [1]
+    assert WaitlistOffer.objects.count() == waitlist.OPEN_OFFERS_PER_ENTRY
+
+    # Hours added on a day nobody worked: a Thursday-only waiting client now has a Friday.
+    friday = waitlist.Window(date(2026, 11, 27), date(2026, 11, 27), (4,), ("evening",))
+    join(studio, "Joan", window=friday)
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkingHours.objects.create(therapist=ben, weekday=4, starts=time(18), ends=time(20))
+    assert sweeps_queued == [1, 1]
+    joans = sorted(o.start_at for o in WaitlistOffer.objects.filter(entry__name="Joan"))
+    assert joans == [madrid(2026, 11, 27, 18, minute) for minute in (0, 15, 30)]
