@@ -182,6 +182,8 @@ class Today:
     rescreen_stops: int
     no_shows_today: int
     no_shows_week: int
+    # Bookings past the no-show limit, still to be confirmed by the front desk.
+    desk_waiting: int
 
 
 def today_figures(*, now: datetime | None = None) -> Today:
@@ -205,6 +207,7 @@ def today_figures(*, now: datetime | None = None) -> Today:
         reviews_waiting=Count(
             "pk", filter=Q(status=BookingStatus.AWAITING_REVIEW, start_at__gt=now)
         ),
+        desk_waiting=Count("pk", filter=Q(status=BookingStatus.AWAITING_DESK, start_at__gt=now)),
         reviews_overdue=Count(
             "pk",
             filter=Q(

@@ -162,6 +162,8 @@ def test_the_front_desk_sees_why_and_confirms(
     )
     assert REASON in day.content.decode()
     assert "Awaiting confirmation" in day.content.decode()
+    home = desk.get(reverse("owner:home")).content.decode()
+    assert "1 booking awaits the front desk" in home
 
     confirm = reverse("bookings:staff_booking_confirm", kwargs={"public_id": booking.public_id})
     mail.outbox.clear()

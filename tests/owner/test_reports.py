@@ -194,7 +194,8 @@ def test_the_home_shows_todays_figures(owner, history, django_assert_max_num_que
     start, end = local_day_bounds(TODAY)
     today = _sql(
         "select count(*) from bookings_booking where start_at >= %s and start_at < %s"
-        " and status in ('confirmed', 'arrived', 'completed', 'awaiting_review', 'on_hold')",
+        " and status in"
+        " ('confirmed', 'arrived', 'completed', 'awaiting_review', 'awaiting_desk', 'on_hold')",
         start,
         end,
     )[0][0]
