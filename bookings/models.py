@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from studio.models import Language, Room, Service, ServiceLength, Therapist
+from studio.models import Language, Room, Service, ServiceLength, Therapist, Weekday
 from studio.ranges import TsTzRange
 
 
@@ -345,6 +345,12 @@ class WaitlistEntry(models.Model):
     def part_labels(self) -> list[str]:
         known = dict(self.PartOfDay.choices)
         return [str(known.get(part, part)) for part in self.parts]
+
+    @property
+    def weekday_labels(self) -> list[str]:
+        """The days of the week that suit, in words (none: every day)."""
+        known = dict(Weekday.choices)
+        return [str(known.get(day, day)) for day in sorted(self.weekdays)]
 
 
 class WaitlistOffer(models.Model):

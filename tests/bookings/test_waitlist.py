@@ -291,8 +291,10 @@ def test_a_client_joins_from_the_times_page_and_leaves_with_the_emailed_link(
     assert email.subject == "You are on the waitlist"
     assert waitlist.entry_url(entry) in email.body
 
-    page = client.get(joined.url)
-    assert "Leave the waitlist" in page.content.decode()
+    page = client.get(joined.url).content.decode()
+    assert "Leave the waitlist" in page
+    assert "From 23 November to 20 December" in page
+    assert "Monday, Tuesday, Wednesday, Thursday, Friday" in page and "Evening" in page
     assert client.post(joined.url, {}).status_code == 400
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
