@@ -93,6 +93,11 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
         "error": error,
         "picker": shown,
         "query": urlencode({"length": length.pk, "therapist": therapist_slug}) + "&",
+        # A full day offers the waitlist for that day, with this length and therapist.
+        "waitlist_url": reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
+        + "?"
+        + urlencode({"length": length.pk, "therapist": therapist_slug})
+        + "&",
         "action": reverse("bookings:booking_hold", kwargs={"slug": service.slug}),
         "hidden": {"length": length.pk, "therapist": therapist_slug},
     }

@@ -1,6 +1,8 @@
 """The waitlist's pages for clients: joining it from a massage's times, their place in it
 (and leaving), and an offered time with the button that claims it as a hold."""
 
+from datetime import date
+
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -48,12 +50,31 @@ def offer(request, token):
     )
 
 
+def _asked_for(query, *, today: date) -> dict:
+    """Return what a link from a full day asks for: its length, therapist and day.
+
+    Only a form's starting values: whatever is wrong in them is left out, never refused.
+    """
+    initial = {}
+    if query.get("length", "").isdigit():
+        initial["length"] = int(query["length"])
+    if query.get("therapist"):
+        initial["therapist"] = query["therapist"][:80]
+    try:
+        day = date.fromisoformat(query.get("day", ""))
+    except ValueError:
+        day = None
+    if day is not None and day >= today:
+        initial |= {"first_day": day, "last_day": day, "weekdays": [day.weekday()]}
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def join(request, slug):
     """Join the waitlist for a massage, from its times page: no account, a link to leave."""
     service = studio_selectors.service_bookable(slug=slug)
     today = timezone.localdate(timezone.now(), studio_tz())
-    initial = {"first_day": today, "therapist": "any"}
+    initial = {"first_day": today, "therapist": "any", **_asked_for(request.GET, today=today)}
     form = WaitlistForm(request.POST or None, service=service, initial=initial)
     refused = None
     if request.method == "POST" and form.is_valid():

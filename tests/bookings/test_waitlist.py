@@ -474,3 +474,26 @@ def test_time_off_removed_or_hours_added_offer_the_new_times(
     assert sweeps_queued == [1, 1]
     joans = sorted(o.start_at for o in WaitlistOffer.objects.filter(entry__name="Joan"))
     assert joans == [madrid(2026, 11, 27, 18, minute) for minute in (0, 15, 30)]
+
+
+def test_a_full_day_offers_its_own_waitlist_with_the_day_ticked(studio, client):
+    service, length, ben = studio
+    fill_thursday_evening(studio)
+    times = client.get(
+        reverse("bookings:booking_times", kwargs={"slug": service.slug}),
+        {"length": length.pk, "therapist": ben.slug, "day": "2026-11-26"},
+    ).content.decode()
+    assert "There are no free times on" in times
+    join_url = reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
+    link = f"{join_url}?length={length.pk}&amp;therapist={ben.slug}&amp;day=2026-11-26"
+    assert link in times
+
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert (form.initial["first_day"], form.initial["last_day"]) == (THURSDAY, THURSDAY)
+    assert form.initial["weekdays"] == [3]
+    assert (form.initial["length"], form.initial["therapist"]) == (length.pk, ben.slug)
+    # A day gone by, or not a day, only leaves the form as it starts.
+    for day in ("2026-11-01", "not-a-day", "2026-02-30"):
+        form = client.get(join_url, {"day": day, "length": "x"}).context["form"]
+        assert form.initial["first_day"] == date(2026, 11, 23) and "last_day" not in form.initial
+        assert "length" not in form.initial
