@@ -33,6 +33,7 @@ urlpatterns = [
 urlpatterns += [
     path("staff/calendar/", desk.calendar, name="staff_calendar"),
     path("staff/waitlist/<int:pk>/remove/", desk.waitlist_remove, name="staff_waitlist_remove"),
+    path("staff/waitlist/<int:pk>/offer/", desk.waitlist_offer, name="staff_waitlist_offer"),
     path("staff/bookings/new/", desk.phone_booking, name="staff_phone_booking"),
     path("staff/bookings/<uuid:public_id>/", desk.booking_card, name="staff_booking"),
     path("staff/bookings/<uuid:public_id>/move/", desk.booking_move, name="staff_booking_move"),

@@ -37,6 +37,9 @@ _PARTS = {code: (first, last) for code, _label, first, last in PERIODS}
 class WaitlistRefused(BookingRefused):
     """A waitlist step refused for a reason the client can read."""
 
+    # The entry was booked, left or closed before this step: a second click, or a race.
+    NOT_WAITING = "not_waiting"
+
 
 @dataclass(frozen=True)
 class Window:
@@ -117,8 +120,20 @@ def waitlist_leave(*, entry: WaitlistEntry, now: datetime | None = None) -> None
         )
 
 
-def _free_starts(entry: WaitlistEntry, *, now: datetime, studio: Studio) -> list:
-    """Return the free (therapist, start) pairs that suit a waiting client, earliest first."""
+def free_starts_for(
+    entry: WaitlistEntry,
+    *,
+    now: datetime | None = None,
+    studio: Studio | None = None,
+    enforce_notice: bool = True,
+) -> list[tuple[int, datetime]]:
+    """Return the free (therapist id, start) pairs that suit a waiting client, earliest first.
+
+    The front desk passes ``enforce_notice=False``: the minimum notice is an online-booking
+    policy, and a phone booking ignores it (``services.hold_create``).
+    """
+    now = now or timezone.now()
+    studio = studio or Studio.load()
     today = timezone.localdate(now, studio_tz())
     first = max(entry.first_day, today)
     last = min(entry.last_day, today + timedelta(days=studio.horizon_days))
@@ -132,12 +147,13 @@ def _free_starts(entry: WaitlistEntry, *, now: datetime, studio: Studio) -> list
         days=(last - first).days + 1,
         now=now,
         studio=studio,
+        enforce_notice=enforce_notice,
     )
     window = window_of(entry)
     return [
         (therapist_id, slot.start)
         for slot in found.slots
-        if window.suits(slot.start)
+        if slot.start > now and window.suits(slot.start)
         for therapist_id in slot.therapist_ids
     ]
 
@@ -163,7 +179,7 @@ def waitlist_sweep(*, now: datetime | None = None) -> int:
     )
     for entry in waiting:
         room = OPEN_OFFERS_PER_ENTRY - entry.offers.filter(status=WaitlistOffer.Status.OPEN).count()
-        for therapist_id, start in _free_starts(entry, now=now, studio=studio):
+        for therapist_id, start in free_starts_for(entry, now=now, studio=studio):
             if room <= 0:
                 break
             if _offer(entry, therapist_id=therapist_id, start=start, now=now, studio=studio):
@@ -223,25 +239,104 @@ def waitlist_claim(*, offer: WaitlistOffer, now: datetime | None = None) -> Book
                     language=entry.language,
                 )
         except BookingRefused:
+            # Taken meanwhile, by another claim or a booking: the offer is gone from now on,
+            # so the refusal is raised once that is saved (raised here, it would undo it).
             offer.status = WaitlistOffer.Status.GONE
             offer.save(update_fields=["status"])
-            raise WaitlistRefused(gone) from None
-        offer.status = WaitlistOffer.Status.CLAIMED
-        offer.booking = booking
-        offer.save(update_fields=["status", "booking"])
-        WaitlistEntry.objects.filter(pk=entry.pk).update(
-            status=WaitlistEntry.Status.BOOKED, closed_at=now
+            booking = None
+        else:
+            offer.status = WaitlistOffer.Status.CLAIMED
+            offer.booking = booking
+            offer.save(update_fields=["status", "booking"])
+            WaitlistEntry.objects.filter(pk=entry.pk).update(
+                status=WaitlistEntry.Status.BOOKED, closed_at=now
+            )
+            others = [
+                other
+                for other in same_time
+                if other.pk != offer.pk and other.status == WaitlistOffer.Status.OPEN
+            ]
+            WaitlistOffer.objects.filter(pk__in=[other.pk for other in others]).update(
+                status=WaitlistOffer.Status.GONE
+            )
+            for other in others:
+                transaction.on_commit(lambda other=other: _email_gone(other))
+    if booking is None:
+        raise WaitlistRefused(gone)
+    return booking
+
+
+def waitlist_book_by_phone(
+    *,
+    entry: WaitlistEntry,
+    therapist: Therapist,
+    start_at: datetime,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a free time for a waiting client on the phone; they leave the waitlist.
+
+    One transaction, as a phone booking (``services.phone_booking_create``): the time must
+    suit the entry and still be free, re-checked under the calendar's locks, and the minimum
+    notice does not apply. The entry becomes booked and its own open offers go; other
+    clients' offers of the same time stay open, and claiming them is refused as gone. The
+    client is emailed the link to the health questions once it commits.
+
+    The entry's open offers are locked before the entry, the order ``waitlist_claim`` takes
+    (an offer, then its entry): a claim of one of them at the same moment finishes first,
+    and this then finds the entry no longer waiting, as a second click does.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        offers = list(
+            WaitlistOffer.objects.select_for_update()
+            .filter(entry_id=entry.pk, status=WaitlistOffer.Status.OPEN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        others = [
-            other
-            for other in same_time
-            if other.pk != offer.pk and other.status == WaitlistOffer.Status.OPEN
-        ]
-        WaitlistOffer.objects.filter(pk__in=[other.pk for other in others]).update(
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("service", "length", "therapist")
+            .get(pk=entry.pk)
+        )
+        if entry.status != WaitlistEntry.Status.WAITING:
+            raise WaitlistRefused(
+                _("%(name)s is no longer waiting: they have been booked or have left the waitlist.")
+                % {"name": entry.name},
+                code=WaitlistRefused.NOT_WAITING,
+            )
+        if entry.therapist_id is not None and therapist.pk != entry.therapist_id:
+            raise WaitlistRefused(
+                _("%(name)s is waiting for a time with %(therapist)s.")
+                % {"name": entry.name, "therapist": entry.therapist.display_name}
+            )
+        if timezone.is_naive(start_at) or not window_of(entry).suits(start_at):
+            raise WaitlistRefused(
+                _("That time is not one %(name)s is waiting for.") % {"name": entry.name}
+            )
+        # The name was typed on the waitlist's public form: it proves nothing about who owns
+        # the email, so an existing client's record is not rewritten with it.
+        client = services.client_upsert(name=entry.name, email=entry.email, may_update=False)
+        try:
+            booking = services.phone_booking_create(
+                client=client,
+                service=entry.service,
+                length=entry.length,
+                therapist=therapist,
+                start_at=start_at,
+                language=entry.language,
+                now=now,
+            )
+        except BookingRefused as refusal:
+            if refusal.code == BookingRefused.SLOT_TAKEN:
+                raise services.not_free(therapist) from None
+            raise
+        entry.status = WaitlistEntry.Status.BOOKED
+        entry.closed_at = now
+        entry.save(update_fields=["status", "closed_at"])
+        WaitlistOffer.objects.filter(pk__in=offers, status=WaitlistOffer.Status.OPEN).update(
             status=WaitlistOffer.Status.GONE
         )
-        for other in others:
-            transaction.on_commit(lambda other=other: _email_gone(other))
+        services.intake_link_send(booking=booking)
     return booking
 
 

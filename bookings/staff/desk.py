@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -38,11 +39,15 @@ from bookings.staff.forms import (
     PhoneBookingForm,
     PhoneSessionForm,
     StaffCancelForm,
+    WaitlistBookForm,
 )
 from bookings.staff.grid import Item, closed_items, day_grid
 from studio import permissions
+from studio.models import Therapist
 from studio.timezones import local_day_bounds, studio_tz
 
+# The free times offered to a waiting client on one page: the next ones are enough on a call.
+WAITLIST_OFFER_STARTS = 30
 # Cancelled and declined bookings free their time: they are listed, not drawn on the grid.
 GONE_STATUSES = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
 
@@ -567,3 +572,105 @@ def waitlist_remove(request, pk):
     with suppress(ValueError):
         day = date.fromisoformat(request.POST.get("date", ""))
     return redirect(f"{reverse('bookings:staff_calendar')}?date={day.isoformat()}")
+
+
+def _calendar_on(day: date) -> str:
+    return f"{reverse('bookings:staff_calendar')}?date={day.isoformat()}"
+
+
+@front_desk_object
+@require_http_methods(["GET", "POST"])
+def waitlist_offer(request, pk):
+    """Offer a waiting client, on the phone, the free times that suit them, and book one.
+
+    Only a waiting entry has the page. The times are those of a phone booking (no minimum
+    notice); the one chosen is held for the client, who is emailed the link to the health
+    questions, and they leave the waitlist. ``?date=`` is the calendar day to go back to.
+    """
+    entry = get_object_or_404(
+        WaitlistEntry.objects.select_related("service", "length", "therapist"), pk=pk
+    )
+    # The calendar day the desk came from; without one, the first day the client waits for.
+    back = (day_from(request) if "date" in request.GET else None) or max(
+        entry.first_day, timezone.localdate()
+    )
+    if request.method == "GET":
+        if entry.status != WaitlistEntry.Status.WAITING:
+            raise Http404
+        return _waitlist_offer_page(request, entry, WaitlistBookForm(), back=back)
+    if entry.status != WaitlistEntry.Status.WAITING:
+        return _no_longer_waiting(request, entry, back)
+    form = WaitlistBookForm(request.POST)
+    if not form.is_valid():
+        return _waitlist_offer_page(request, entry, form, back=back, status=400)
+    try:
+        booking = waitlist.waitlist_book_by_phone(
+            entry=entry,
+            therapist=form.cleaned_data["therapist"],
+            start_at=form.cleaned_data["start"],
+        )
+    except BookingRefused as refusal:
+        if refusal.code == waitlist.WaitlistRefused.NOT_WAITING:
+            return _no_longer_waiting(request, entry, back)
+        form.add_error(None, refusal.message)
+        return _waitlist_offer_page(request, entry, form, back=back, status=409)
+    messages.success(
+        request,
+        _(
+            "%(name)s is booked and off the waitlist. They have been emailed a link to the "
+            "health questions (it is also below)."
+        )
+        % {"name": entry.name},
+    )
+    return redirect("bookings:staff_booking", public_id=booking.public_id)
+
+
+def _no_longer_waiting(request, entry, back: date):
+    """Answer a second click (or a client's claim that came first): nothing more to do."""
+    messages.info(
+        request,
+        _("%(name)s is no longer waiting: they have been booked or have left the waitlist.")
+        % {"name": entry.name},
+    )
+    return redirect(_calendar_on(back))
+
+
+def _waitlist_offer_page(request, entry, form, *, back: date, status=200):
+    """Render the entry and the next free times that suit it, by day, with who is free."""
+    tz = studio_tz()
+    starts: dict = {}
+    capped = False
+    for therapist_id, start in waitlist.free_starts_for(entry, enforce_notice=False):
+        if start not in starts and len(starts) == WAITLIST_OFFER_STARTS:
+            capped = True
+            break
+        starts.setdefault(start, []).append(therapist_id)
+    ids = {pk for therapist_ids in starts.values() for pk in therapist_ids}
+    names = {t.pk: t for t in Therapist.objects.filter(pk__in=ids)} if ids else {}
+    days: list[dict] = []
+    for start, therapist_ids in starts.items():
+        local = timezone.localtime(start, tz)
+        if not days or days[-1]["day"] != local.date():
+            days.append({"day": local.date(), "times": []})
+        days[-1]["times"].append(
+            {
+                "start": local,
+                "value": local.isoformat(),
+                "therapists": [names[pk] for pk in therapist_ids if pk in names],
+            }
+        )
+    return render(
+        request,
+        "staff/waitlist_offer.html",
+        {
+            "entry": entry,
+            "weekdays": [WEEKDAYS[day] for day in entry.weekdays if day in WEEKDAYS],
+            "form": form,
+            "days": days,
+            "capped": capped,
+            "limit": WAITLIST_OFFER_STARTS,
+            "back": back,
+            "back_url": _calendar_on(back),
+        },
+        status=status,
+    )

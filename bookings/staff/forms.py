@@ -214,3 +214,21 @@ class BlockForm(forms.Form):
 
 class ClientSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, email or phone"), max_length=100, required=False)
+
+
+class WaitlistBookForm(forms.Form):
+    """A free time chosen for a waiting client (POST): its therapist and start.
+
+    Both come from the page's buttons; anything else is refused with one plain message.
+    """
+
+    CHOOSE_AGAIN = _("Please choose one of the free times below.")
+
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={"required": CHOOSE_AGAIN, "invalid_choice": CHOOSE_AGAIN},
+    )
+    start = StartField(
+        widget=forms.HiddenInput, error_messages={"required": CHOOSE_AGAIN, "invalid": CHOOSE_AGAIN}
+    )

@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client as Browser
 from django.urls import reverse
 
 from bookings import services, waitlist
-from bookings.models import Booking, BookingStatus, WaitlistEntry, WaitlistOffer
+from bookings.models import Booking, BookingStatus, Client, WaitlistEntry, WaitlistOffer
 from studio.models import Studio, WorkingHours
 from tests.bookings.helpers import NOW, madrid
 from tests.bookings.staff.conftest import browser_for
@@ -497,3 +498,298 @@ def test_a_full_day_offers_its_own_waitlist_with_the_day_ticked(studio, client):
         form = client.get(join_url, {"day": day, "length": "x"}).context["form"]
         assert form.initial["first_day"] == date(2026, 11, 23) and "last_day" not in form.initial
         assert "length" not in form.initial
+
+
+# The front desk offers a time to a waiting client on the phone.
+
+
+def offer_page(entry: WaitlistEntry) -> str:
+    return reverse("bookings:staff_waitlist_offer", kwargs={"pk": entry.pk})
+
+
+def listed(response) -> list[tuple[datetime, list[str]]]:
+    """Return the page's free times: each start and who is free then, in order."""
+    return [
+        (slot["start"], [therapist.display_name for therapist in slot["therapists"]])
+        for day in response.context["days"]
+        for slot in day["times"]
+    ]
+
+
+def book_at(start: datetime, therapist) -> dict:
+    return {"therapist": therapist.pk, "start": start.isoformat()}
+
+
+def rows() -> dict:
+    """Return what a refused booking must leave as it was."""
+    return {
+        "bookings": list(Booking.objects.values_list("pk", "status")),
+        "entries": list(WaitlistEntry.objects.values_list("pk", "status", "closed_at")),
+        "offers": list(WaitlistOffer.objects.values_list("pk", "status")),
+        "clients": list(Client.objects.values_list("pk", "name")),
+    }
+
+
+def test_the_offer_page_lists_only_the_free_times_that_suit_the_client(demo_studio, studio):
+    """Thursday evenings for two weeks: not Wednesdays, not a booked time, not the afternoon."""
+    service, length, ben = studio
+    WorkingHours.objects.create(therapist=ben, weekday=2, starts=time(17), ends=time(20))
+    WorkingHours.objects.create(therapist=ben, weekday=3, starts=time(14), ends=time(17))
+    services.hold_create(
+        service=service, length=length, therapist=ben, start_at=madrid(2026, 11, 26, 18), now=NOW
+    )
+    next_thursday = THURSDAY + timedelta(days=7)
+    marta = join(
+        studio, "Marta", window=waitlist.Window(THURSDAY, next_thursday, (3,), ("evening",))
+    )
+    desk = browser_for("frontdesk")
+
+    page = desk.get(offer_page(marta), {"date": THURSDAY.isoformat()})
+
+    assert page.status_code == 200
+    # 18:00 is held: 17:00 and 19:00 are left that evening (a session is an hour long).
+    evening = [madrid(2026, 11, 26, 17), madrid(2026, 11, 26, 19)]
+    evening += [madrid(2026, 12, 3, 17) + timedelta(minutes=15 * n) for n in range(9)]
+    assert listed(page) == [(start, [ben.display_name]) for start in evening]
+    assert [day["day"] for day in page.context["days"]] == [THURSDAY, next_thursday]
+    html = page.content.decode()
+    assert "marta@example.com" in html and "Evening" in html and "Thursday" in html
+    assert html.count("Book this time") == len(evening)
+    assert f'value="{madrid(2026, 11, 26, 19).isoformat()}"' in html
+    assert f'href="{reverse("bookings:staff_calendar")}?date={THURSDAY.isoformat()}"' in html
+
+
+def test_the_offer_page_shows_the_next_30_times_and_those_inside_the_notice(
+    demo_studio, studio, time_machine
+):
+    """A phone booking ignores the minimum notice, so the page lists those times too."""
+    _service, _length, ben = studio
+    WorkingHours.objects.filter(therapist=ben).update(starts=time(9))
+    # Thursday 16:30: 17:00 is inside the two hours' notice, and never offered by email.
+    time_machine.move_to(madrid(2026, 11, 26, 16, 30), tick=False)
+    entry = join(studio, "Marta", at=madrid(2026, 11, 26, 16, 30))
+    assert waitlist.waitlist_sweep() == 3
+    assert madrid(2026, 11, 26, 17) not in {offer.start_at for offer in WaitlistOffer.objects.all()}
+    desk = browser_for("frontdesk")
+
+    page = desk.get(offer_page(entry))
+    assert [start for start, _who in listed(page)][:3] == [
+        madrid(2026, 11, 26, 17),
+        madrid(2026, 11, 26, 17, 15),
+        madrid(2026, 11, 26, 17, 30),
+    ]
+
+    # From Monday, Ben's whole Thursday (09:00–19:00, every 15 minutes) suits: 41 starts.
+    time_machine.move_to(NOW, tick=False)
+    anytime = join(studio, "Joan", window=waitlist.Window(THURSDAY, THURSDAY))
+    page = desk.get(offer_page(anytime))
+    assert len(listed(page)) == 30
+    assert listed(page)[0][0] == madrid(2026, 11, 26, 9)
+    assert "Only the next 30 free times are shown." in page.content.decode()
+
+
+def test_booking_a_time_for_a_waiting_client_holds_it_by_phone_and_emails_the_link(
+    demo_studio, studio, django_capture_on_commit_callbacks
+):
+    """One phone booking for the entry's email; the entry is booked, its offers gone."""
+    _service, _length, ben = studio
+    marta = join(studio, "Marta")
+    joan = join(studio, "Joan", at=NOW + timedelta(minutes=5))
+    assert sweep(django_capture_on_commit_callbacks) == 6  # 17:00, 17:15 and 17:30 to each
+    mail.outbox.clear()
+    desk = browser_for("frontdesk")
+    start = madrid(2026, 11, 26, 17)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk.post(
+            offer_page(marta) + f"?date={THURSDAY.isoformat()}", book_at(start, ben)
+        )
+
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("bookings:staff_booking", args=[booking.public_id])
+    assert (booking.client.email, booking.client.name) == ("marta@example.com", "Marta")
+    assert (booking.start_at, booking.therapist_id) == (start, ben.pk)
+    assert booking.source == Booking.Source.PHONE
+    assert booking.status == BookingStatus.HELD
+    assert booking.language == "en"
+    marta.refresh_from_db()
+    assert (marta.status, marta.closed_at) == (WaitlistEntry.Status.BOOKED, NOW)
+    assert set(marta.offers.values_list("status", flat=True)) == {WaitlistOffer.Status.GONE}
+    # Joan's offers stay open: claiming the time just booked says it has gone.
+    assert set(joan.offers.values_list("status", flat=True)) == {WaitlistOffer.Status.OPEN}
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["marta@example.com"], "A few health questions before your massage")
+    ]
+    assert "/en/intake/" in mail.outbox[0].body
+    card = desk.get(response.url).content.decode()
+    assert "Marta is booked and off the waitlist." in card
+    assert 'value="http://testserver/en/intake/' in card
+    with pytest.raises(waitlist.WaitlistRefused, match="this time has gone"):
+        waitlist.waitlist_claim(offer=joan.offers.get(start_at=start), now=NOW)
+    assert joan.offers.get(start_at=start).status == WaitlistOffer.Status.GONE
+    assert Booking.objects.count() == 1
+
+
+def test_a_client_already_known_keeps_their_record_as_it_was(demo_studio, studio):
+    """The name typed on the waitlist's public form does not rewrite an existing client."""
+    _service, _length, ben = studio
+    known = Client.objects.create(name="Marta Soler", email="marta@example.com", phone="600")
+    marta = join(studio, "Marta")
+
+    response = browser_for("frontdesk").post(
+        offer_page(marta), book_at(madrid(2026, 11, 26, 17), ben)
+    )
+
+    assert response.status_code == 302
+    assert Booking.objects.get().client == known
+    known.refresh_from_db()
+    assert (known.name, known.phone) == ("Marta Soler", "600")
+
+
+def test_a_double_submit_books_once_and_says_the_client_is_no_longer_waiting(
+    demo_studio, studio, django_capture_on_commit_callbacks
+):
+    _service, _length, ben = studio
+    marta = join(studio, "Marta")
+    desk = browser_for("frontdesk")
+    url = offer_page(marta) + f"?date={THURSDAY.isoformat()}"
+    data = book_at(madrid(2026, 11, 26, 17), ben)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = desk.post(url, data)
+        second = desk.post(url, data)
+
+    assert first.status_code == second.status_code == 302
+    assert second.url == f"{reverse('bookings:staff_calendar')}?date={THURSDAY.isoformat()}"
+    assert Booking.objects.count() == 1
+    intake = [m for m in mail.outbox if m.subject == "A few health questions before your massage"]
+    assert [m.to for m in intake] == [["marta@example.com"]]
+    calendar = desk.get(second.url).content.decode()
+    assert (
+        "Marta is no longer waiting: they have been booked or have left the waitlist." in calendar
+    )
+    # And the page itself is gone with the entry.
+    assert desk.get(url).status_code == 404
+    # The service refuses as plainly when called again.
+    with pytest.raises(waitlist.WaitlistRefused, match="no longer waiting"):
+        waitlist.waitlist_book_by_phone(
+            entry=marta, therapist=ben, start_at=madrid(2026, 11, 26, 19), now=NOW
+        )
+
+
+def test_a_taken_unsuitable_or_forged_time_is_refused_and_changes_nothing(demo_studio, studio):
+    service, length, ben = studio
+    WorkingHours.objects.create(therapist=ben, weekday=2, starts=time(17), ends=time(20))
+    other = TherapistFactory(services=[service])
+    WorkingHours.objects.create(therapist=other, weekday=3, starts=time(17), ends=time(20))
+    services.hold_create(
+        service=service, length=length, therapist=ben, start_at=madrid(2026, 11, 26, 18), now=NOW
+    )
+    marta = waitlist.waitlist_join(
+        service=service,
+        length=length,
+        therapist=ben,
+        window=EVENING,
+        name="Marta",
+        email="marta@example.com",
+        language="en",
+        now=NOW,
+    )
+    desk = browser_for("frontdesk")
+    url = offer_page(marta)
+    before = rows()
+    cases = [
+        # Ben's 18:00 is held: the front desk's "not free" message.
+        (book_at(madrid(2026, 11, 26, 18), ben), 409, f"{ben.display_name} is not free then"),
+        # Wednesday evening: Ben works, but Marta waits for Thursdays.
+        (book_at(madrid(2026, 11, 25, 18), ben), 409, "That time is not one Marta is waiting for."),
+        # Thursday afternoon: not the evening she asked for.
+        (book_at(madrid(2026, 11, 26, 16), ben), 409, "That time is not one Marta is waiting for."),
+        # Free with someone else, but she waits for Ben.
+        (book_at(madrid(2026, 11, 26, 17), other), 409, "Marta is waiting for a time with"),
+        # Off the studio's 15-minute grid.
+        (book_at(madrid(2026, 11, 26, 17, 5), ben), 409, "That start time is not one we offer."),
+        # Forged values.
+        ({"therapist": 999999, "start": "2026-11-26T17:00:00+01:00"}, 400, "free times below"),
+        ({"therapist": ben.pk, "start": "Thursday at five"}, 400, "free times below"),
+        ({"therapist": "²", "start": ""}, 400, "free times below"),
+        ({}, 400, "free times below"),
+    ]
+    for data, status, message in cases:
+        response = desk.post(url, data)
+        assert (response.status_code, data) == (status, data)
+        html = response.content.decode()
+        assert message in html, (data, html)
+        assert 'class="alert alert-danger"' in html
+        assert rows() == before, data
+    assert (
+        desk.post(reverse("bookings:staff_waitlist_offer", kwargs={"pk": 999999})).status_code
+        == 404
+    )
+
+
+def test_only_a_waiting_entry_has_the_page(demo_studio, studio):
+    _service, _length, ben = studio
+    marta = join(studio, "Marta")
+    desk = browser_for("frontdesk")
+    assert (
+        desk.get(reverse("bookings:staff_waitlist_offer", kwargs={"pk": 999999})).status_code == 404
+    )
+    waitlist.waitlist_leave(entry=marta, now=NOW)
+    assert desk.get(offer_page(marta)).status_code == 404
+    response = desk.post(offer_page(marta), book_at(madrid(2026, 11, 26, 17), ben))
+    assert response.status_code == 302
+    assert not Booking.objects.exists()
+    marta.refresh_from_db()
+    assert marta.status == WaitlistEntry.Status.LEFT
+
+
+def test_only_the_front_desk_and_the_owner_offer_a_time(demo_studio, studio):
+    """A therapist or a visitor gets what the other desk pages naming an object give: 404."""
+    _service, _length, ben = studio
+    marta = join(studio, "Marta")
+    url = offer_page(marta)
+    data = book_at(madrid(2026, 11, 26, 17), ben)
+    remove = reverse("bookings:staff_waitlist_remove", kwargs={"pk": marta.pk})
+    for browser in (browser_for("ana"), Browser()):
+        assert browser.get(url).status_code == 404
+        assert browser.post(url, data).status_code == 404
+        assert browser.post(remove, {"remove": "yes"}).status_code == 404  # the same answer
+    assert not Booking.objects.exists()
+    assert browser_for("owner").get(url).status_code == 200
+    assert browser_for("frontdesk").get(url).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_booking_one_waiting_client_at_once_make_one_booking(studio):
+    """A real race on PostgreSQL: two front desk clicks for the same client, two times."""
+    _service, _length, ben = studio
+    marta = join(studio, "Marta")
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def book(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = waitlist.waitlist_book_by_phone(
+                entry=marta, therapist=ben, start_at=madrid(2026, 11, 26, 17 + index), now=NOW
+            )
+        except Exception as error:  # the outcome is the assertion
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    wins = [o for o in outcomes if isinstance(o, Booking)]
+    refusals = [o for o in outcomes if isinstance(o, waitlist.WaitlistRefused)]
+    assert (len(wins), len(refusals)) == (1, 1), outcomes
+    assert refusals[0].code == waitlist.WaitlistRefused.NOT_WAITING
+    assert Booking.objects.count() == 1
+    marta.refresh_from_db()
+    assert marta.status == WaitlistEntry.Status.BOOKED

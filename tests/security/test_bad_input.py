@@ -407,6 +407,7 @@ TOKEN_ROUTES = [
     "/en/therapist/reviews/{}/",
     "/en/therapist/reviews/{}/answers/",
     "/en/staff/clients/{}/",
+    "/en/staff/waitlist/{}/offer/",
     "/en/studio/catalogue/services/{}/",
     "/en/studio/catalogue/services/{}/lengths/new/",
     "/en/studio/catalogue/lengths/{}/",
@@ -853,6 +854,41 @@ def test_a_waitlist_offer_survives_every_bad_value_and_a_double_claim(world, cor
     second, _writes = corpus.send(visitor, "post", url, {"claim": "yes"}, keep=True)
     assert first.status_code == second.status_code == 302
     assert Booking.objects.filter(pk=WaitlistOffer.objects.get(pk=offer.pk).booking_id).count() == 1
+
+    # The front desk books a time for another waiting client by phone: every bad value, a
+    # forged entry, no CSRF token, then the same time twice (one booking, nothing done twice).
+    pau = waitlist.waitlist_join(
+        service=service,
+        length=ServiceLength.objects.get(service=service, minutes=60),
+        therapist=None,
+        window=waitlist.Window(day, day),
+        name="Pau",
+        email="pau@example.com",
+        language="en",
+        now=NOW,
+    )
+    desk = world.browser("frontdesk")
+    offer_page = f"/en/staff/waitlist/{pau.pk}/offer/"
+    chosen = {
+        "therapist": Therapist.objects.get(slug="ana").pk,
+        "start": _local(datetime(day.year, day.month, day.day, 11, tzinfo=MADRID)),
+    }
+    corpus.params(desk, offer_page, ["date"])
+    corpus.fields(desk, offer_page, chosen)
+    corpus.send(desk, "get", "/en/staff/waitlist/999999999/offer/")
+    corpus.send(desk, "post", "/en/staff/waitlist/999999999/offer/", chosen)
+    for method in ("put", "delete", "patch"):
+        response, _writes = corpus.send(desk, method, offer_page)
+        assert response.status_code == 405
+    no_csrf = Browser(enforce_csrf_checks=True, raise_request_exception=False)
+    sign_in(no_csrf, User.objects.get(username="frontdesk"))
+    response, _writes = corpus.send(no_csrf, "post", offer_page, chosen)
+    assert response.status_code == 403
+    first, _writes = corpus.send(desk, "post", offer_page, chosen, keep=True)
+    second, writes = corpus.send(desk, "post", offer_page, chosen, keep=True)
+    assert first.status_code == second.status_code == 302
+    assert writes == []
+    assert Booking.objects.filter(client__email="pau@example.com").count() == 1
     corpus.check()
 
 

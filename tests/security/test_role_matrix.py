@@ -243,6 +243,8 @@ PAGES = {
     "bookings:staff_phone_booking": Page(DESK, sign_in=True),
     # Removing a client from the waitlist: a POST naming no action is refused after the check.
     "bookings:staff_waitlist_remove": Page(DESK, method="POST", ok="400"),
+    # Offering a waiting client a time: their name and email, and the free times.
+    "bookings:staff_waitlist_offer": Page(DESK, hides=("booking", "adaptations", "answers")),
     # The owner's home and a report of counts (the money and screening reports are the
     # owner's alone: tests/owner/test_reports.py).
     "owner:home": Page(DESK, sign_in=True),
@@ -506,7 +508,7 @@ def url_for(name: str, page: Page, viewer: Viewer, objects) -> tuple[str, bool, 
         kwargs = {"public_id": objects["online_hold"].public_id}
     elif name == "intake:phone_intake":
         kwargs = {"token": links.intake_token(objects["phone_hold"])}
-    elif name == "bookings:staff_waitlist_remove":
+    elif name in ("bookings:staff_waitlist_remove", "bookings:staff_waitlist_offer"):
         kwargs = {"pk": objects["waiting"].pk}
     elif name in ("bookings:waitlist_offer", "bookings:waitlist_entry"):
         kwargs = {"token": FORGED}

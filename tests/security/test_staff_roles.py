@@ -165,6 +165,7 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
             "POST",
             FRONT_DESK_OBJECT | {STAFF: "400", OWNER: "400"},
         ),
+        "/staff/waitlist/<int:pk>/offer/": ("GET", FRONT_DESK_OBJECT),
         "/staff/clients/": ("GET", FRONT_DESK),
         "/staff/clients/<int:pk>/": ("GET", FRONT_DESK_OBJECT),
         # The owner's home and reports: counts for the front desk, money and screening for
@@ -308,6 +309,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "bookings:waitlist_entry": {"token": "made-up-token"},
         "bookings:waitlist_join": {"slug": "leg-massage"},
         "bookings:staff_waitlist_remove": {"pk": objects["waiting"].pk},
+        "bookings:staff_waitlist_offer": {"pk": objects["waiting"].pk},
         "bookings:therapist_feed": {"token": booking.therapist.calendar_token},
         "bookings:staff_booking": by_id,
         "bookings:staff_booking_move": by_id,

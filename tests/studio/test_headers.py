@@ -99,6 +99,11 @@ def _pages(site) -> list[Page]:
     token = review.manage_token
     day = f"?date={timezone.localtime(review.start_at).date():%Y-%m-%d}"
     staff = {"public_id": review.public_id}
+    waiting = WaitlistEntryFactory(
+        service=review.service,
+        length=review.length,
+        first_day=timezone.localdate(review.start_at),
+    )
     return [
         Page("studio:home", "anyone", reverse("studio:home")),
         Page("studio:service_list", "anyone", reverse("studio:service_list")),
@@ -268,17 +273,13 @@ def _pages(site) -> list[Page]:
         Page(
             "bookings:staff_waitlist_remove",
             "frontdesk",
-            reverse(
-                "bookings:staff_waitlist_remove",
-                args=[
-                    WaitlistEntryFactory(
-                        service=review.service,
-                        length=review.length,
-                        first_day=timezone.localdate(review.start_at),
-                    ).pk
-                ],
-            ),
+            reverse("bookings:staff_waitlist_remove", args=[waiting.pk]),
             405,
+        ),
+        Page(
+            "bookings:staff_waitlist_offer",
+            "frontdesk",
+            reverse("bookings:staff_waitlist_offer", args=[waiting.pk]),
         ),
         Page("bookings:staff_clients", "frontdesk", reverse("bookings:staff_clients") + "?q=a"),
         Page(

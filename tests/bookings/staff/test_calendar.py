@@ -16,7 +16,13 @@ from bookings.models import BookingStatus
 from bookings.staff.grid import closed_items
 from studio.models import Room, Therapist, TimeOff
 from tests.bookings.staff.conftest import MADRID, at
-from tests.factories import RoomFactory, SubmissionFactory, TherapistFactory, WorkingHoursFactory
+from tests.factories import (
+    RoomFactory,
+    SubmissionFactory,
+    TherapistFactory,
+    WaitlistEntryFactory,
+    WorkingHoursFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -568,6 +574,37 @@ def test_the_day_view_costs_the_same_for_10_or_80_bookings(
 
     assert len([b for b in grid(html) if not b.shaded]) == 80
     assert (few, by_room_few) == (many, by_room_many)
+
+
+def test_the_day_views_waiting_list_costs_the_same_for_1_or_8_clients(
+    frontdesk, demo, monday, django_assert_max_num_queries
+):
+    """Each waiting client has its Offer a time link, and no query more."""
+    params = {"date": monday.isoformat()}
+    entries = [
+        WaitlistEntryFactory(
+            service=demo.service(), length=demo.length(), first_day=monday, name="Client 0"
+        )
+    ]
+    few = count_queries(django_assert_max_num_queries, DAY_QUERIES, frontdesk, CALENDAR, params)
+    entries += [
+        WaitlistEntryFactory(
+            service=demo.service(),
+            length=demo.length(),
+            therapist=demo.therapist("ana") if n % 2 else None,
+            first_day=monday,
+            name=f"Client {n}",
+        )
+        for n in range(1, 8)
+    ]
+    many = count_queries(django_assert_max_num_queries, DAY_QUERIES, frontdesk, CALENDAR, params)
+
+    assert few == many
+    html = day_page(frontdesk, monday)
+    for entry in entries:
+        offer = reverse("bookings:staff_waitlist_offer", kwargs={"pk": entry.pk})
+        assert f'href="{offer}?date={monday.isoformat()}"' in html
+        assert f'Offer a time<span class="visually-hidden"> {entry.name}</span>' in html
 
 
 def test_the_week_view_costs_the_same_for_10_or_80_bookings(
