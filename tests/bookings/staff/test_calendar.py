@@ -222,7 +222,7 @@ def test_a_booking_the_client_confirmed_from_the_reminder_says_so_on_the_calenda
     demo.book(at(monday, 15), therapist="ben", room="garden", client__name="Pere Soler")
     # Moved to review since: no longer a confirmed booking, whatever the client said.
     demo.book(
-        at(monday, 16),
+        at(monday, 17),
         therapist="ben",
         room="garden",
         status=BookingStatus.AWAITING_REVIEW,
