@@ -12,6 +12,9 @@ class BookingRefused(Exception):
     HOLD_EXPIRED = "hold_expired"
     POLICY = "policy"
     SCREENING_STOP = "screening_stop"
+    # The reminder's answer: the booking moved since it was sent, or cancelling is now late.
+    MOVED = "moved"
+    LATE = "late"
 
     def __init__(self, message, *, code: str = INVALID):
         super().__init__(message)

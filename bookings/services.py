@@ -664,6 +664,11 @@ def booking_cancel(
         _check_client_window(booking=booking, now=now)
     elif booking.status not in (*CHANGEABLE_STATUSES, BookingStatus.HELD):
         raise BookingRefused(_("This booking can no longer be cancelled."))
+    return _cancel(booking, reason=reason, now=now)
+
+
+def _cancel(booking: Booking, *, reason: str, now: datetime) -> Booking:
+    """Write a locked booking's cancellation and tell the client; the save tells the waitlist."""
     previous_status = booking.status
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
@@ -677,6 +682,99 @@ def booking_cancel(
     return booking
 
 
+# The reminder's answer: "I'll be there" or "I can't come", through its signed link.
+
+
+def reminder_answer_refusal(
+    *, booking: Booking, sequence: int, now: datetime | None = None
+) -> BookingRefused | None:
+    """Return why the reminder's link may no longer confirm or cancel this booking, or None.
+
+    ``sequence`` is the revision of the booking's time the reminder was sent for.
+    """
+    now = now or timezone.now()
+    if booking.status == BookingStatus.CANCELLED:
+        return BookingRefused(
+            _("This booking is cancelled. We hope to see you another time."),
+            code=BookingRefused.POLICY,
+        )
+    if booking.start_at <= now:
+        return BookingRefused(
+            _("The time of this session has come, so it can no longer be changed here."),
+            code=BookingRefused.POLICY,
+        )
+    if booking.status not in CHANGEABLE_STATUSES:
+        return BookingRefused(
+            _("This booking can no longer be changed."), code=BookingRefused.POLICY
+        )
+    if booking.sequence != sequence:
+        return BookingRefused(
+            _("Your booking has changed since we sent this reminder. Please see its new time."),
+            code=BookingRefused.MOVED,
+        )
+    return None
+
+
+def reminder_confirm_refusal(booking: Booking) -> str | None:
+    """Return why a client may not say "I'll be there" to a booking's status yet, or None."""
+    # The first two say what the booking page says of these statuses (the same msgids).
+    if booking.status == BookingStatus.AWAITING_REVIEW:
+        return _(
+            "Your time is reserved. Your therapist will read your answers and confirm the "
+            "session, or get in touch, before your visit. We will email you."
+        )
+    if booking.status == BookingStatus.ON_HOLD:
+        return _(
+            "Your booking is on hold. Please do not come for your massage until the studio "
+            "has been in touch."
+        )
+    if booking.status == BookingStatus.AWAITING_DESK:
+        return _(
+            "Your booking is waiting for the studio to confirm it. We will email you as soon "
+            "as they have."
+        )
+    return None
+
+
+@transaction.atomic
+def booking_client_confirm(
+    *, booking: Booking, sequence: int, now: datetime | None = None
+) -> Booking:
+    """Record, once, that the client will come to the time they were reminded of."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if refusal := reminder_answer_refusal(booking=booking, sequence=sequence, now=now):
+        raise refusal
+    if message := reminder_confirm_refusal(booking):
+        raise BookingRefused(message, code=BookingRefused.POLICY)
+    if booking.client_confirmed_at is None:
+        booking.client_confirmed_at = now
+        booking.save(update_fields=["client_confirmed_at", "updated_at"])
+    return booking
+
+
+@transaction.atomic
+def booking_cancel_from_reminder(
+    *, booking: Booking, sequence: int, late_ok: bool = False, now: datetime | None = None
+) -> Booking:
+    """Cancel from the reminder's link, until the session starts.
+
+    Inside the cancellation window it counts as a late cancellation, and is refused unless
+    ``late_ok`` says the client was told so: a late cancellation still beats a no-show, and
+    frees the time for the waitlist.
+    """
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if refusal := reminder_answer_refusal(booking=booking, sequence=sequence, now=now):
+        raise refusal
+    if not late_ok and not client_can_change(booking=booking, now=now):
+        raise BookingRefused(
+            _("Cancelling this close to your session counts as a late cancellation."),
+            code=BookingRefused.LATE,
+        )
+    return _cancel(booking, reason="", now=now)
+
+
 def _place(booking: Booking, *, start_at: datetime, therapist_id: int, room_id: int) -> Booking:
     """Write a booking's new time and place, raise its revision and tell the client."""
     booking.start_at = start_at
@@ -685,6 +783,8 @@ def _place(booking: Booking, *, start_at: datetime, therapist_id: int, room_id: 
     booking.therapist_id = therapist_id
     booking.room_id = room_id
     booking.sequence += 1
+    # The client confirmed the time they were reminded of, not this one.
+    booking.client_confirmed_at = None
     booking.save(
         update_fields=[
             "start_at",
@@ -693,6 +793,7 @@ def _place(booking: Booking, *, start_at: datetime, therapist_id: int, room_id: 
             "therapist",
             "room",
             "sequence",
+            "client_confirmed_at",
             "updated_at",
         ]
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("feeds/<token:token>.ics", views.therapist_feed, name="therapist_feed"),
     path("b/<token:token>/cancel/", views.cancel, name="booking_cancel"),
     path("b/<token:token>/reschedule/", views.reschedule, name="booking_reschedule"),
+    path("reminder/<signed:token>/", views.reminder_answer, name="reminder_answer"),
     path("book/<slug:slug>/waitlist/", waitlist_views.join, name="waitlist_join"),
     path("waitlist/<token:token>/", waitlist_views.entry, name="waitlist_entry"),
     path("waitlist/offer/<token:token>/", waitlist_views.offer, name="waitlist_offer"),

@@ -21,7 +21,7 @@ from bookings.forms import (
     TimesForm,
 )
 from bookings.messages import ics
-from bookings.messages.links import client_proof_valid
+from bookings.messages.links import client_proof_valid, reminder_token_booking_id
 from bookings.models import Booking, BookingStatus
 from studio import permissions
 from studio import selectors as studio_selectors
@@ -424,6 +424,75 @@ def reschedule(request, token):
         else "bookings/reschedule.html"
     )
     return render(request, template, context, status=status)
+
+
+def _reminded(token) -> tuple[Booking, int]:
+    """Return the booking a reminder's link names and the revision of its time it was sent for.
+
+    A forged or old link is gone, and so is one whose booking link the studio revoked.
+    """
+    signed = reminder_token_booking_id(token)
+    if signed is None:
+        raise ManageLinkGone
+    public_id, sequence = signed
+    booking = (
+        selectors.booking_with_details()
+        .filter(public_id=public_id, manage_link_revoked_at__isnull=True)
+        .first()
+    )
+    if booking is None:
+        raise ManageLinkGone
+    return booking, sequence
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_answer(request, token):
+    """Confirm or cancel with one tap from the reminder's link; a GET only shows the booking.
+
+    Mail scanners open the links in an email before the client does, so nothing changes
+    without a POST. Cancelling inside the studio's window asks once more, saying it counts
+    as a late cancellation.
+    """
+    booking, sequence = _reminded(token)
+    context = {"booking": booking, "studio": Studio.load()}
+    answer = request.POST.get("answer") if request.method == "POST" else None
+    try:
+        if answer == "confirm":
+            booking = services.booking_client_confirm(booking=booking, sequence=sequence)
+            return render(request, "bookings/reminder_done.html", {**context, "booking": booking})
+        if answer == "cancel":
+            booking = services.booking_cancel_from_reminder(
+                booking=booking, sequence=sequence, late_ok=request.POST.get("late") == "yes"
+            )
+            return render(request, "bookings/reminder_done.html", {**context, "booking": booking})
+    except BookingRefused as refusal:
+        if refusal.code == BookingRefused.LATE:
+            # Nothing changed: the client reads what a late cancellation means, then decides.
+            return render(request, "bookings/reminder_answer.html", {**context, "late": True})
+        booking.refresh_from_db()
+        return render(
+            request,
+            "bookings/reminder_closed.html",
+            {**context, "message": refusal.message, "moved": refusal.code == BookingRefused.MOVED},
+            status=409,
+        )
+    refusal = services.reminder_answer_refusal(booking=booking, sequence=sequence)
+    if refusal:
+        return render(
+            request,
+            "bookings/reminder_closed.html",
+            {**context, "message": refusal.message, "moved": refusal.code == BookingRefused.MOVED},
+            status=400 if request.method == "POST" else 200,
+        )
+    context["not_yet"] = services.reminder_confirm_refusal(booking)
+    if request.method == "POST":
+        context["error"] = _("Please choose one of the two buttons.")
+    return render(
+        request,
+        "bookings/reminder_answer.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_safe

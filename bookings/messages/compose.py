@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from bookings.messages.links import absolute, aftercare_url, intake_url, rescreen_url
+from bookings.messages.links import (
+    absolute,
+    aftercare_url,
+    intake_url,
+    reminder_url,
+    rescreen_url,
+)
 from bookings.models import Booking, BookingStatus
 from studio.models import Studio
 
@@ -155,6 +161,8 @@ def _reminder(event: Event) -> list[Message]:
     title = subject(
         _("See you soon: %(service)s at %(when)s"), service=event.service, when=event.when
     )
+    # A confirmed booking's client answers with one tap whether they will come.
+    context["reminder_url"] = reminder_url(event.booking)
     return _client(event.booking, title, "reminder", context=context)
 
 

@@ -130,3 +130,43 @@ def aftercare_token_booking_id(token: str) -> uuid.UUID | None:
         return uuid.UUID(str(signed))
     except (signing.BadSignature, ValueError, TypeError):
         return None
+
+
+# The reminder asks the client to confirm or cancel with one tap. The link names the booking
+# and the revision of its time it was sent for: once the booking moves, it says so instead of
+# confirming a time that is no longer the booking's.
+REMINDER_SALT = "calma.reminder-answer"
+
+
+def reminder_token(booking: Booking) -> str:
+    return signing.dumps(
+        [str(booking.public_id), booking.sequence], salt=REMINDER_SALT, compress=True
+    )
+
+
+def reminder_url(booking: Booking) -> str:
+    return absolute(
+        _in_clients_language(booking, "bookings:reminder_answer", token=reminder_token(booking))
+    )
+
+
+def reminder_link_max_age(studio) -> int:
+    """Return how long a reminder's answer link works, in seconds: the lead and two days.
+
+    The page itself refuses once the session has started; this only bounds a stolen link.
+    """
+    return int((studio.reminder_lead + timedelta(days=2)).total_seconds())
+
+
+def reminder_token_booking_id(token: str) -> tuple[uuid.UUID, int] | None:
+    """Return the booking and revision a reminder token names, or None if forged or too old."""
+    try:
+        public_id, sequence = signing.loads(
+            token, salt=REMINDER_SALT, max_age=reminder_link_max_age(Studio.load())
+        )
+        # Only a booking's id and revision are ever signed here; anything else is forged.
+        if type(sequence) is not int or sequence < 0:
+            return None
+        return uuid.UUID(str(public_id)), sequence
+    except (signing.BadSignature, ValueError, TypeError):
+        return None

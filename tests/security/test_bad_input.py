@@ -399,6 +399,7 @@ TOKEN_ROUTES = [
     "/en/feeds/{}.ics",
     "/en/rescreen/{}/",
     "/en/aftercare/{}/",
+    "/en/reminder/{}/",
     "/en/waitlist/offer/{}/",
     "/en/waitlist/{}/",
     "/en/book/hold/{}/",
@@ -435,10 +436,19 @@ def test_every_token_in_a_path_is_a_page_or_a_404(world, corpus):
         links.signing.dumps({"a": 1}, salt=links.RESCREEN_SALT),
         links.signing.dumps(OTHER_UUID, salt=links.RESCREEN_SALT),
     ]
+    # The same for the reminder's answer, and a revision that is no number.
+    forged_answers = [
+        links.signing.dumps(["not-a-uuid\x00", 0], salt=links.REMINDER_SALT),
+        links.signing.dumps({"a": 1}, salt=links.REMINDER_SALT),
+        links.signing.dumps([str(world.confirmed.public_id), "0"], salt=links.REMINDER_SALT),
+        links.signing.dumps([OTHER_UUID, 0], salt=links.REMINDER_SALT),
+    ]
     for route in TOKEN_ROUTES:
-        for token in [*BAD_TOKENS, *forged]:
+        for token in [*BAD_TOKENS, *forged, *forged_answers]:
             response, _changed = corpus.send(staff, "get", route.format(token))
             if token in forged[:2] and route.startswith("/en/rescreen/"):
+                assert response.status_code == 404
+            if token in [*forged, *forged_answers] and route.startswith("/en/reminder/"):
                 assert response.status_code == 404
         for token in BAD_TOKENS[:3]:
             corpus.send(staff, "post", route.format(token), {"reason": "x"})
@@ -467,6 +477,7 @@ def test_wrong_methods_are_refused_and_change_nothing(world, corpus):
         *_catalogue_urls(),
         *_rooms_urls(),
         "/en/studio/team/ana/",
+        f"/en/reminder/{links.reminder_token(world.confirmed)}/",
     ]
     for url in urls:
         for method in ("put", "delete", "patch"):
@@ -489,6 +500,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world, corpus
     length = ServiceLength.objects.get(service__slug="leg-massage", minutes=60)
     posts = [
         (None, f"/en/b/{token}/cancel/", {"reason": ""}),
+        (None, f"/en/reminder/{links.reminder_token(world.confirmed)}/", {"answer": "cancel"}),
+        (None, f"/en/reminder/{links.reminder_token(world.confirmed)}/", {"answer": "confirm"}),
         (None, f"/en/my-data/{token}/send-link/", {}),
         (None, f"/en/my-data/{token}/erase/", {"confirm": "erase"}),
         (
@@ -903,6 +916,30 @@ def test_the_aftercare_page_survives_every_bad_value(world, corpus):
         second, _writes = corpus.send(visitor, "post", url, {"feelings": ["well"]}, keep=True)
         assert first.status_code == second.status_code == 200
     assert AftercareReport.objects.filter(booking=world.confirmed).count() == 1
+    corpus.check()
+
+
+def test_the_reminders_answer_survives_every_bad_value_and_each_answer_twice(world, corpus):
+    """The reminder's confirm or cancel: every value, then each answer sent twice."""
+    url = f"/en/reminder/{links.reminder_token(world.confirmed)}/"
+    visitor = world.browser("anonymous")
+    corpus.fields(visitor, url, {"answer": "maybe", "late": "yes"})
+    corpus.params(visitor, url, ["answer", "late"])
+    first, _writes = corpus.send(visitor, "post", url, {"answer": "confirm"}, keep=True)
+    stamped = Booking.objects.get(pk=world.confirmed.pk).client_confirmed_at
+    second, _writes = corpus.send(visitor, "post", url, {"answer": "confirm"}, keep=True)
+    assert first.status_code == second.status_code == 200
+    assert stamped == NOW
+    assert Booking.objects.get(pk=world.confirmed.pk).client_confirmed_at == stamped
+    corpus.fields(visitor, url, {"answer": "cancel", "late": "yes"}, names=["late"])
+    first, _writes = corpus.send(visitor, "post", url, {"answer": "cancel"}, keep=True)
+    second, _writes = corpus.send(visitor, "post", url, {"answer": "cancel"}, keep=True)
+    assert (first.status_code, second.status_code) == (200, 409)
+    assert Booking.objects.get(pk=world.confirmed.pk).status == BookingStatus.CANCELLED
+    # The awaiting booking's client may not confirm it: refused, and nothing changes.
+    awaiting = f"/en/reminder/{links.reminder_token(world.awaiting)}/"
+    refused, _writes = corpus.send(visitor, "post", awaiting, {"answer": "confirm"})
+    assert refused.status_code == 409
     corpus.check()
 
 

@@ -177,7 +177,7 @@ class Page:
     method: str = "GET"
     ok: str = "200"
     sign_in: bool = False  # a visitor not signed in is asked to sign in instead of a 404
-    credential: str = ""  # a URL whose token is the credential: "manage", "rescreen", "feed"
+    credential: str = ""  # a URL whose token is the credential: "manage", "rescreen", "feed"…
     query: dict = field(default_factory=dict)
 
 
@@ -221,6 +221,10 @@ PAGES = {
     "intake:client_erase": Page(EVERYONE, needs=("answers",), credential="manage"),
     "intake:rescreen": Page(
         EVERYONE, needs=("booking",), hides=("answers",), credential="rescreen"
+    ),
+    # The reminder's one-tap answer: its signed link is the credential; a GET changes nothing.
+    "bookings:reminder_answer": Page(
+        EVERYONE, needs=("booking",), hides=("answers",), credential="reminder"
     ),
     # A waitlist offer's link is its credential; none of the viewers was offered a time.
     "bookings:waitlist_offer": Page(NOBODY),
@@ -464,7 +468,7 @@ def credential_for(kind: str, viewer: Viewer, objects) -> tuple[str, bool]:
     feed; another client or therapist holds their own; nobody else holds one.
     """
     ours, other = objects["booking"], objects["other"]
-    if kind in ("manage", "rescreen", "aftercare"):
+    if kind in ("manage", "rescreen", "aftercare", "reminder"):
         holder = {CLIENT: ours, OTHER_CLIENT: other}.get(viewer)
         if holder is None:
             return FORGED, False
@@ -472,6 +476,7 @@ def credential_for(kind: str, viewer: Viewer, objects) -> tuple[str, bool]:
             "manage": lambda: holder.manage_token,
             "rescreen": lambda: links.rescreen_token(holder),
             "aftercare": lambda: links.aftercare_token(holder),
+            "reminder": lambda: links.reminder_token(holder),
         }[kind]()
         return token, holder == ours
     therapist = {THERAPIST: ours.therapist, OTHER_THERAPIST: other.therapist}.get(viewer)

@@ -15,7 +15,7 @@ from django.test import Client as Browser
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from bookings.messages.links import aftercare_token, intake_token, rescreen_token
+from bookings.messages.links import aftercare_token, intake_token, reminder_token, rescreen_token
 from bookings.models import Booking, BookingStatus
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
@@ -129,6 +129,8 @@ def expected_answers(objects: dict) -> dict[str, tuple[str, dict]]:
         "/my-data/<token:token>/send-link/": ("POST", everyone(f"302 to {manage}")),
         "/rescreen/<signed:token>/": ("GET", PUBLIC),
         "/aftercare/<signed:token>/": ("GET", PUBLIC),
+        # The reminder's answer page: showing it changes nothing, so any role may open it.
+        "/reminder/<signed:token>/": ("GET", PUBLIC),
         # A waitlist offer opens with its own token alone: a made-up one is a 404 to all.
         "/waitlist/offer/<token:token>/": ("GET", everyone("404")),
         "/waitlist/<token:token>/": ("GET", everyone("404")),
@@ -305,6 +307,7 @@ def url_arguments(objects: dict) -> dict[str, dict]:
         "intake:client_send_link": by_token,
         "intake:rescreen": {"token": rescreen_token(booking)},
         "intake:aftercare": {"token": aftercare_token(booking)},
+        "bookings:reminder_answer": {"token": reminder_token(booking)},
         "bookings:waitlist_offer": {"token": "made-up-token"},
         "bookings:waitlist_entry": {"token": "made-up-token"},
         "bookings:waitlist_join": {"slug": "leg-massage"},

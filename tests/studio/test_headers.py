@@ -18,7 +18,13 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.messages.links import aftercare_token, client_proof, intake_token, rescreen_token
+from bookings.messages.links import (
+    aftercare_token,
+    client_proof,
+    intake_token,
+    reminder_token,
+    rescreen_token,
+)
 from bookings.models import Booking, BookingStatus
 from intake.models import ConsentText, Questionnaire
 from intake.services import questionnaire_copy_as_draft
@@ -205,6 +211,11 @@ def _pages(site) -> list[Page]:
             "intake:aftercare",
             "anyone",
             reverse("intake:aftercare", args=[aftercare_token(review)]),
+        ),
+        Page(
+            "bookings:reminder_answer",
+            "anyone",
+            reverse("bookings:reminder_answer", args=[reminder_token(review)]),
         ),
         Page(
             "bookings:therapist_feed",
@@ -514,6 +525,7 @@ def test_the_pages_with_health_data_or_client_details_are_not_stored(responses):
         "intake:intake_form",
         "intake:phone_intake",
         "intake:rescreen",
+        "bookings:reminder_answer",
         "intake:client_data",
         "intake:client_erase",
         "bookings:therapist_feed",

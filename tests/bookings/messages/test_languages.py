@@ -102,3 +102,5 @@ def test_the_reminder_and_its_rescreen_link_are_in_the_clients_language(make, se
     assert reminder.subject == f"Hasta pronto: {booking.service.name}, el {WHEN}"
     assert re.search(r"/es/rescreen/[^/\s]+/", reminder.body)
     assert "/es/rescreen/" in links.rescreen_url(booking)
+    assert links.reminder_url(booking) in reminder.body
+    assert "/es/reminder/" in links.reminder_url(booking)

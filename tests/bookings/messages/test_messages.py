@@ -262,6 +262,27 @@ def test_the_reminder_carries_the_manage_link_and_a_signed_rescreen_link(
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 
 
+def test_the_reminder_asks_near_its_top_to_confirm_or_cancel_with_one_tap(
+    confirmed, client, django_capture_on_commit_callbacks, time_machine
+):
+    """The link names the booking and its time's revision, and opens the answer page."""
+    time_machine.move_to(START - timedelta(hours=23), tick=False)  # the page reads the clock
+    with django_capture_on_commit_callbacks(execute=True):
+        sweeps.reminders_send(now=START - timedelta(hours=23))
+
+    (message,) = mail.outbox
+    url = links.reminder_url(confirmed)
+    assert f"Will you come? Confirm or cancel with one tap: {url}" in message.body
+    assert message.body.index(url) < message.body.index("/rescreen/")
+    (html, _mime) = message.alternatives[0]
+    assert f'<a href="{url}"' in html
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert links.reminder_token_booking_id(token) == (confirmed.public_id, confirmed.sequence)
+    page = client.get(url.removeprefix(settings.SITE_URL.rstrip("/")))
+    assert page.status_code == 200
+    assert 'name="answer" value="confirm"' in page.content.decode()
+
+
 def test_the_reminder_of_a_booking_awaiting_review_does_not_read_as_confirmed(
     awaiting, django_capture_on_commit_callbacks
 ):
@@ -274,6 +295,7 @@ def test_the_reminder_of_a_booking_awaiting_review_does_not_read_as_confirmed(
     body = " ".join(message.body.split())
     assert "Your booking request is not confirmed yet" in body
     assert "See you soon" not in message.subject + body
+    assert "/reminder/" not in message.body  # nothing to confirm before the therapist has
     assert re.search(settings.SITE_URL + r"/en/rescreen/[^/\s]+/", message.body)
     assert_no_health_text(mail.outbox, SECRET_NOTE)
 

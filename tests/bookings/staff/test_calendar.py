@@ -7,7 +7,7 @@ booking was drawn, not only that its text is somewhere on the page.
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -30,6 +30,7 @@ CALENDAR = reverse("bookings:staff_calendar")
 NOT_VALID = "That date is not valid. Showing today instead."
 REASON = "Pronounced varicose veins on the left calf."
 ADAPTATION = "avoid the left calf"
+DAY = timedelta(days=1)
 
 _BLOCK = re.compile(
     r'<div class="cal-block ([^"]*)" data-cal-column="(\d+)" data-cal-rows="(\d+) (\d+)">'
@@ -213,6 +214,40 @@ def test_the_day_lists_its_bookings_as_a_table_too(frontdesk, monday, monday_boo
     assert "15:00–16:00 Pere Soler Leg massage, 60 min Ben Ortega Garden room Awaiting review" in (
         table
     )
+
+
+def test_a_booking_the_client_confirmed_from_the_reminder_says_so_on_the_calendar(
+    frontdesk, demo, time_machine
+):
+    """A tick with its words for screen readers on the grid; the words in the list and card."""
+    time_machine.move_to(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), tick=False)
+    monday = date(2026, 11, 30)
+    said_yes = demo.book(
+        at(monday, 10), client__name="Lucia Prado", client_confirmed_at=at(monday, 10) - DAY
+    )
+    demo.book(at(monday, 15), therapist="ben", room="garden", client__name="Pere Soler")
+    # Moved to review since: no longer a confirmed booking, whatever the client said.
+    demo.book(
+        at(monday, 17),
+        therapist="ben",
+        room="garden",
+        status=BookingStatus.AWAITING_REVIEW,
+        client__name="Nuria Gil",
+        client_confirmed_at=at(monday, 10) - DAY,
+    )
+    html = day_page(frontdesk, monday)
+
+    blocks = {b.text.split(" · ")[0]: b.text for b in grid(html) if not b.shaded}
+    badge = "✓ Confirmed by the client"
+    assert [text for text in blocks.values() if badge in text] == [
+        f"Confirmed {badge} 10:00–11:00 Lucia Prado Leg massage · Olive room"
+    ]
+    assert '<span class="visually-hidden">Confirmed by the client</span>' in html
+    table = text_of(html.split('id="list-heading"', 1)[1].split("</table>", 1)[0])
+    assert table.count("Confirmed by the client") == 1
+    assert "Lucia Prado Leg massage, 60 min Ana Ruiz Olive room Confirmed ✓ Confirmed by" in table
+    card = frontdesk.get(reverse("bookings:staff_booking", args=[said_yes.public_id]))
+    assert "Confirmed by the client" in card.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -535,6 +570,8 @@ def fill(demo, pairs, *, day, slots: range, reviewed: bool = True):
                 therapist=therapist.slug,
                 room=room.slug,
                 minutes=30,
+                # The client's "I'll be there" is on the booking's row: it costs no query.
+                client_confirmed_at=at(day, 8) - DAY if slot % 3 == 0 else None,
             )
             if reviewed and slot % 2 == 0:
                 SubmissionFactory(booking=booking)
