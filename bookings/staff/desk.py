@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -664,7 +663,6 @@ def _waitlist_offer_page(request, entry, form, *, back: date, status=200):
         "staff/waitlist_offer.html",
         {
             "entry": entry,
-            "weekdays": [WEEKDAYS[day] for day in entry.weekdays if day in WEEKDAYS],
             "form": form,
             "days": days,
             "capped": capped,
