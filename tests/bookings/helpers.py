@@ -1,8 +1,15 @@
-"""Helpers shared by the booking tests: the studio's zone, a pinned clock, demo lookups."""
+"""Helpers shared by the booking tests: the studio's zone, a pinned clock, demo lookups, and
+real threads racing."""
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+
+from bookings.errors import BookingRefused
+from bookings.models import Booking
 from studio.models import Service, ServiceLength, Therapist
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -44,3 +51,33 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def race(calls: list[Callable[[], Booking]]) -> tuple[list, list, list]:
+    """Run the calls at once, one thread each; return (bookings, refusals, other errors).
+
+    As django-oscar's stock-record locking test: a transactional test database, and one
+    connection per thread, closed in ``finally``.
+    """
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = calls[index]()
+        except Exception as error:  # the outcome is the assertion
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+    wins = [outcome for outcome in outcomes if isinstance(outcome, Booking)]
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, BookingRefused)]
+    errors = [o for o in outcomes if not isinstance(o, Booking | BookingRefused)]
+    return wins, refusals, errors

@@ -95,20 +95,20 @@ def test_one_no_show_or_old_ones_confirm_as_usual(client, demo_studio):
     assert other.status == BookingStatus.CONFIRMED
 
 
-def test_a_limit_of_zero_turns_the_rule_off(client, demo_studio):
-    Studio.objects.update(no_show_limit=0)
+@pytest.mark.parametrize(
+    ("limit", "missed_count", "status"),
+    [
+        (0, 5, BookingStatus.CONFIRMED),  # 0 turns the rule off
+        (3, 2, BookingStatus.CONFIRMED),  # below a higher limit
+        (3, 3, BookingStatus.AWAITING_DESK),  # at it
+    ],
+)
+def test_the_studio_sets_the_limit(client, demo_studio, limit, missed_count, status):
+    Studio.objects.update(no_show_limit=limit)
     Studio.forget()
-    missed(5)
+    missed(missed_count)
     booking, _response = book(client, email=EMAIL)
-    assert booking.status == BookingStatus.CONFIRMED
-
-
-def test_a_higher_limit_counts_to_it(client, demo_studio):
-    Studio.objects.update(no_show_limit=3)
-    Studio.forget()
-    missed(2)
-    booking, _response = book(client, email=EMAIL)
-    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.status == status
 
 
 def test_a_stop_stays_a_stop_past_the_limit(client, demo_studio):

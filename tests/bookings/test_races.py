@@ -4,18 +4,17 @@ The thread races follow django-oscar's stock-record locking test: a transactiona
 database, one connection per thread closed in ``finally``, and exactly one winner.
 """
 
-import threading
 from collections.abc import Callable
 from datetime import time, timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from bookings import services
 from bookings.errors import BookingRefused
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from studio.models import Studio, WorkingHours
-from tests.bookings.helpers import NOW, madrid
+from tests.bookings.helpers import NOW, madrid, race
 from tests.factories import (
     BookingFactory,
     RoomFactory,
@@ -50,32 +49,6 @@ def _studio(*, rooms: int, therapists: int, minutes=(60,)):
     return service, lengths, staff
 
 
-def _race(calls: list[Callable[[], Booking]]) -> tuple[list, list, list]:
-    """Run the calls at once, one thread each; return (bookings, refusals, other errors)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = calls[index]()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    wins = [outcome for outcome in outcomes if isinstance(outcome, Booking)]
-    refusals = [outcome for outcome in outcomes if isinstance(outcome, BookingRefused)]
-    errors = [o for o in outcomes if not isinstance(o, Booking | BookingRefused)]
-    return wins, refusals, errors
-
-
 def _assert_one_winner(wins, refusals, errors) -> None:
     assert errors == []
     assert len(wins) == 1
@@ -96,7 +69,7 @@ def test_twenty_holds_for_the_same_slot_have_exactly_one_winner(database):
             service=service, length=lengths[60], therapist=therapist, start_at=START, now=NOW
         )
 
-    _assert_one_winner(*_race([attempt] * THREADS))
+    _assert_one_winner(*race([attempt] * THREADS))
 
 
 @ON_EACH_DATABASE
@@ -116,7 +89,7 @@ def test_overlapping_holds_of_different_lengths_have_exactly_one_winner(database
             service=service, length=length, therapist=therapist, start_at=start_at, now=NOW
         )
 
-    _assert_one_winner(*_race([attempt(index) for index in range(THREADS)]))
+    _assert_one_winner(*race([attempt(index) for index in range(THREADS)]))
 
 
 @ON_EACH_DATABASE
@@ -131,7 +104,7 @@ def test_two_therapists_racing_for_the_only_room_have_exactly_one_winner(databas
             service=service, length=lengths[60], therapist=therapist, start_at=START, now=NOW
         )
 
-    _assert_one_winner(*_race([attempt(index) for index in range(THREADS)]))
+    _assert_one_winner(*race([attempt(index) for index in range(THREADS)]))
 
 
 @ON_EACH_DATABASE
@@ -145,7 +118,7 @@ def test_anyone_racing_for_two_therapists_and_two_rooms_has_exactly_two_winners(
             service=service, length=lengths[60], therapist=None, start_at=START, now=NOW
         )
 
-    wins, refusals, errors = _race([attempt] * THREADS)
+    wins, refusals, errors = race([attempt] * THREADS)
     assert errors == []
     assert len(wins) == 2
     assert {refusal.code for refusal in refusals} == {BookingRefused.SLOT_TAKEN}

@@ -1,19 +1,17 @@
 """The waitlist: freed times offered in the order clients joined; the first claim wins."""
 
-import threading
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client as Browser
 from django.urls import reverse
 
 from bookings import services, waitlist
 from bookings.models import Booking, BookingStatus, Client, WaitlistEntry, WaitlistOffer
 from studio.models import Studio, WorkingHours
-from tests.bookings.helpers import NOW, madrid
+from tests.bookings.helpers import NOW, madrid, race
 from tests.bookings.staff.conftest import browser_for
 from tests.factories import RoomFactory, ServiceFactory, ServiceLengthFactory, TherapistFactory
 
@@ -233,26 +231,11 @@ def test_two_clients_claiming_at_once_get_exactly_one_hold(
     waitlist.waitlist_sweep(now=NOW)
     offers = list(WaitlistOffer.objects.order_by("pk"))
     assert len(offers) == 2
-    barrier = threading.Barrier(2)
-    outcomes = [None, None]
-
-    def claim(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = waitlist.waitlist_claim(offer=offers[index], now=NOW)
-        except Exception as error:  # the outcome is the assertion
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    wins = [o for o in outcomes if isinstance(o, Booking)]
-    refusals = [o for o in outcomes if isinstance(o, waitlist.WaitlistRefused)]
-    assert (len(wins), len(refusals)) == (1, 1), outcomes
+    wins, refusals, errors = race(
+        [lambda offer=offer: waitlist.waitlist_claim(offer=offer, now=NOW) for offer in offers]
+    )
+    assert (len(wins), errors) == (1, [])
+    assert [type(refusal) for refusal in refusals] == [waitlist.WaitlistRefused]
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
     statuses = sorted(WaitlistOffer.objects.values_list("status", flat=True))
     assert statuses == [WaitlistOffer.Status.CLAIMED, WaitlistOffer.Status.GONE]
@@ -767,28 +750,15 @@ def test_two_desks_booking_one_waiting_client_at_once_make_one_booking(studio):
     """A real race on PostgreSQL: two front desk clicks for the same client, two times."""
     _service, _length, ben = studio
     marta = join(studio, "Marta")
-    barrier = threading.Barrier(2)
-    outcomes = [None, None]
-
-    def book(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = waitlist.waitlist_book_by_phone(
-                entry=marta, therapist=ben, start_at=madrid(2026, 11, 26, 17 + index), now=NOW
+    wins, refusals, errors = race(
+        [
+            lambda hour=hour: waitlist.waitlist_book_by_phone(
+                entry=marta, therapist=ben, start_at=madrid(2026, 11, 26, hour), now=NOW
             )
-        except Exception as error:  # the outcome is the assertion
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    wins = [o for o in outcomes if isinstance(o, Booking)]
-    refusals = [o for o in outcomes if isinstance(o, waitlist.WaitlistRefused)]
-    assert (len(wins), len(refusals)) == (1, 1), outcomes
+            for hour in (17, 18)
+        ]
+    )
+    assert (len(wins), len(refusals), errors) == (1, 1, [])
     assert refusals[0].code == waitlist.WaitlistRefused.NOT_WAITING
     assert Booking.objects.count() == 1
     marta.refresh_from_db()
