@@ -110,12 +110,20 @@ def waitlist_leave(*, entry: WaitlistEntry, now: datetime | None = None) -> None
     """Take a client off the waitlist; their open offers go with them."""
     now = now or timezone.now()
     with transaction.atomic():
+        # Offers before the entry, in pk order: the order a claim locks them in, so leaving
+        # while a claim of one's own offer runs waits for it rather than deadlocking.
+        offers = list(
+            entry.offers.select_for_update()
+            .filter(status=WaitlistOffer.Status.OPEN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.status == WaitlistEntry.Status.WAITING:
             entry.status = WaitlistEntry.Status.LEFT
             entry.closed_at = now
             entry.save(update_fields=["status", "closed_at"])
-        entry.offers.filter(status=WaitlistOffer.Status.OPEN).update(
+        WaitlistOffer.objects.filter(pk__in=offers, status=WaitlistOffer.Status.OPEN).update(
             status=WaitlistOffer.Status.EXPIRED
         )
 
@@ -192,6 +200,13 @@ def _offer(entry, *, therapist_id: int, start: datetime, now: datetime, studio: 
     """Offer one start to one client, once ever; return whether it is a new offer."""
     try:
         with transaction.atomic():
+            # Still waiting? A claim or a phone booking may have booked them since the sweep
+            # read the list; one under way finishes first (it holds the entry's row).
+            waiting = WaitlistEntry.objects.select_for_update().filter(
+                pk=entry.pk, status=WaitlistEntry.Status.WAITING
+            )
+            if not list(waiting.values_list("pk", flat=True)):
+                return False
             offer = WaitlistOffer.objects.create(
                 entry=entry,
                 therapist_id=therapist_id,

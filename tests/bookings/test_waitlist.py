@@ -763,3 +763,23 @@ def test_two_desks_booking_one_waiting_client_at_once_make_one_booking(studio):
     assert Booking.objects.count() == 1
     marta.refresh_from_db()
     assert marta.status == WaitlistEntry.Status.BOOKED
+
+
+def test_a_client_booked_while_the_sweep_runs_is_offered_nothing_more(
+    studio, django_capture_on_commit_callbacks
+):
+    """The sweep read Marta as waiting; she was booked before it came to her offer."""
+    marta = join(studio, "Marta")
+    WaitlistEntry.objects.filter(pk=marta.pk).update(status=WaitlistEntry.Status.BOOKED)
+    assert marta.status == WaitlistEntry.Status.WAITING  # the sweep's stale copy
+    with django_capture_on_commit_callbacks(execute=True):
+        made = waitlist._offer(
+            marta,
+            therapist_id=studio[2].pk,
+            start=madrid(2026, 11, 26, 17),
+            now=NOW,
+            studio=Studio.load(),
+        )
+    assert made is False
+    assert not WaitlistOffer.objects.exists()
+    assert mail.outbox == [m for m in mail.outbox if m.subject == "You are on the waitlist"]
