@@ -25,7 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DATABASE = "calma_bench"
+# Two benchmarks side by side (say, two worktrees) each name their own.
+BENCH_DATABASE = os.environ.get("CALMA_BENCH_DATABASE", "calma_bench")
 SIZES = (1_000, 50_000)
 RUNS = 30
 WARM_UP = 3
