@@ -1,4 +1,9 @@
-"""Time the availability selector for one day and one week of "anyone" slots.
+"""Time the availability selector for one day and one week of "anyone" slots, and the times page.
+
+The times page is what a client sees at ``/en/book/<slug>/``: a month of days with free
+times and one day's times, for "anyone". It is timed twice, with the times cache off: the
+picker alone (``picker.free_time_picker`` for the month) and the whole page rendered through
+Django's test client (middleware, view, picker, template).
 
 Run with ``make bench``. The benchmark builds its own throwaway database and never touches
 the development one: a temporary SQLite file, or, when ``DATABASE_URL`` names a PostgreSQL
@@ -193,7 +198,7 @@ def analyse() -> None:
 def measure(*, studio, service, length, first_day: date, days: int, now: datetime):
     """Time one availability call: medians in ms of the whole call and of its pure part.
 
-    Return (median, fastest, 90th percentile, median of ``free_slots`` alone, queries,
+    Return (median, fastest, 90th percentile, median of the pure rule alone, queries,
     slots). The fastest run is the least disturbed by other work on a shared machine.
     """
     from django.db import connection
@@ -202,7 +207,7 @@ def measure(*, studio, service, length, first_day: date, days: int, now: datetim
     from bookings import selectors
 
     pure_timings: list[float] = []
-    free_slots = selectors.free_slots
+    free_slots = selectors.slot_minutes
 
     def timed_free_slots(**kwargs):
         started = time.perf_counter()
@@ -222,7 +227,7 @@ def measure(*, studio, service, length, first_day: date, days: int, now: datetim
             studio=studio,
         )
 
-    selectors.free_slots = timed_free_slots
+    selectors.slot_minutes = timed_free_slots
     try:
         for _ in range(WARM_UP):
             call()
@@ -233,7 +238,7 @@ def measure(*, studio, service, length, first_day: date, days: int, now: datetim
             call()
             timings.append((time.perf_counter() - started) * 1000)
     finally:
-        selectors.free_slots = free_slots
+        selectors.slot_minutes = free_slots
     with CaptureQueriesContext(connection) as queries:
         result = call()
     timings.sort()
@@ -246,6 +251,68 @@ def measure(*, studio, service, length, first_day: date, days: int, now: datetim
         len(queries),
         len(result.slots),
     )
+
+
+def _timed(call) -> tuple[float, float, float]:
+    """Run ``call`` after a warm-up; return the median, fastest and 90th percentile in ms."""
+    for _ in range(WARM_UP):
+        call()
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[0], timings[int(len(timings) * 0.9) - 1]
+
+
+def times_page_calls(*, studio, service, length, month: date, now: datetime):
+    """Return the two calls that compute the times page: the picker alone, and the page."""
+    from django.test import Client as Browser
+    from django.urls import reverse
+    from django.utils import translation
+
+    from bookings import picker
+
+    def picker_call():
+        return picker.free_time_picker(
+            service=service, length=length, therapist=None, month=month, now=now, studio=studio
+        )
+
+    browser = Browser()
+    with translation.override("en"):
+        url = reverse("bookings:booking_times", kwargs={"slug": service.slug})
+    params = {"length": length.pk, "therapist": "any", "month": f"{month:%Y-%m}"}
+
+    def page_call():
+        response = browser.get(url, params)
+        if response.status_code != 200:
+            raise RuntimeError(f"The times page answered {response.status_code}")
+        return response
+
+    return picker_call, page_call
+
+
+def measure_times_page(*, studio, service, length, month: date, now: datetime):
+    """Time the computed times page: rows of (label, median, fastest, p90, queries, slots)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Without Redis the cache is off already; say so, so that a REDIS_URL cannot turn it on.
+    settings.CALMA_TIMES_CACHE_SECONDS = 0
+    picker_call, page_call = times_page_calls(
+        studio=studio, service=service, length=length, month=month, now=now
+    )
+    rows = []
+    for label, call in (("picker", picker_call), ("page", page_call)):
+        median, fastest, p90 = _timed(call)
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        shown = picker_call()
+        free = sum(cell.free for week in shown.weeks for cell in week.days if cell.bookable)
+        rows.append((label, median, fastest, p90, len(queries), free))
+    return rows
 
 
 def machine() -> str:
@@ -278,10 +345,15 @@ def main() -> None:
     print(f"Machine: {machine()}")
     print(f"Database: {connection.vendor} {connection.settings_dict['NAME']} (throwaway)")
     print(f"Service: {service.name}, 60 minutes, anyone of {THERAPISTS}, {ROOMS} rooms")
+    # The times page: next month, whole, with its first free day's times.
+    month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     print(f"Now: {now:%Y-%m-%d %H:%M} UTC; day = {monday}; week = {monday} + 6 days")
+    print(f"Times page: {month:%B %Y} and its first free day, anyone, times cache off")
     print(f"Median, fastest and 90th percentile of {RUNS} runs, after {WARM_UP} warm-up runs;")
-    print("'pure ms' is the median of the free_slots call inside (no database).\n")
-    header = f"{'bookings':>9} | {'view':<4} | {'median ms':>9} | {'min ms':>6} | {'p90 ms':>7} | "
+    print("'pure ms' is the median of the pure rule inside (slot_minutes, no database).")
+    print("'picker' is the month's picker alone, 'page' the whole page through the test client;")
+    print("their 'slots' are the month's free starts shown.\n")
+    header = f"{'bookings':>9} | {'view':<6} | {'median ms':>9} | {'min ms':>6} | {'p90 ms':>7} | "
     header += f"{'pure ms':>7} | {'queries':>7} | {'slots':>5}"
     print(header)
     print("-" * len(header))
@@ -299,8 +371,15 @@ def main() -> None:
                     now=now,
                 )
                 print(
-                    f"{count:>9,} | {label:<4} | {median:>9.2f} | {fastest:>6.2f} | {p90:>7.2f} | "
+                    f"{count:>9,} | {label:<6} | {median:>9.2f} | {fastest:>6.2f} | {p90:>7.2f} | "
                     f"{pure:>7.2f} | {queries:>7} | {slots:>5}"
+                )
+            for label, median, fastest, p90, queries, slots in measure_times_page(
+                studio=studio, service=service, length=lengths[60], month=month, now=now
+            ):
+                print(
+                    f"{count:>9,} | {label:<6} | {median:>9.2f} | {fastest:>6.2f} | {p90:>7.2f} | "
+                    f"{'':>7} | {queries:>7} | {slots:>5}"
                 )
             print(f"{'':>9}   ({future:,} of them in the next {FUTURE_WEEKS} weeks)")
     finally:

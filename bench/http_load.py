@@ -772,9 +772,9 @@ def profile_week(config: dict, runs: int = 40) -> str:
         return timed("database", execute)(sql, params, many, context)
 
     template = template_backend.Template
-    originals = (selectors.availability, selectors.free_slots, template.render)
+    originals = (selectors.availability, selectors.slot_minutes, template.render)
     selectors.availability = timed("availability", selectors.availability)
-    selectors.free_slots = timed("free_slots", selectors.free_slots)
+    selectors.slot_minutes = timed("free_slots", selectors.slot_minutes)
     template.render = timed("render", template.render)
     client = Client(HTTP_HOST="127.0.0.1")
     path = times_path(config)
@@ -802,7 +802,7 @@ def profile_week(config: dict, runs: int = 40) -> str:
                         raise RuntimeError("the times page failed in process")
             total = (time.perf_counter() - started) / runs * 1000
     finally:
-        selectors.availability, selectors.free_slots, template.render = originals
+        selectors.availability, selectors.slot_minutes, template.render = originals
         connection.settings_dict["CONN_MAX_AGE"] = max_age
         connection.close()
 

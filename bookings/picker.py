@@ -10,17 +10,18 @@ asked for, else the month's first day with a free time.
 """
 
 import calendar
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookings import selectors
+from bookings.availability import MINUTE, from_minute, micros
 from studio.models import Service, ServiceLength, Studio, Therapist
 from studio.timezones import studio_tz
 
@@ -42,6 +43,7 @@ class PickerDay:
     selected: bool
     is_today: bool
     label: str  # "Thursday 10 December, 12 free times": the link's accessible name
+    iso: str  # "2026-12-10", as links name the day
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,8 @@ def free_time_picker(
     )
     first, last = max(month, today), min(_month_end(month), last_day)
 
-    def read(first_day: date, days: int):
-        return selectors.availability(
+    def read(first_day: date, days: int) -> selectors.FreeStarts:
+        return selectors.free_starts(
             service=service,
             length=length,
             therapist=therapist,
@@ -151,27 +153,36 @@ def free_time_picker(
             studio=studio,
             exclude_booking_id=exclude_booking_id,
             enforce_notice=enforce_notice,
-            complete=False,
         )
 
     result = read(first, (last - first).days + 1)
-    by_day: dict[date, list[datetime]] = {}
-    for slot in result.slots:
-        local = slot.start.astimezone(tz)
-        by_day.setdefault(local.date(), []).append(local)
+    # The starts are whole minutes, sorted: each day's are those between two local midnights.
+    starts = result.starts
+    free: dict[date, int] = {}
+    bounds: dict[date, tuple[int, int]] = {}
+    done = 0
+    current = first
+    while current <= last and done < len(starts):
+        midnight = _midnight_minute(current + timedelta(days=1), tz)
+        ends = bisect_left(starts, midnight, done)
+        if ends > done:
+            free[current] = ends - done
+            bounds[current] = (done, ends)
+        done = ends
+        current += timedelta(days=1)
     valid_until = result.valid_until
     if day is None or not first <= day <= last:
-        day = min(by_day, default=None)
+        day = min(free, default=None)
 
     next_free = None
-    next_available = next((free for free in sorted(by_day) if day and free > day), None)
+    next_available = next((other for other in free if day and other > day), None)
     if next_available is None and last < last_day:
         # Only the first later start is read out: the horizon moving on cannot change it.
         later = read(last + timedelta(days=1), (last_day - last).days)
         valid_until = min(valid_until, later.first_valid_until)
-        if later.slots:
-            next_available = timezone.localtime(later.slots[0].start, tz).date()
-            if not by_day:
+        if later.starts:
+            next_available = timezone.localtime(from_minute(later.starts[0]), tz).date()
+            if not free:
                 if not asked:
                     # Nothing left this month: open on the first free day instead.
                     return free_time_picker(
@@ -190,8 +201,9 @@ def free_time_picker(
     end_of_grid = _month_end(month) + timedelta(days=6 - _month_end(month).weekday())
     rows: list[list[PickerDay]] = []
     current = start_of_grid
+    names = _DayNames()
     while current <= end_of_grid:
-        count = len(by_day.get(current, ()))
+        count = free.get(current, 0)
         if current.weekday() == 0:
             rows.append([])
         rows[-1].append(
@@ -202,18 +214,25 @@ def free_time_picker(
                 free=count,
                 selected=current == day,
                 is_today=current == today,
-                label=_day_label(current, count, today=current == today),
+                label=_day_label(names(current), count, today=current == today),
+                iso=current.isoformat(),
             )
         )
         current += timedelta(days=1)
     weeks = [PickerWeek(row, any(cell.selected for cell in row)) for row in rows]
 
+    # The chosen day's times alone are made datetimes, and formatted once, here.
+    shown = (
+        [timezone.localtime(from_minute(start), tz) for start in starts[slice(*bounds[day])]]
+        if day in bounds
+        else []
+    )
     periods = []
-    for key, label, starts, ends in PERIODS:
+    for key, label, earliest, latest in PERIODS:
         slots = [
             (local.isoformat(), f"{local:%H:%M}")
-            for local in by_day.get(day, ())
-            if starts <= local.hour < ends
+            for local in shown
+            if earliest <= local.hour < latest
         ]
         if slots:
             periods.append(Period(key, str(label), slots))
@@ -223,7 +242,7 @@ def free_time_picker(
         weeks=weeks,
         weekday_names=[str(WEEKDAYS_ABBR[index]) for index in range(7)],
         day=day,
-        day_label=date_format(day, "l j F") if day else "",
+        day_label=names(day) if day else "",
         periods=periods,
         previous_month=_add_months(month, -1) if month > _first_of_month(today) else None,
         next_month=_add_months(month, 1) if month < _first_of_month(last_day) else None,
@@ -264,8 +283,29 @@ def from_request(
     )
 
 
-def _day_label(day: date, free: int, *, today: bool) -> str:
-    named = date_format(day, "l j F")
+class _DayNames:
+    """Name days as ``date_format(day, "l j F")`` does, reading each name's translation once."""
+
+    def __init__(self):
+        self._weekdays: dict[int, str] = {}
+        self._months: dict[int, str] = {}
+
+    def __call__(self, day: date) -> str:
+        weekday = self._weekdays.get(day.weekday())
+        if weekday is None:
+            weekday = self._weekdays[day.weekday()] = str(WEEKDAYS[day.weekday()])
+        month = self._months.get(day.month)
+        if month is None:
+            month = self._months[day.month] = str(MONTHS[day.month])
+        return f"{weekday} {day.day} {month}"
+
+
+def _midnight_minute(day: date, tz) -> int:
+    """Return local midnight at the start of a day as a whole minute since 1970 (UTC)."""
+    return micros(datetime.combine(day, time(0), tzinfo=tz)) // MINUTE
+
+
+def _day_label(named: str, free: int, *, today: bool) -> str:
     if today:
         named = _("%(day)s (today)") % {"day": named}
     if not free:

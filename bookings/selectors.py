@@ -2,23 +2,36 @@
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from bookings.availability import (
     Interval,
-    Resource,
+    Lane,
     Slot,
-    WeeklyHours,
-    free_slots,
+    free_start_minutes,
+    from_minute,
+    grid_runs,
     local_days,
-    subtract,
-    working_intervals,
+    merge_pairs,
+    micros,
+    slot_minutes,
+    subtract_pairs,
+    utc_offsets,
 )
 from bookings.messages.links import intake_token_booking_id
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
@@ -54,16 +67,16 @@ class Availability:
 def _valid_until(
     *,
     now: datetime,
-    slots: list[Slot],
+    first_start: datetime | None,
     hold_expiries: list[datetime],
     notice: timedelta,
     horizon_cut: bool,
 ) -> datetime:
     """Return when an availability computed at ``now`` may first change by itself."""
     moments = [expiry for expiry in hold_expiries if expiry > now]
-    if slots:
+    if first_start is not None:
         # A start is offered while now + notice <= start; the earliest goes first.
-        moments.append(slots[0].start - notice)
+        moments.append(first_start - notice)
     if horizon_cut:
         # Starts lie on whole minutes, so none can enter the horizon before the next one.
         moments.append(now.replace(second=0, microsecond=0) + timedelta(minutes=1))
@@ -125,23 +138,164 @@ def availability(
 
     Five queries whatever the number of bookings, therapists or days: therapists, their
     weekly hours, time off, suitable rooms, and the active bookings in the window. Pages
-    that only show times pass ``complete=False`` (see ``free_slots``). Rows are read as
-    tuples: on the busiest page this is most of the time not spent in ``free_slots``.
-    A write that has just read (and locked) the therapist and room ids passes them as
-    ``resources`` and saves two of the queries, and one that only needs to know whether a
-    single start is free passes it as ``only_start``: the rule then looks at that start
-    alone rather than at every start of the days.
+    that only show times read ``free_starts`` instead, or pass ``complete=False`` (see
+    ``free_slots``). A write that has just read (and locked) the therapist and room ids
+    passes them as ``resources`` and saves two of the queries, and one that only needs to
+    know whether a single start is free passes it as ``only_start``: the rule then looks at
+    that start alone rather than at every start of the days.
     """
+    calendar = _calendar(
+        service=service,
+        length=length,
+        therapist=therapist,
+        first_day=first_day,
+        days=days,
+        now=now,
+        studio=studio,
+        exclude_booking_id=exclude_booking_id,
+        enforce_notice=enforce_notice,
+        resources=resources,
+        only_start=only_start,
+        booked_minutes=True,
+    )
+    if calendar.empty:
+        return Availability([], {}, calendar.nothing_until, calendar.nothing_until)
+    duration = calendar.duration
+    slots = [
+        Slot(from_minute(start), from_minute(start + duration), therapist_ids, room_ids)
+        for start, therapist_ids, room_ids in slot_minutes(
+            therapists=calendar.therapists,
+            rooms=calendar.rooms,
+            duration=duration,
+            buffer=calendar.buffer,
+            step=calendar.step,
+            complete=complete,
+        )
+    ]
+    valid_until, first_valid_until = calendar.valid_until(slots[0].start if slots else None)
+    return Availability(slots, calendar.booked_minutes, valid_until, first_valid_until)
+
+
+@dataclass(frozen=True)
+class FreeStarts:
+    # Free starts in whole minutes since 1970-01-01 UTC, sorted (``availability.from_minute``).
+    starts: list[int]
+    # As ``Availability``'s.
+    valid_until: datetime
+    first_valid_until: datetime
+
+
+def free_starts(
+    *,
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist | None,
+    first_day: date,
+    days: int,
+    now: datetime | None = None,
+    studio: Studio | None = None,
+    exclude_booking_id: int | None = None,
+    enforce_notice: bool = True,
+    resources: tuple[list[int], list[int]] | None = None,
+) -> FreeStarts:
+    """Return the free starts over some local days, without who or where: what pages show.
+
+    The same starts as ``availability``, in the same five queries, with no object made per
+    start: a month of times is tens of thousands of candidate starts.
+    """
+    calendar = _calendar(
+        service=service,
+        length=length,
+        therapist=therapist,
+        first_day=first_day,
+        days=days,
+        now=now,
+        studio=studio,
+        exclude_booking_id=exclude_booking_id,
+        enforce_notice=enforce_notice,
+        resources=resources,
+        only_start=None,
+        booked_minutes=False,
+    )
+    if calendar.empty:
+        return FreeStarts([], calendar.nothing_until, calendar.nothing_until)
+    starts = free_start_minutes(
+        therapists=calendar.therapists,
+        rooms=calendar.rooms,
+        duration=calendar.duration,
+        buffer=calendar.buffer,
+        step=calendar.step,
+    )
+    valid_until, first_valid_until = calendar.valid_until(
+        from_minute(starts[0]) if starts else None
+    )
+    return FreeStarts(starts, valid_until, first_valid_until)
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """What the availability rule needs to know of the days asked about, in whole minutes."""
+
+    now: datetime
+    notice: timedelta
+    horizon_cut: bool
+    therapists: list[Lane] = field(default_factory=list)
+    rooms: list[Lane] = field(default_factory=list)
+    duration: int = 0
+    buffer: int = 0
+    step: int = 0
+    booked_minutes: dict[tuple[date, int], int] = field(default_factory=dict)
+    hold_expiries: list[datetime] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.therapists or not self.rooms
+
+    @property
+    def nothing_until(self) -> datetime:
+        return self.now + timedelta(days=1)
+
+    def valid_until(self, first_start: datetime | None) -> tuple[datetime, datetime]:
+        """Return ``valid_until`` and ``first_valid_until`` for starts beginning at this one."""
+        moments = {
+            "now": self.now,
+            "first_start": first_start,
+            "hold_expiries": self.hold_expiries,
+            "notice": self.notice,
+        }
+        valid_until = _valid_until(**moments, horizon_cut=self.horizon_cut)
+        if first_start is None:
+            return valid_until, valid_until
+        return valid_until, _valid_until(**moments, horizon_cut=False)
+
+
+def _calendar(
+    *,
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist | None,
+    first_day: date,
+    days: int,
+    now: datetime | None,
+    studio: Studio | None,
+    exclude_booking_id: int | None,
+    enforce_notice: bool,
+    resources: tuple[list[int], list[int]] | None,
+    only_start: datetime | None,
+    booked_minutes: bool,
+) -> _Calendar:
+    """Read the calendar of the days asked about as lanes of whole minutes (five queries)."""
     now = now or timezone.now()
     studio = studio or Studio.load()
     tz = studio_tz()
     window = Interval(*local_day_bounds(first_day, days))
     notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
     horizon_end = now + timedelta(days=studio.horizon_days)
+    horizon_cut = horizon_end < window.end
 
     therapist_ids, room_ids = resources or bookable_resources(service=service, therapist=therapist)
     if not therapist_ids or not room_ids:
-        return Availability([], {}, now + timedelta(days=1), now + timedelta(days=1))
+        return _Calendar(now, notice, horizon_cut)
 
     busy = _busy(
         therapist_ids=therapist_ids,
@@ -151,39 +305,57 @@ def availability(
         now=now,
         exclude_booking_id=exclude_booking_id,
         tz=tz,
+        booked_minutes=booked_minutes,
     )
     work = _working_time(
         therapist_ids=therapist_ids, window=window, days=local_days(first_day, days), tz=tz
     )
-    slots = free_slots(
-        therapists=[Resource(pk, busy=busy.therapists[pk], work=work[pk]) for pk in therapist_ids],
-        rooms=[Resource(pk, busy=busy.rooms[pk]) for pk in room_ids],
-        duration=timedelta(minutes=length.minutes),
-        buffer=timedelta(minutes=service.buffer_minutes),
-        step=timedelta(minutes=studio.slot_step_minutes),
-        tz=tz,
-        not_before=max(window.start, now + notice, only_start or window.start),
-        not_after=min(window.end, horizon_end, only_start or window.end),
-        complete=complete,
+    duration, step = length.minutes, studio.slot_step_minutes
+    offset = utc_offsets(tz)
+    not_before = micros(max(window.start, now + notice, only_start or window.start))
+    not_after = micros(min(window.end, horizon_end, only_start or window.end))
+    return _Calendar(
+        now,
+        notice,
+        horizon_cut,
+        therapists=[
+            Lane(
+                pk,
+                busy.therapists.get(pk, ()),
+                grid_runs(
+                    work[pk],
+                    duration=duration,
+                    step=step,
+                    not_before=not_before,
+                    not_after=not_after,
+                    utc_offset=offset,
+                ),
+            )
+            for pk in therapist_ids
+        ],
+        rooms=[Lane(pk, busy.rooms.get(pk, ())) for pk in room_ids],
+        duration=duration,
+        buffer=service.buffer_minutes,
+        step=step,
+        booked_minutes=busy.booked_minutes,
+        hold_expiries=busy.hold_expiries,
     )
-    moments = {"now": now, "slots": slots, "hold_expiries": busy.hold_expiries, "notice": notice}
-    valid_until = _valid_until(**moments, horizon_cut=horizon_end < window.end)
-    first_valid_until = _valid_until(**moments, horizon_cut=False) if slots else valid_until
-    return Availability(slots, busy.booked_minutes, valid_until, first_valid_until)
 
 
 def _working_time(
     *, therapist_ids: list[int], window: Interval, days: list[date], tz: ZoneInfo
-) -> dict[int, list[Interval]]:
-    """Return each therapist's working intervals over the days, their time off taken out.
+) -> dict[int, list[tuple[int, int]]]:
+    """Return each therapist's working time over the days, their time off taken out.
 
-    Two queries: the weekly hours, and any time off that could touch the window's hours.
+    In microseconds since 1970 (UTC), merged, as ``working_intervals`` and ``subtract``
+    would give it. Two queries: the weekly hours, and any time off that could touch the
+    window's hours.
     """
-    hours = defaultdict(list)
+    hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
     for therapist_id, weekday, starts, ends in WorkingHours.objects.filter(
         therapist_id__in=therapist_ids
     ).values_list("therapist_id", "weekday", "starts", "ends"):
-        hours[therapist_id].append(WeeklyHours(weekday, starts, ends))
+        hours[therapist_id][weekday].append((starts, ends))
     margin = timedelta(days=1)
     time_off = defaultdict(list)
     for therapist_id, start_at, end_at in TimeOff.objects.filter(
@@ -191,16 +363,69 @@ def _working_time(
         start_at__lt=window.end + margin,
         end_at__gt=window.start,
     ).values_list("therapist_id", "start_at", "end_at"):
-        time_off[therapist_id].append(Interval(start_at, end_at))
-    return {
-        pk: subtract(working_intervals(hours[pk], days, tz), time_off[pk]) for pk in therapist_ids
-    }
+        time_off[therapist_id].append((micros(start_at), micros(end_at)))
+    # Everyone's hours fall on the same few wall-clock times: each is laid on a day once.
+    laid: dict[tuple[date, time], int] = {}
+
+    def instant(day: date, at: time) -> int:
+        found = laid.get((day, at))
+        if found is None:
+            # As ``working_intervals``: the first of two repeated wall times, and a time
+            # skipped by a spring-forward change mapped past the gap.
+            found = laid[(day, at)] = micros(datetime.combine(day, at, tzinfo=tz))
+        return found
+
+    work = {}
+    for pk in therapist_ids:
+        weekly = hours.get(pk, {})
+        spans = []
+        for day in days:
+            for starts, ends in weekly.get(day.weekday(), ()):
+                start, end = instant(day, starts), instant(day, ends)
+                if start < end:
+                    spans.append((start, end))
+        spans = merge_pairs(spans)
+        work[pk] = subtract_pairs(spans, time_off[pk]) if pk in time_off else spans
+    return work
+
+
+class EpochMinute(Func):
+    """An instant as whole minutes since 1970-01-01 UTC, rounded down (or up, ``up=True``).
+
+    Read as an int, it costs nothing to load; a datetime column costs a parse per value.
+    """
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression, *, up: bool = False):
+        super().__init__(expression)
+        self.up = up
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        rounding = "CEIL" if self.up else "FLOOR"
+        return f"{rounding}(EXTRACT(EPOCH FROM {sql}) / 60)::bigint", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django keeps an aware datetime as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]";
+        # strftime's whole seconds drop the fraction, which only rounding up needs back.
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        seconds = f"CAST(strftime(%s, {sql}) AS INTEGER)"
+        if self.up:
+            return (
+                f"(({seconds} + 59 + (instr({sql}, '.') > 0)) / 60)",
+                ("%s", *params, *params),
+            )
+        return f"({seconds} / 60)", ("%s", *params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotImplementedError("Calma runs on PostgreSQL or SQLite.")
 
 
 @dataclass(frozen=True)
 class _Busy:
-    therapists: dict[int, list[Interval]]
-    rooms: dict[int, list[Interval]]
+    therapists: dict[int, list[tuple[int, int]]]
+    rooms: dict[int, list[tuple[int, int]]]
     booked_minutes: dict[tuple[date, int], int]
     hold_expiries: list[datetime]
 
@@ -214,8 +439,13 @@ def _busy(
     now: datetime,
     exclude_booking_id: int | None,
     tz: ZoneInfo,
+    booked_minutes: bool = True,
 ) -> _Busy:
-    """Return the time the active bookings take from each therapist and room, in one query."""
+    """Return the time the active bookings take from each therapist and room, in one query.
+
+    Spans are whole minutes (``busy_minutes``). ``booked_minutes`` (the booked time per day
+    and therapist, for choosing "anyone") is only counted when asked for.
+    """
     bookings = (
         Booking.objects.filter(
             Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
@@ -230,32 +460,36 @@ def _busy(
         )
         # A hold past its expiry no longer blocks anything, swept or not.
         .exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)
-        .values_list(
-            "pk",
-            "therapist_id",
-            "room_id",
-            "start_at",
-            "end_at",
-            "blocked_until",
-            "status",
-            "hold_expires_at",
-        )
     )
+    if exclude_booking_id is not None:
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    columns = [
+        "therapist_id",
+        "room_id",
+        EpochMinute("start_at"),
+        EpochMinute("blocked_until", up=True),
+        "status",
+        "hold_expires_at",
+    ]
+    if booked_minutes:
+        columns += ["start_at", "end_at"]
     therapists = defaultdict(list)
     rooms = defaultdict(list)
-    booked_minutes: dict[tuple[date, int], int] = defaultdict(int)
+    booked: dict[tuple[date, int], int] = defaultdict(int)
     hold_expiries = []
-    for pk, therapist_id, room_id, start_at, end_at, blocked_until, status, expiry in bookings:
-        if pk == exclude_booking_id:
-            continue
-        span = Interval(start_at, blocked_until)
+    held = BookingStatus.HELD
+    for row in bookings.values_list(*columns):
+        therapist_id, room_id, start, end, status, expiry = row[:6]
+        span = (start, end)
         therapists[therapist_id].append(span)
         rooms[room_id].append(span)
-        day = start_at.astimezone(tz).date()
-        booked_minutes[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
-        if status == BookingStatus.HELD:
+        if status == held:
             hold_expiries.append(expiry)
-    return _Busy(therapists, rooms, dict(booked_minutes), hold_expiries)
+        if booked_minutes:
+            start_at, end_at = row[6:]
+            day = start_at.astimezone(tz).date()
+            booked[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
+    return _Busy(therapists, rooms, dict(booked), hold_expiries)
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:

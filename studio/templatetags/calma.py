@@ -11,7 +11,8 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from studio.money import price
 
@@ -121,6 +122,42 @@ def slot_buttons(slots, label):
         'aria-label="{}, {}">{}</button>',
         ((value, label, at, at) for value, at in slots),
     )
+
+
+@register.simple_tag
+def picker_weeks(weeks, query):
+    """Render the picker's month, a row per week: the page's other hot loop, kept in Python.
+
+    ``weeks`` are ``picker.PickerWeek`` rows whose days come formatted (``iso``, ``label``);
+    ``query`` is the query string the day links start with. A day with free times is a
+    link, named by its label; another day of the month is plain text.
+    """
+    query = escape(query)
+    rows = []
+    for week in weeks:
+        cells = []
+        for cell in week.days:
+            if cell.bookable and cell.free:
+                classes = " selected" if cell.selected else ""
+                classes += " today" if cell.is_today else ""
+                current = ' aria-current="date"' if cell.selected else ""
+                inner = (
+                    f'<a class="picker-day has-free{classes}" href="?{query}day={cell.iso}" '
+                    f'aria-label="{escape(cell.label)}"{current} '
+                    f'data-focus-key="day-{cell.iso}">{cell.day.day}</a>'
+                )
+            elif cell.in_month:
+                today = " today" if cell.is_today else ""
+                named = f' aria-label="{escape(cell.label)}"' if cell.is_today else ""
+                inner = f'<span class="picker-day muted{today}"{named}>{cell.day.day}</span>'
+            else:
+                inner = ""
+            selected = ' aria-selected="true"' if cell.selected else ""
+            cells.append(f"<td{selected}>\n            {inner}\n          </td>")
+        current_week = ' class="current-week"' if week.current else ""
+        rows.append(f"<tr{current_week}>\n          {''.join(cells)}\n        </tr>")
+    # Every value above is escaped, a number or an ISO date.
+    return mark_safe("".join(rows))
 
 
 @register.simple_tag(takes_context=True)
