@@ -65,6 +65,20 @@ def columns(name: str) -> list[str]:
     return [to_attribute(name, language) for language in CONTENT_LANGUAGES]
 
 
+def in_language(texts, language: str | None = None) -> str:
+    """Return the text in ``language`` (the reader's by default), else the English source.
+
+    ``texts`` are a translated field's columns in ``columns`` order, as read into a tuple
+    (``values_list(*columns("name"))``); the choice is the one reading the field on its
+    model makes.
+    """
+    language = language or get_language() or SOURCE_LANGUAGE
+    for code, text in zip(CONTENT_LANGUAGES, texts, strict=True):
+        if code == language:
+            return text or texts[0]
+    return texts[0]
+
+
 def translated_names(model) -> list[str]:
     """Return the names of a model's translated fields, in declaration order."""
     return list(getattr(model, "_translated_fields", {}))

@@ -75,14 +75,17 @@ def bad_date(request, url_name):
     return redirect(url_name)
 
 
-def hours_span(therapists, weekdays) -> tuple:
-    """Return the earliest opening and latest closing among the therapists' hours."""
+def hours_span(hours: dict, weekdays) -> tuple:
+    """Return the earliest opening and latest closing among the therapists' hours.
+
+    ``hours`` are each therapist's weekly hours, (weekday, starts, ends), by their id.
+    """
     starts, ends = [], []
-    for therapist in therapists:
-        for hours in therapist.hours.all():
-            if hours.weekday in weekdays:
-                starts.append(hours.starts)
-                ends.append(hours.ends)
+    for weekly in hours.values():
+        for weekday, opens, closes in weekly:
+            if weekday in weekdays:
+                starts.append(opens)
+                ends.append(closes)
     opens = min(starts, default=time(9))
     closes = max(ends, default=time(19))
     return time(min(opens.hour, 9)), time(min(23, max(closes.hour + (closes.minute > 0), 19)))

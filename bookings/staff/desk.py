@@ -58,9 +58,9 @@ def _staff_booking(public_id) -> Booking:
     return booking
 
 
-def _working(therapist, day) -> list[tuple]:
-    """Return a therapist's working intervals on a day, from their (prefetched) hours."""
-    return [(h.starts, h.ends) for h in therapist.hours.all() if h.weekday == day.weekday()]
+def _working(hours, day) -> list[tuple]:
+    """Return the working intervals on a day of one therapist's weekly hours."""
+    return [(starts, ends) for weekday, starts, ends in hours if weekday == day.weekday()]
 
 
 @front_desk_required
@@ -96,14 +96,14 @@ def calendar(request):
             for t in data.time_off
             if t.therapist_id in index
         ]
-    opens, closes = hours_span(data.therapists, {day.weekday()})
+    opens, closes = hours_span(data.hours, {day.weekday()})
     if by == "therapist":
         # Time outside each therapist's hours is shaded: what is free shows at a glance.
         for therapist in columns:
             items += closed_items(
                 column=index[therapist.pk],
                 day=day,
-                hours=_working(therapist, day),
+                hours=_working(data.hours[therapist.pk], day),
                 tz=tz,
                 opens=opens,
                 closes=closes,
@@ -120,7 +120,6 @@ def calendar(request):
             "stops": data.stops,
             "waiting": waitlist.waiting_on(day),
             "day_bookings": data.bookings,
-            "levels": {b.pk: b.screening_level for b in data.bookings},
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
             "previous_week": day - timedelta(days=7),
@@ -174,19 +173,19 @@ def _calendar_week(request, day: date, by: str):
     else:
         # Each block names who works the room, as the day view by room does.
         by = "room"
-    opens, closes = hours_span(data.therapists, set(range(7)))
+    opens, closes = hours_span(data.hours, set(range(7)))
     if therapist is not None:
         for offset, each in enumerate(days):
             items += closed_items(
                 column=offset,
                 day=each,
-                hours=_working(therapist, each),
+                hours=_working(data.hours[therapist.pk], each),
                 tz=tz,
                 opens=opens,
                 closes=closes,
             )
     grid = day_grid(tz=tz, columns=7, items=items, opens=opens, closes=closes)
-    title = therapist.display_name if therapist else room.name
+    title = (therapist or room).name
     return render(
         request,
         "staff/calendar_week.html",
@@ -197,9 +196,8 @@ def _calendar_week(request, day: date, by: str):
             "title": title,
             "resource": resource,
             "day_labels": [date_format(d, "D d/m") for d in days],
-            "pickers": [(t.display_name, f"therapist-{t.pk}") for t in data.therapists]
+            "pickers": [(t.name, f"therapist-{t.pk}") for t in data.therapists]
             + [(r.name, f"room-{r.pk}") for r in data.rooms],
-            "levels": {b.pk: b.screening_level for b in data.bookings},
             "previous_week": monday - timedelta(days=7),
             "next_week": monday + timedelta(days=7),
             "by": by,

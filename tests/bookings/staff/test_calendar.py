@@ -216,6 +216,62 @@ def test_the_day_lists_its_bookings_as_a_table_too(frontdesk, monday, monday_boo
     )
 
 
+MARKUP = '<script>alert("x")</script> & <b>Co</b>'
+MARKUP_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;Co&lt;/b&gt;"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"by": "room"}, {"view": "week"}, {"view": "week", "by": "room"}],
+    ids=["day", "day by room", "week", "week of a room"],
+)
+def test_what_clients_and_staff_typed_is_escaped_on_the_calendar(frontdesk, demo, monday, params):
+    """A client's name and a reason for time off are text on the page, never markup."""
+    demo.book(at(monday, 10), client__name=MARKUP)
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=at(monday, 12),
+        end_at=at(monday, 13),
+        kind=TimeOff.Kind.BLOCK,
+        reason=MARKUP,
+    )
+    if params.get("view") == "week":
+        kind = params.pop("by", "therapist")
+        pk = demo.room("olive").pk if kind == "room" else demo.therapist("ana").pk
+        params = {**params, "resource": f"{kind}-{pk}"}
+    html = day_page(frontdesk, monday, **params)
+
+    assert "<script>alert" not in html and "<b>Co</b>" not in html
+    assert f"10:00–11:00 {MARKUP_ESCAPED}<br>" in html  # the block
+    assert f'title="10:00–11:00 {MARKUP_ESCAPED} · Leg massage"' in html
+    if "view" not in params:
+        assert f"<td>{MARKUP_ESCAPED}</td>" in html  # the list
+    if "by" not in params and not params.get("resource", "").startswith("room"):
+        assert f"Blocked: {MARKUP_ESCAPED}" in html
+
+
+def test_the_day_reads_the_same_whatever_the_history_behind_it(
+    frontdesk, demo, monday, monday_bookings, django_assert_max_num_queries
+):
+    """Bookings of the weeks before cost no query and show nowhere; the day's still do."""
+    params = {"date": monday.isoformat()}
+    before = count_queries(django_assert_max_num_queries, DAY_QUERIES, frontdesk, CALENDAR, params)
+    for days_back in range(1, 29):
+        demo.book(
+            at(monday - timedelta(days=days_back), 10),
+            status=BookingStatus.COMPLETED,
+            client__name=f"Past {days_back}",
+        )
+    # Began the evening before and runs past midnight: it is still the day's.
+    late = demo.book(at(monday, 0) - timedelta(minutes=30), minutes=60, client__name="Night owl")
+
+    after = count_queries(django_assert_max_num_queries, DAY_QUERIES, frontdesk, CALENDAR, params)
+    html = day_page(frontdesk, monday)
+    assert after == before
+    assert "Past " not in html
+    assert f'<a href="/en/staff/bookings/{late.public_id}/">23:30–00:30</a>' in html
+
+
 def test_a_booking_the_client_confirmed_from_the_reminder_says_so_on_the_calendar(
     frontdesk, demo, time_machine
 ):
@@ -531,10 +587,10 @@ def test_a_day_without_stops_has_no_stopped_list(frontdesk, monday, monday_booki
 # Query budgets: a calendar page costs the same whatever the number of bookings.
 
 # Session, user, the second factor's device, groups, the therapist profile (nav),
-# therapists, their hours, rooms, bookings, their screenings, time off, stops and the
-# waitlist for the day.
-DAY_QUERIES = 13
-WEEK_QUERIES = 12
+# therapists with their hours, rooms, bookings with their screening stops, time off, and
+# the waitlist for the day (the week has no waitlist).
+DAY_QUERIES = 10
+WEEK_QUERIES = 9
 # Session, user, the second factor's device, therapist, bookings, screenings, groups, the
 # review count, time off; on the day, the body maps and the clients' last session notes (and
 # the access log's row for each kind shown).
