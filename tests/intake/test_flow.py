@@ -43,6 +43,15 @@ REVIEW_NEXT_STEP = "Your therapist will read your answers and confirm the sessio
 HOLD_GONE = "We could only keep that time for a few minutes"
 
 
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine):
+    """The views read the clock: pin it to a Monday morning (Monday 8 March 2027, 09:00 in
+    Madrid), so the first day the picker opens on has a full day of times whatever the hour
+    the suite runs at. It ticks on from there: a second submission is later than the first.
+    Tests may move it on."""
+    time_machine.move_to(datetime(2027, 3, 8, 9, 0, tzinfo=studio_tz()), tick=True)
+
+
 def decide(booking: Booking, decision: str, **fields):
     """Log in as the booking's therapist and record a decision on it."""
     therapist = staff_browser(booking.therapist.user.username)
