@@ -39,12 +39,12 @@ def studio(db):
     return service, length, ben
 
 
-def join(studio, name: str, *, at: datetime = NOW, window=EVENING) -> WaitlistEntry:
+def join(studio, name: str, *, at: datetime = NOW, window=EVENING, therapist=None) -> WaitlistEntry:
     service, length, _ben = studio
     return waitlist.waitlist_join(
         service=service,
         length=length,
-        therapist=None,
+        therapist=therapist,
         window=window,
         name=name,
         email=f"{name.lower()}@example.com",
@@ -669,16 +669,7 @@ def test_a_taken_unsuitable_or_forged_time_is_refused_and_changes_nothing(demo_s
     services.hold_create(
         service=service, length=length, therapist=ben, start_at=madrid(2026, 11, 26, 18), now=NOW
     )
-    marta = waitlist.waitlist_join(
-        service=service,
-        length=length,
-        therapist=ben,
-        window=EVENING,
-        name="Marta",
-        email="marta@example.com",
-        language="en",
-        now=NOW,
-    )
+    marta = join(studio, "Marta", therapist=ben)
     desk = browser_for("frontdesk")
     url = offer_page(marta)
     before = rows()
