@@ -11,27 +11,34 @@ django-appointment), a PostgreSQL server (the one ``DATABASE_URL`` names, or
 touches the development databases: it creates ``calma_http_bench`` afresh and drops it at
 the end, and its cache keys carry a prefix of the run's own, removed at the end.
 
+For each size in ``BENCH_HTTP_BOOKINGS`` (default ``1000,50000``), on a database built afresh:
+
 1. Generate the studio with bench/availability.py's generator (10 therapists, 4 rooms, one
-   service, the next weeks half booked and a long history) and copy the therapists, their
-   hours, the service, its buffer and every booking that holds time into django-appointment.
+   service, the next weeks half booked and the rest of the bookings in the past). At the
+   largest size, also copy the therapists, their hours, the service, its buffer and every
+   booking that holds time into django-appointment.
 2. Start gunicorn (one sync worker per core) on a free port of 127.0.0.1.
-3. Check that Calma's times page and django-appointment's slot API give the same free starts
-   for every day of the week, therapist by therapist and for "anyone", once the upcoming
-   bookings are packed into the first rooms (django-appointment has no rooms; see
-   pack_upcoming_rooms()).
+3. At the largest size, check that Calma's times page (one request per day) and
+   django-appointment's slot API give the same free starts for every day of next week,
+   therapist by therapist and for "anyone", once the upcoming bookings are packed into the
+   first rooms (django-appointment has no rooms; see pack_upcoming_rooms()).
 4. Run locust headless, once per endpoint, 8 users with no think time for 20 s each: the bare
-   view (a fixed string: the ceiling of Django and gunicorn here), the service page, a week of
-   "anyone" slots, the same week through django-appointment, and the booking POST (holds on
-   starts prepared so that every one should win). The week runs twice: as served (stored
+   view (a fixed string through the whole middleware: the ceiling of Django and gunicorn
+   here), the home page, the service page, the times page (the month of next Monday and that
+   day's times, "anyone"), django-appointment's week, and the booking POST (holds on starts
+   prepared so that every one should win). The times page runs twice: as served (stored
    until the calendar changes, bookings/times_cache.py) and computed on every request, on a
-   second gunicorn with ``CALMA_TIMES_CACHE_SECONDS=0``.
+   second gunicorn with ``CALMA_TIMES_CACHE_SECONDS=0``. The times page is also timed in
+   this process (served and computed, split between the picker, the template and
+   PostgreSQL).
 5. Race 50 clients, each with its own session and CSRF token, posting the same start at once:
    for one named therapist (exactly one may win), and for "anyone" (exactly as many as there
    are free therapist-and-room pairs may win, never two on one therapist or room).
-6. Print the table, the ratios and the targets, and where the week page's time goes; stop
-   gunicorn; drop the database.
 
-The whole run takes about two and a half minutes. ``BENCH_HTTP_SECONDS`` and ``BENCH_HTTP_BOOKINGS``
+Then it prints each size's table, the issue's targets at every size, and the growth from the
+smallest size to the largest. Client pages are addressed in Catalan (``/ca/...``).
+
+The whole run takes about eight minutes. ``BENCH_HTTP_SECONDS`` and ``BENCH_HTTP_BOOKINGS``
 shorten it. It exits non-zero when a check fails (not when a speed target is missed).
 """
 
@@ -44,6 +51,7 @@ import re
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,7 +69,8 @@ sys.path.insert(0, str(ROOT))
 DATABASE = "calma_http_bench"
 DEFAULT_SERVER = "postgresql://calma@127.0.0.1:5432/postgres"
 SETTINGS = "bench.http_settings"
-BOOKINGS = int(os.environ.get("BENCH_HTTP_BOOKINGS", "50000"))
+# Every figure is measured at each size, to show what grows with the history.
+SIZES = [int(n) for n in os.environ.get("BENCH_HTTP_BOOKINGS", "1000,50000").split(",")]
 SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "20"))
 USERS = 8
 RACERS = 50
@@ -71,11 +80,15 @@ BIN = Path(sys.executable).parent
 
 # Row names in locust's statistics (bench/locustfile.py).
 BARE = "bare view"
+HOME = "home page"
 SERVICE_PAGE = "service page"
-WEEK = "week of slots, anyone"
+TIMES = "times page, anyone"
 HOLD = "booking POST (hold)"
-# The same locust user as WEEK, against the server that computes every week.
-WEEK_COMPUTED = "week of slots, anyone, computed every time"
+# The same locust user as TIMES, against the server that computes every page.
+TIMES_COMPUTED = "times page, anyone, computed every time"
+# Client pages are addressed in the studio's first language (Catalan): without a language
+# in the address they are redirected to one.
+LANGUAGE = "ca"
 APPOINTMENT_DAY = "django-appointment: 1 staff, 1 day"
 APPOINTMENT_WEEK = "django-appointment: week, all staff"
 
@@ -154,12 +167,12 @@ def setup_django() -> None:
 # --- The studio, in Calma and in django-appointment ----------------------------------------
 
 
-def build_studio(today):
+def build_studio(today, bookings: int):
     """Generate the studio and its bookings with the in-process benchmark's generator."""
     from bench import availability as generator
 
     parts = generator.build_studio()
-    future = generator.place_bookings(BOOKINGS, studio_parts=parts, today=today)
+    future = generator.place_bookings(bookings, studio_parts=parts, today=today)
     generator.analyse()
     return parts, future
 
@@ -342,10 +355,11 @@ def page_starts(port: int, path: str) -> list[str]:
     return START_VALUE.findall(body)
 
 
-def times_path(config: dict, *, therapist: str = "any", week: str | None = None) -> str:
+def times_path(config: dict, *, therapist: str = "any", day: str | None = None) -> str:
+    """The times page: the month of ``day`` (next Monday by default), and that day's times."""
     return (
-        f"/book/{config['service_slug']}/?length={config['length_pk']}"
-        f"&therapist={therapist}&week={week or config['week']}"
+        f"/{LANGUAGE}/book/{config['service_slug']}/?length={config['length_pk']}"
+        f"&therapist={therapist}&day={day or config['day']}"
     )
 
 
@@ -365,17 +379,24 @@ AJAX = {"X-Requested-With": "XMLHttpRequest"}
 
 
 def calma_week(port: int, config: dict, *, therapist: str) -> dict[str, list[str]]:
-    """Return the free local starts ("HH:MM") by day that Calma's times page shows."""
+    """Return the free local starts ("HH:MM") by day that Calma's times page shows.
+
+    The page shows one day's times (and the month's days with free times): one request a day.
+    """
     from studio.timezones import studio_tz
 
-    status, body = get(port, times_path(config, therapist=therapist))
-    if status != 200:
-        raise RuntimeError(f"times page answered {status}")
     tz = studio_tz()
-    starts: dict[str, list[str]] = {day: [] for day in config["appointment"]["days"]}
-    for value in re.findall(r'name="start" value="([^"]+)"', body):
-        local = datetime.fromisoformat(value).astimezone(tz)
-        starts[local.date().isoformat()].append(f"{local:%H:%M}")
+    starts: dict[str, list[str]] = {}
+    for day in config["appointment"]["days"]:
+        status, body = get(port, times_path(config, therapist=therapist, day=day))
+        if status != 200:
+            raise RuntimeError(f"times page answered {status}")
+        starts[day] = []
+        for value in START_VALUE.findall(body):
+            local = datetime.fromisoformat(value).astimezone(tz)
+            if local.date().isoformat() != day:
+                raise RuntimeError(f"the page for {day} offers {value}")
+            starts[day].append(f"{local:%H:%M}")
     return {day: sorted(times) for day, times in starts.items()}
 
 
@@ -552,6 +573,7 @@ def figures(rows: dict, name: str) -> dict:
         "rps": float(row["Requests/s"]),
         "p50": float(row["50%"]),
         "p95": float(row["95%"]),
+        "mean": float(row["Average Response Time"]),
         "errors": int(row["Failure Count"]),
     }
 
@@ -631,14 +653,13 @@ def race(*, port: int, config: dict, start: datetime, therapist: str) -> list:
     from studio.timezones import studio_tz
 
     local = start.astimezone(studio_tz())
-    monday = (local.date() - timedelta(days=local.weekday())).isoformat()
-    page = times_path(config, therapist=therapist, week=monday)
+    page = times_path(config, therapist=therapist, day=local.date().isoformat())
     form = urlencode(
         {
             "length": config["length_pk"],
             "therapist": therapist,
             "start": local.isoformat(),
-            "week": monday,
+            "day": local.date().isoformat(),
         }
     )
     barrier = threading.Barrier(RACERS)
@@ -661,7 +682,7 @@ def race(*, port: int, config: dict, start: datetime, therapist: str) -> list:
                 "Referer": f"http://127.0.0.1:{port}{page}",
             }
             barrier.wait(timeout=60)
-            conn.request("POST", f"/book/{config['service_slug']}/hold/", form, headers)
+            conn.request("POST", f"/{LANGUAGE}/book/{config['service_slug']}/hold/", form, headers)
             response = conn.getresponse()
             response.read()
             results[index] = response.status
@@ -740,21 +761,23 @@ def races(*, port: int, config: dict, plan: dict) -> tuple[list[str], list[str]]
     return lines, failures
 
 
-# --- Where the time of the slots page goes ---------------------------------------------------
+# --- Where the time of the times page goes ---------------------------------------------------
 
 
-def profile_week(config: dict, runs: int = 40) -> str:
-    """Time the week-of-slots view in this process: selector, pure rule, rendering, queries.
+def profile_times(config: dict, runs: int = 40) -> dict:
+    """Time the times page in this process: served from the cache, and computed, split up.
 
-    The connection stays open between requests, as the pool keeps it in gunicorn.
+    Computed: the picker (``picker.free_time_picker``: the calendar's reads and the rule),
+    template rendering, and the time spent waiting for PostgreSQL. The connection stays open
+    between requests, as the pool keeps it in gunicorn. Returns milliseconds per request.
     """
     from django.db import connection
     from django.template.backends import django as template_backend
     from django.test import Client, override_settings
 
-    from bookings import selectors
+    from bookings import picker
 
-    spent = {"availability": 0.0, "free_slots": 0.0, "render": 0.0, "database": 0.0}
+    spent = {"picker": 0.0, "render": 0.0, "database": 0.0}
     queries = [0]
 
     def timed(name, function):
@@ -772,49 +795,50 @@ def profile_week(config: dict, runs: int = 40) -> str:
         return timed("database", execute)(sql, params, many, context)
 
     template = template_backend.Template
-    originals = (selectors.availability, selectors.slot_minutes, template.render)
-    selectors.availability = timed("availability", selectors.availability)
-    selectors.slot_minutes = timed("free_slots", selectors.slot_minutes)
+    originals = (picker.free_time_picker, template.render)
+    picker.free_time_picker = timed("picker", picker.free_time_picker)
     template.render = timed("render", template.render)
     client = Client(HTTP_HOST="127.0.0.1")
     path = times_path(config)
     max_age = connection.settings_dict["CONN_MAX_AGE"]
     connection.settings_dict["CONN_MAX_AGE"] = None
-    try:
-        # Served: the first request stores the week, the others find it.
-        for _ in range(5):
-            client.get(path)
-        started = time.perf_counter()
-        for _ in range(runs):
+
+    def median_of(count: int) -> float:
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
             if client.get(path).status_code != 200:
                 raise RuntimeError("the times page failed in process")
-        served = (time.perf_counter() - started) / runs * 1000
-        # Computed: where the time of a week worked out afresh goes.
+            times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1000
+
+    try:
+        # Served: the first request stores the page, the others find it.
+        for _ in range(5):
+            client.get(path)
+        served = median_of(runs)
         with override_settings(CALMA_TIMES_CACHE_SECONDS=0):
             for _ in range(5):
                 client.get(path)
             spent.update(dict.fromkeys(spent, 0.0))
             queries[0] = 0
-            started = time.perf_counter()
             with connection.execute_wrapper(database):
-                for _ in range(runs):
-                    if client.get(path).status_code != 200:
-                        raise RuntimeError("the times page failed in process")
-            total = (time.perf_counter() - started) / runs * 1000
+                computed = median_of(runs)
     finally:
-        selectors.availability, selectors.slot_minutes, template.render = originals
+        picker.free_time_picker, template.render = originals
         connection.settings_dict["CONN_MAX_AGE"] = max_age
         connection.close()
+    result = {key: value / runs * 1000 for key, value in spent.items()}
+    result.update(served=served, computed=computed, queries=queries[0] / runs)
+    return result
 
-    def each(key):
-        return spent[key] / runs * 1000
 
+def describe_profile(profile: dict) -> str:
     return (
-        f"The week-of-slots page in process, mean of {runs}: served from the cache {served:.2f} "
-        f"ms; computed {total:.1f} ms: template rendering "
-        f"{each('render'):.1f} ms, selectors.availability {each('availability'):.1f} ms (the "
-        f"pure free_slots {each('free_slots'):.1f} ms of it); {queries[0] // runs} queries, "
-        f"{each('database'):.1f} ms waiting for PostgreSQL in all."
+        f"served from the cache {profile['served']:.2f} ms; computed {profile['computed']:.1f} "
+        f"ms (median), of which (means) the picker {profile['picker']:.1f} ms, template "
+        f"rendering {profile['render']:.1f} ms, waiting for PostgreSQL "
+        f"{profile['database']:.1f} ms over {profile['queries']:.0f} queries"
     )
 
 
@@ -854,154 +878,290 @@ def ratio(numerator: float, denominator: float) -> str:
     return f"{value:.3f}" if value < 1 else f"{value:.2f}"
 
 
-def report(results: dict, appointment: dict | None, config: dict) -> list[str]:
-    """Print the table, the ratios and the targets; return the targets missed."""
-    rows = [
-        ("bare view (fixed string)", results[BARE]),
-        ("service page", results[SERVICE_PAGE]),
-        ("week of slots, anyone (1 request)", results[WEEK]),
-        ("the same week, computed every time", results[WEEK_COMPUTED]),
-    ]
-    if appointment:
-        rows += [
-            ("django-appointment: 1 staff, 1 day (JSON)", appointment["day"]),
-            (
-                f"django-appointment: the week ({appointment['per_week']} requests)",
-                appointment["week"],
-            ),
-        ]
-    rows.append(("booking POST (hold)", results[HOLD]))
-    width = max(len(label) for label, _ in rows)
-    header = f"| {'endpoint':<{width}} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>6} | "
-    header += f"{'p95 ms':>6} | {'errors':>6} |"
-    print(header)
-    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
-    for label, row in rows:
-        print(
-            f"| {label:<{width}} | {row['requests']:>8} | {row['rps']:>7.1f} | "
-            f"{row['p50']:>6.0f} | {row['p95']:>6.0f} | {row['errors']:>6} |"
-        )
-    print()
-    print(f"Share of the machine's CPU during each run ({os.cpu_count()} CPUs = 100%):\n")
-    header = f"| {'run':<{width}} | gunicorn | PostgreSQL | locust | other work | stolen |"
-    print(header)
-    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
-    for label, row in rows:
-        if label.startswith("django-appointment: 1 staff"):
-            continue  # the same run as the week's row
-        cpu = row["cpu"]
-        print(
-            f"| {label:<{width}} | {cpu['gunicorn']:>8.0%} | {cpu['postgres']:>10.0%} | "
-            f"{cpu['locust']:>6.0%} | {cpu['other']:>10.0%} | {cpu['steal']:>6.0%} |"
-        )
-    bare, week, hold = results[BARE], results[WEEK], results[HOLD]
-    print()
-    computed = results[WEEK_COMPUTED]
-    print(f"Week of slots / bare view (req/s): {ratio(week['rps'], bare['rps'])}")
-    print(f"Week computed every time / bare view (req/s): {ratio(computed['rps'], bare['rps'])}")
-    print(f"Service page / bare view (req/s): {ratio(results[SERVICE_PAGE]['rps'], bare['rps'])}")
-    missed = []
-    targets = [
-        ("week of slots >= 1/3 of the bare view's req/s", week["rps"] >= bare["rps"] / 3),
-        (f"week of slots p95 < 100 ms at {USERS} users", week["p95"] < 100),
-        (f"service page p95 < 100 ms at {USERS} users", results[SERVICE_PAGE]["p95"] < 100),
-        ("booking POST p95 < 200 ms", hold["p95"] < 200),
-    ]
-    if appointment:
-        weeks = appointment["week"]
-        print(
-            f"Week of slots / django-appointment, weeks per second: "
-            f"{ratio(week['rps'], weeks['rps'])}; one Calma week vs one django-appointment "
-            f"request: {ratio(week['rps'], appointment['day']['rps'])}; "
-            f"p95 of a whole week: {week['p95']:.0f} ms vs {weeks['p95']:.0f} ms"
-        )
-        print(
-            f"Week computed every time / django-appointment, weeks per second: "
-            f"{ratio(computed['rps'], weeks['rps'])}"
-        )
-        targets.append(
-            (
-                "week of slots >= 10x django-appointment's (weeks/s)",
-                week["rps"] >= 10 * weeks["rps"],
+ROWS = [
+    (BARE, "bare view (fixed string)"),
+    (HOME, "home page"),
+    (SERVICE_PAGE, "service page"),
+    (TIMES, "times page, anyone, as served"),
+    (TIMES_COMPUTED, "the same page, computed every time"),
+    (HOLD, "booking POST (hold)"),
+]
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Print a Markdown table, the first column left-aligned and the others right-aligned."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells):
+        first, *rest = cells
+        return (
+            "| "
+            + " | ".join(
+                [first.ljust(widths[0])]
+                + [cell.rjust(width) for cell, width in zip(rest, widths[1:], strict=True)]
             )
+            + " |"
         )
-    errors = sum(row["errors"] for _label, row in rows)
-    targets.append(("zero errors", errors == 0))
-    print()
-    for label, met in targets:
-        print(f"  {'met   ' if met else 'MISSED'}  {label}")
-        if not met:
+
+    print(line(header))
+    print(
+        "|"
+        + "|".join(["-" * (widths[0] + 2)] + ["-" * (width + 1) + ":" for width in widths[1:]])
+        + "|"
+    )
+    for row in rows:
+        print(line(row))
+
+
+def report_size(bookings: int, results: dict) -> None:
+    """Print one size's HTTP table and the share of the CPU each part used."""
+    bare = results[BARE]["rps"]
+    print(f"\n### {bookings:,} bookings\n")
+    rows = [
+        [
+            label,
+            f"{results[key]['requests']:,}",
+            f"{results[key]['rps']:.1f}",
+            ratio(results[key]["rps"], bare),
+            f"{results[key]['p50']:.0f}",
+            f"{results[key]['p95']:.0f}",
+            str(results[key]["errors"]),
+        ]
+        for key, label in ROWS
+    ]
+    appointment = results.get("appointment")
+    if appointment:
+        for key, label in (
+            ("day", "django-appointment: 1 staff, 1 day (JSON)"),
+            ("week", f"django-appointment: a week, all staff ({appointment['per_week']} req.)"),
+        ):
+            row = appointment[key]
+            rows.append(
+                [
+                    label,
+                    f"{row['requests']:,}",
+                    f"{row['rps']:.1f}",
+                    ratio(row["rps"], bare),
+                    f"{row['p50']:.0f}",
+                    f"{row['p95']:.0f}",
+                    str(row["errors"]),
+                ]
+            )
+    header = ["endpoint", "requests", "req/s", "share of bare", "p50 ms", "p95 ms", "errors"]
+    print_table(header, rows)
+    print(f"\nShare of the machine's CPU during each run ({os.cpu_count()} CPUs = 100%):\n")
+    print_table(
+        ["run", "gunicorn", "PostgreSQL", "locust", "other work", "stolen"],
+        [
+            [label] + [f"{results[key]['cpu'][part]:.0%}" for part in CPU_PARTS]
+            for key, label in ROWS
+        ],
+    )
+    print(f"\nIn process: {describe_profile(results['profile'])}.")
+    print(
+        f"Booking POST: {results['holds_prepared']} holds prepared, {results[HOLD]['requests']} "
+        "posted."
+    )
+    print("\n".join(results["race_lines"]))
+
+
+CPU_PARTS = ("gunicorn", "postgres", "locust", "other", "steal")
+
+
+def report(by_size: dict[int, dict]) -> list[str]:
+    """Print the targets at every size, with the growth between sizes; return those missed."""
+    sizes = sorted(by_size)
+    small, large = by_size[sizes[0]], by_size[sizes[-1]]
+
+    def share(results, key):
+        return results[key]["rps"] / results[BARE]["rps"]
+
+    targets = [
+        (
+            "times page computed every time, share of the bare view's req/s",
+            ">= 0.333",
+            lambda r: share(r, TIMES_COMPUTED),
+            lambda v: v >= 1 / 3,
+            "{:.3f}",
+        ),
+        (
+            f"times page computed every time, p95 ms at {USERS} users",
+            "< 50",
+            lambda r: r[TIMES_COMPUTED]["p95"],
+            lambda v: v < 50,
+            "{:.0f}",
+        ),
+        (
+            "times page computed, in process (median ms)",
+            "<= 5",
+            lambda r: r["profile"]["computed"],
+            lambda v: v <= 5,
+            "{:.1f}",
+        ),
+        (
+            "times page from the cache, share of the bare view",
+            ">= 0.667",
+            lambda r: share(r, TIMES),
+            lambda v: v >= 2 / 3,
+            "{:.3f}",
+        ),
+        (
+            "service page, share of the bare view",
+            ">= 0.5",
+            lambda r: share(r, SERVICE_PAGE),
+            lambda v: v >= 0.5,
+            "{:.3f}",
+        ),
+        (
+            "home page, share of the bare view",
+            ">= 0.5",
+            lambda r: share(r, HOME),
+            lambda v: v >= 0.5,
+            "{:.3f}",
+        ),
+        (
+            f"booking POST p95 ms at {USERS} users",
+            "< 100",
+            lambda r: r[HOLD]["p95"],
+            lambda v: v < 100,
+            "{:.0f}",
+        ),
+        (
+            "booking POST, share of the bare view",
+            ">= 0.2",
+            lambda r: share(r, HOLD),
+            lambda v: v >= 0.2,
+            "{:.3f}",
+        ),
+        (
+            "errors; races with the right winners; double bookings",
+            "0; all; 0",
+            lambda r: (sum(r[key]["errors"] for key, _ in ROWS), not r["race_failures"]),
+            lambda v: v[0] == 0 and v[1],
+            None,
+        ),
+    ]
+    missed = []
+    rows = []
+    for label, target, value, met, shape in targets:
+        cells = [label, target]
+        ok = True
+        for size in sizes:
+            got = value(by_size[size])
+            ok = ok and met(got)
+            if shape is None:
+                cells.append(f"{got[0]}; {'all' if got[1] else 'NOT ALL'}")
+            else:
+                cells.append(shape.format(got))
+        cells.append("met" if ok else "MISSED")
+        if not ok:
             missed.append(label)
+        rows.append(cells)
+    print("\n## Targets\n")
+    print_table(["target", "goal", *[f"{size:,} bookings" for size in sizes], "result"], rows)
+    if len(sizes) > 1:
+        print(
+            f"\nGrowth from {sizes[0]:,} to {sizes[-1]:,} bookings: time per request at "
+            f"{sizes[-1]:,} over time at {sizes[0]:,} (mean response time under the same "
+            "load; the in-process medians for the computed page), target <= 1.2:\n"
+        )
+        growth_rows = []
+        checks = [(label, lambda r, key=key: r[key]["mean"]) for key, label in ROWS[1:]]
+        checks.append(("times page computed, in process", lambda r: r["profile"]["computed"]))
+        for label, value in checks:
+            growth = value(large) / value(small) if value(small) else float("inf")
+            ok = growth <= 1.2
+            growth_rows.append(
+                [
+                    label,
+                    f"{value(small):.1f}",
+                    f"{value(large):.1f}",
+                    f"{growth:.2f}",
+                    "met" if ok else "MISSED",
+                ]
+            )
+            if not ok:
+                missed.append(f"growth of {label}")
+        queries = (small["profile"]["queries"], large["profile"]["queries"])
+        growth_rows.append(
+            [
+                "times page computed, queries",
+                f"{queries[0]:.0f}",
+                f"{queries[1]:.0f}",
+                "same" if queries[0] == queries[1] else "GROWS",
+                "met" if queries[0] == queries[1] else "MISSED",
+            ]
+        )
+        if queries[0] != queries[1]:
+            missed.append("same query count")
+        print_table(
+            ["page", f"{sizes[0]:,} ms", f"{sizes[-1]:,} ms", "ratio", "result"], growth_rows
+        )
+    appointment = large.get("appointment")
+    if appointment:
+        # A week of Calma's times is seven day pages; django-appointment's is one request
+        # per staff member and day.
+        calma_weeks = large[TIMES]["rps"] / 7
+        computed_weeks = large[TIMES_COMPUTED]["rps"] / 7
+        theirs = appointment["week"]["rps"]
+        print(
+            f"\ndjango-appointment, per week of times at {sizes[-1]:,} bookings: Calma "
+            f"{calma_weeks:.1f} weeks/s as served and {computed_weeks:.1f} computed every "
+            f"time (7 day pages each), django-appointment {theirs:.2f} weeks/s "
+            f"({appointment['per_week']} requests each): {ratio(calma_weeks, theirs)} and "
+            f"{ratio(computed_weeks, theirs)} times as many."
+        )
     return missed
 
 
-def main() -> int:
-    for tool in ("gunicorn", "locust"):
-        if not (BIN / tool).exists():
-            sys.exit(f"{tool} is missing: pip install -e '.[dev,bench]'")
-    check_redis()
+def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dict, list[str]]:
+    """Build a studio with ``bookings`` bookings, load every endpoint, race; return results."""
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from studio.timezones import studio_tz
+
+    connections.close_all()
     recreate_database(create=True)
-    server = None
-    folder = Path(tempfile.mkdtemp(prefix="calma-http-bench-"))
+    forget_cache()
     failures: list[str] = []
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    if with_appointment:
+        # django-appointment ships no migrations (its guide has users run makemigrations
+        # into the installed package): create its tables directly, once auth's exist.
+        call_command("migrate", run_syncdb=True, verbosity=0)
+    now = timezone.now().replace(second=0, microsecond=0)
+    today = timezone.localdate(now, studio_tz())
+    monday = today + timedelta(days=7 - today.weekday())
+    parts, future = build_studio(today, bookings)
+    service, lengths = parts[1], parts[2]
+    config = {
+        "service_slug": service.slug,
+        "length_pk": lengths[LENGTH_MINUTES].pk,
+        "day": monday.isoformat(),
+        "language": LANGUAGE,
+    }
+    if with_appointment:
+        config["appointment"] = mirror_into_appointment(parts)
+        config["appointment"]["days"] = [(monday + timedelta(days=n)).isoformat() for n in range(7)]
+    print(
+        f"\n{bookings:,} bookings ({future:,} of them in the next weeks), built in "
+        f"{time.monotonic() - started:.0f} s; times page for {monday} (60 minutes, anyone)"
+    )
+    connection.close()
+    results: dict = {}
+    server = None
     try:
-        setup_django()
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
-        from django.utils import timezone
-
-        from studio.timezones import studio_tz
-
-        started = time.monotonic()
-        call_command("migrate", verbosity=0)
-        if settings.HAS_APPOINTMENT:
-            # django-appointment ships no migrations (its guide has users run makemigrations
-            # into the installed package): create its tables directly, once auth's exist.
-            call_command("migrate", run_syncdb=True, verbosity=0)
-        now = timezone.now().replace(second=0, microsecond=0)
-        today = timezone.localdate(now, studio_tz())
-        monday = today + timedelta(days=7 - today.weekday())
-        parts, future = build_studio(today)
-        service, lengths = parts[1], parts[2]
-        config = {
-            "service_slug": service.slug,
-            "length_pk": lengths[LENGTH_MINUTES].pk,
-            "week": monday.isoformat(),
-        }
-        appointment = None
-        if settings.HAS_APPOINTMENT:
-            config["appointment"] = mirror_into_appointment(parts)
-            config["appointment"]["days"] = [
-                (monday + timedelta(days=n)).isoformat() for n in range(7)
-            ]
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        print(f"Machine: {machine()}")
-        print(
-            f"Database: PostgreSQL {version}, {DATABASE} (throwaway); {BOOKINGS:,} bookings "
-            f"({future:,} of them in the next weeks), built in {time.monotonic() - started:.0f} s"
-        )
-        if settings.HAS_APPOINTMENT:
-            print(
-                f"django-appointment: the same {config['appointment']['appointments']:,} "
-                "bookings that hold time, as appointments"
-            )
-        print(
-            f"Load: locust headless, {USERS} users, no think time, {SECONDS} s per endpoint; "
-            f"gunicorn {os.cpu_count()} sync workers; week {monday} (60 minutes, anyone)\n"
-        )
-        connection.close()
-
         port = free_port()
-        server = serve(port, folder / "gunicorn.log")
+        server = serve(port, folder / f"gunicorn-{bookings}.log")
         agree = False
-        if settings.HAS_APPOINTMENT:
+        if with_appointment:
             staff = len(config["appointment"]["staff_ids"])
             _problems, offered, extra = compare_week(port, config)
             print(
-                f"Week {monday}, as generated: Calma offers {offered} starts for anyone; "
+                f"Week of {monday}, as generated: Calma offers {offered} starts for anyone; "
                 f"django-appointment offers {extra} more, at which every room is taken."
             )
             moved = pack_upcoming_rooms(parts=parts, since=now)
@@ -1012,24 +1172,22 @@ def main() -> int:
                 print(
                     "With the rooms packed, free starts still differ:\n  " + "\n  ".join(problems)
                 )
-                print("django-appointment is not timed.\n")
             else:
                 print(
                     f"Upcoming bookings packed into the first rooms ({moved} moved, same "
                     f"therapists and times): the same free starts on every day of the week for "
-                    f"each of the {staff} therapists and for anyone ({offered} starts).\n"
+                    f"each of the {staff} therapists and for anyone ({offered} starts)."
                 )
         config_file = folder / "config.json"
         config_file.write_text(json.dumps(config))
-
-        results = {}
         runs = [
-            ("BareView", BARE, "/bench/bare", None),
-            ("ServicePage", SERVICE_PAGE, f"/services/{service.slug}/", None),
-            ("WeekOfSlots", WEEK, times_path(config), None),
+            ("BareView", BARE, "/bench/bare"),
+            ("HomePage", HOME, f"/{LANGUAGE}/"),
+            ("ServicePage", SERVICE_PAGE, f"/{LANGUAGE}/services/{service.slug}/"),
+            ("TimesPage", TIMES, times_path(config)),
         ]
-        for user_class, name, path, headers in runs:
-            warm_up(port, path, headers)
+        for user_class, name, path in runs:
+            warm_up(port, path)
             rows = run_locust(
                 user_class=user_class,
                 server=server,
@@ -1038,32 +1196,28 @@ def main() -> int:
                 folder=folder,
             )
             results[name] = figures(rows, name)
-            for note in rows["_notes"]:
-                print(f"({user_class}) {note}")
 
-        # The same week on a second gunicorn that stores nothing and computes every request.
+        # The same page on a second gunicorn that stores nothing and computes every request.
         computed_port = free_port()
         computed = serve(
-            computed_port, folder / "gunicorn-computed.log", CALMA_TIMES_CACHE_SECONDS="0"
+            computed_port,
+            folder / f"gunicorn-computed-{bookings}.log",
+            CALMA_TIMES_CACHE_SECONDS="0",
         )
         try:
             served_starts = page_starts(port, times_path(config))
             computed_starts = page_starts(computed_port, times_path(config))
             if served_starts != computed_starts:
-                failures.append("the stored week differs from the computed one")
-                print(
-                    f"The stored week offers {len(served_starts)} starts, the computed one "
-                    f"{len(computed_starts)}: they differ."
-                )
+                failures.append("the stored page differs from the computed one")
             warm_up(computed_port, times_path(config))
             rows = run_locust(
-                user_class="WeekOfSlots",
+                user_class="TimesPage",
                 server=computed,
                 port=computed_port,
                 config_file=config_file,
                 folder=folder,
             )
-            results[WEEK_COMPUTED] = figures(rows, WEEK)
+            results[TIMES_COMPUTED] = figures(rows, TIMES)
         finally:
             stop(computed)
         if agree:
@@ -1077,17 +1231,14 @@ def main() -> int:
                 config_file=config_file,
                 folder=folder,
             )
-            appointment = {
+            results["appointment"] = {
                 "day": figures(rows, APPOINTMENT_DAY),
                 "week": figures(rows, APPOINTMENT_WEEK),
                 "per_week": len(first["days"]) * len(first["staff_ids"]),
             }
-            for note in rows["_notes"]:
-                print(f"(AppointmentWeek) {note}")
 
-        # Measured before the holds fill the calendar (a full week also looks for the next
-        # free day, a second and longer read).
-        profile = profile_week(config)
+        # Measured before the holds fill the calendar.
+        results["profile"] = profile_times(config)
         now = timezone.now()
         plan = race_plan(parts=parts, now=now)
         keep_clear = [plan["named"].start, plan["anyone"].start]
@@ -1098,21 +1249,54 @@ def main() -> int:
             user_class="HoldPost", server=server, port=port, config_file=config_file, folder=folder
         )
         results[HOLD] = figures(rows, HOLD)
-        print(
-            f"Booking POST: {len(config['hold_starts'])} holds prepared, "
-            f"{results[HOLD]['requests']} posted\n"
-        )
-        missed = report(results, appointment, config)
-
-        print()
+        results["holds_prepared"] = len(config["hold_starts"])
         lines, race_failures = races(port=port, config=config, plan=plan)
-        print("\n".join(lines))
+        results["race_lines"] = lines
+        results["race_failures"] = race_failures
         failures += race_failures
-        print()
-        print(profile)
     finally:
         if server is not None:
             stop(server)
+        connections.close_all()
+    return results, failures
+
+
+def main() -> int:
+    for tool in ("gunicorn", "locust"):
+        if not (BIN / tool).exists():
+            sys.exit(f"{tool} is missing: pip install -e '.[dev,bench]'")
+    check_redis()
+    recreate_database(create=True)
+    folder = Path(tempfile.mkdtemp(prefix="calma-http-bench-"))
+    failures: list[str] = []
+    missed: list[str] = []
+    try:
+        setup_django()
+        from django.conf import settings
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        connection.close()
+        print(f"Machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
+        print(
+            f"Database: PostgreSQL {version}, {DATABASE} (throwaway, rebuilt for each size). "
+            f"Load: locust headless, {USERS} users, no think time, {SECONDS} s per endpoint; "
+            f"gunicorn {os.cpu_count()} sync workers."
+        )
+        by_size = {}
+        for n, bookings in enumerate(SIZES):
+            with_appointment = settings.HAS_APPOINTMENT and n == len(SIZES) - 1
+            by_size[bookings], size_failures = measure(
+                bookings, with_appointment=with_appointment, folder=folder
+            )
+            failures += size_failures
+        print("\n## Over HTTP")
+        for bookings in SIZES:
+            report_size(bookings, by_size[bookings])
+        missed = report(by_size)
+    finally:
         try:
             from django.db import connections
 

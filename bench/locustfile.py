@@ -21,8 +21,9 @@ if "CALMA_BENCH_CONFIG" not in os.environ:
 CONFIG = json.loads(Path(os.environ["CALMA_BENCH_CONFIG"]).read_text())
 
 BARE = "bare view"
+HOME = "home page"
 SERVICE_PAGE = "service page"
-WEEK = "week of slots, anyone"
+TIMES = "times page, anyone"
 HOLD = "booking POST (hold)"
 APPOINTMENT_DAY = "django-appointment: 1 staff, 1 day"
 APPOINTMENT_WEEK = "django-appointment: week, all staff"
@@ -32,10 +33,15 @@ APPOINTMENT_WEEK = "django-appointment: week, all staff"
 HOLD_STARTS = deque(CONFIG.get("hold_starts", []))
 
 
+# Client pages in the studio's first language: an address without one is redirected to it.
+LANGUAGE = CONFIG.get("language", "ca")
+
+
 def times_url(*, therapist: str = "any") -> str:
+    """The times page as the service page links to it: the month of next Monday, and that day."""
     return (
-        f"/book/{CONFIG['service_slug']}/?length={CONFIG['length_pk']}"
-        f"&therapist={therapist}&week={CONFIG['week']}"
+        f"/{LANGUAGE}/book/{CONFIG['service_slug']}/?length={CONFIG['length_pk']}"
+        f"&therapist={therapist}&day={CONFIG['day']}"
     )
 
 
@@ -50,16 +56,22 @@ class BareView(BenchUser):
         self.client.get("/bench/bare", name=BARE)
 
 
+class HomePage(BenchUser):
+    @task
+    def home(self):
+        self.client.get(f"/{LANGUAGE}/", name=HOME)
+
+
 class ServicePage(BenchUser):
     @task
     def service_page(self):
-        self.client.get(f"/services/{CONFIG['service_slug']}/", name=SERVICE_PAGE)
+        self.client.get(f"/{LANGUAGE}/services/{CONFIG['service_slug']}/", name=SERVICE_PAGE)
 
 
-class WeekOfSlots(BenchUser):
+class TimesPage(BenchUser):
     @task
-    def week(self):
-        self.client.get(times_url(), name=WEEK)
+    def times(self):
+        self.client.get(times_url(), name=TIMES)
 
 
 class AppointmentWeek(BenchUser):
@@ -120,12 +132,12 @@ class HoldPost(BenchUser):
             raise StopUser
         start = HOLD_STARTS.popleft()
         with self.client.post(
-            f"/book/{CONFIG['service_slug']}/hold/",
+            f"/{LANGUAGE}/book/{CONFIG['service_slug']}/hold/",
             data={
                 "length": CONFIG["length_pk"],
                 "therapist": "any",
                 "start": start,
-                "week": CONFIG["week"],
+                "day": CONFIG["day"],
             },
             headers={"X-CSRFToken": self.token, "Referer": self.host + times_url()},
             allow_redirects=False,
