@@ -105,6 +105,13 @@ def hold_quota(request, *, session_holds: list[str], now: datetime | None = None
             )
         )
     ours = set(session_holds)
+    if (
+        len(session_holds) < settings.CALMA_HOLDS_PER_SESSION
+        and len(by_ip - ours) + len(session_holds) < settings.CALMA_HOLDS_PER_IP
+    ):
+        # Even were every one of these holds live, this one would release none and stay
+        # under the address's limit: the database need not say which are.
+        return HoldQuota()
     live = _live(ours | by_ip, now)
     our_live = [public_id for public_id in session_holds if public_id in live]
     excess = max(0, len(our_live) + 1 - settings.CALMA_HOLDS_PER_SESSION)
