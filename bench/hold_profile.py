@@ -54,9 +54,9 @@ LENGTH_MINUTES = 60
 
 def free_starts(*, parts, now) -> list:
     """Return "anyone" starts of the horizon that can all be held, a session apart."""
-    from bookings import selectors
     from django.utils import timezone
 
+    from bookings import selectors
     from studio.timezones import studio_tz
 
     studio, service, lengths = parts[0], parts[1], parts[2]
