@@ -144,5 +144,6 @@ def hold_record(
         cache.set(key, by_ip, timeout=max(60, int(seconds) + 60))
     except Exception:
         logger.warning("The cache is unavailable; a hold is not counted", exc_info=True)
-    for stale in Booking.objects.filter(public_id__in=quota.release):
-        hold_release(booking=stale)
+    if quota.release:
+        for stale in Booking.objects.filter(public_id__in=quota.release):
+            hold_release(booking=stale)
