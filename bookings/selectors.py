@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -63,6 +64,10 @@ class Availability:
     # The first start alone holds until this instant: a start the horizon brings in comes
     # after it. Equal to ``valid_until`` when there are no starts.
     first_valid_until: datetime
+    # Holds past their expiry but not yet marked expired, on the therapists and rooms read,
+    # in the window read (counted only when asked: ``availability(dead_holds=True)``). The
+    # rule ignores them; the exclusion constraints still count them.
+    dead_holds: int = 0
 
 
 def _valid_until(
@@ -85,17 +90,26 @@ def _valid_until(
 
 
 def bookable_resources(
-    *, service: Service, therapist: Therapist | None
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    therapists: Sequence[Therapist] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Return the ids of the active therapists (or the one named) and rooms for a service.
 
     In their models' order: the availability rule takes the first free room it meets.
+    ``therapists`` are the service's active therapists in that order, when the caller has
+    read them already (``studio.selectors.service_bookable``): one query fewer.
     """
-    therapists = Therapist.objects.filter(is_active=True, services=service)
-    if therapist is not None:
-        therapists = therapists.filter(pk=therapist.pk)
+    if therapists is None:
+        offered = Therapist.objects.filter(is_active=True, services=service)
+        if therapist is not None:
+            offered = offered.filter(pk=therapist.pk)
+        therapist_ids = list(offered.values_list("pk", flat=True))
+    else:
+        therapist_ids = [t.pk for t in therapists if therapist is None or t.pk == therapist.pk]
     return (
-        list(therapists.values_list("pk", flat=True)),
+        therapist_ids,
         list(service.rooms.filter(is_active=True).values_list("pk", flat=True)),
     )
 
@@ -134,6 +148,7 @@ def availability(
     complete: bool = True,
     resources: tuple[list[int], list[int]] | None = None,
     only_start: datetime | None = None,
+    dead_holds: bool = False,
 ) -> Availability:
     """Return the free starts for a service length over some local days.
 
@@ -143,7 +158,9 @@ def availability(
     ``free_slots``). A write that has just read (and locked) the therapist and room ids
     passes them as ``resources`` and saves two of the queries, and one that only needs to
     know whether a single start is free passes it as ``only_start``: the rule then looks at
-    that start alone rather than at every start of the days.
+    that start alone rather than at every start of the days. A write about to insert passes
+    ``dead_holds``: the answer then counts the holds past their expiry that are not yet
+    marked expired, which the exclusion constraints would still meet (see ``_busy``).
     """
     calendar = _calendar(
         service=service,
@@ -158,6 +175,7 @@ def availability(
         resources=resources,
         only_start=only_start,
         booked_minutes=True,
+        dead_holds=dead_holds,
     )
     if calendar.empty:
         return Availability([], {}, calendar.nothing_until, calendar.nothing_until)
@@ -174,7 +192,9 @@ def availability(
         )
     ]
     valid_until, first_valid_until = calendar.valid_until(slots[0].start if slots else None)
-    return Availability(slots, calendar.booked_minutes, valid_until, first_valid_until)
+    return Availability(
+        slots, calendar.booked_minutes, valid_until, first_valid_until, calendar.dead_holds
+    )
 
 
 @dataclass(frozen=True)
@@ -247,6 +267,7 @@ class _Calendar:
     step: int = 0
     booked_minutes: dict[tuple[date, int], int] = field(default_factory=dict)
     hold_expiries: list[datetime] = field(default_factory=list)
+    dead_holds: int = 0
 
     @property
     def empty(self) -> bool:
@@ -284,6 +305,7 @@ def _calendar(
     resources: tuple[list[int], list[int]] | None,
     only_start: datetime | None,
     booked_minutes: bool,
+    dead_holds: bool = False,
 ) -> _Calendar:
     """Read the calendar of the days asked about as lanes of whole minutes (five queries)."""
     now = now or timezone.now()
@@ -307,6 +329,7 @@ def _calendar(
         exclude_booking_id=exclude_booking_id,
         tz=tz,
         booked_minutes=booked_minutes,
+        dead_holds=dead_holds,
     )
     work = _working_time(
         therapist_ids=therapist_ids, window=window, days=local_days(first_day, days), tz=tz
@@ -340,6 +363,7 @@ def _calendar(
         step=step,
         booked_minutes=busy.booked_minutes,
         hold_expiries=busy.hold_expiries,
+        dead_holds=busy.dead_holds,
     )
 
 
@@ -429,6 +453,7 @@ class _Busy:
     rooms: dict[int, list[tuple[int, int]]]
     booked_minutes: dict[tuple[date, int], int]
     hold_expiries: list[datetime]
+    dead_holds: int = 0
 
 
 def _busy(
@@ -441,27 +466,29 @@ def _busy(
     exclude_booking_id: int | None,
     tz: ZoneInfo,
     booked_minutes: bool = True,
+    dead_holds: bool = False,
 ) -> _Busy:
     """Return the time the active bookings take from each therapist and room, in one query.
 
     Spans are whole minutes (``busy_minutes``). ``booked_minutes`` (the booked time per day
-    and therapist, for choosing "anyone") is only counted when asked for.
+    and therapist, for choosing "anyone") is only counted when asked for. With
+    ``dead_holds``, holds past their expiry are read too, counted and left out here rather
+    than in SQL: a write learns from this read whether any is left to mark expired.
     """
-    bookings = (
-        Booking.objects.filter(
-            Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
-            status__in=ACTIVE_STATUSES,
-            # A start s in the window meets a booking [a, blocked_until) when a < s + session
-            # and s < blocked_until (its session includes the buffer, as blocked_until does).
-            start_at__lt=window.end + session,
-            blocked_until__gt=window.start,
-            # Redundant for any booking shorter than a day with its buffer, but it bounds the
-            # range read from the start_at index: without it every past booking is scanned.
-            start_at__gt=window.start - LONGEST_BOOKING,
-        )
-        # A hold past its expiry no longer blocks anything, swept or not.
-        .exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)
+    bookings = Booking.objects.filter(
+        Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
+        status__in=ACTIVE_STATUSES,
+        # A start s in the window meets a booking [a, blocked_until) when a < s + session
+        # and s < blocked_until (its session includes the buffer, as blocked_until does).
+        start_at__lt=window.end + session,
+        blocked_until__gt=window.start,
+        # Redundant for any booking shorter than a day with its buffer, but it bounds the
+        # range read from the start_at index: without it every past booking is scanned.
+        start_at__gt=window.start - LONGEST_BOOKING,
     )
+    if not dead_holds:
+        # A hold past its expiry no longer blocks anything, swept or not.
+        bookings = bookings.exclude(status=BookingStatus.HELD, hold_expires_at__lte=now)
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
     columns = [
@@ -479,8 +506,12 @@ def _busy(
     booked: dict[tuple[date, int], int] = defaultdict(int)
     hold_expiries = []
     held = BookingStatus.HELD
+    dead = 0
     for row in bookings.values_list(*columns):
         therapist_id, room_id, start, end, status, expiry = row[:6]
+        if status == held and expiry is not None and expiry <= now:
+            dead += 1  # only read with ``dead_holds``: it blocks nothing, swept or not
+            continue
         span = (start, end)
         therapists[therapist_id].append(span)
         rooms[room_id].append(span)
@@ -490,7 +521,7 @@ def _busy(
             start_at, end_at = row[6:]
             day = start_at.astimezone(tz).date()
             booked[(day, therapist_id)] += int((end_at - start_at).total_seconds() // 60)
-    return _Busy(therapists, rooms, dict(booked), hold_expiries)
+    return _Busy(therapists, rooms, dict(booked), hold_expiries, dead)
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:

@@ -7,7 +7,7 @@ then writes. On PostgreSQL the exclusion constraints are the last line of defenc
 violation becomes the same friendly refusal as a lost re-check.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,19 +110,29 @@ def _check_start(
 
 
 def _check_offer(
-    *, service: Service, length: ServiceLength, therapist: Therapist | None, new: bool = True
+    *,
+    service: Service,
+    length: ServiceLength,
+    therapist: Therapist | None,
+    new: bool = True,
+    therapists: Sequence[Therapist] | None = None,
 ):
     """Refuse what the studio does not offer. A withdrawn length is refused to ``new``
-    bookings only: one booked before the withdrawal keeps its length, and may still move."""
+    bookings only: one booked before the withdrawal keeps its length, and may still move.
+    ``therapists``, when given, are the service's active therapists, read already."""
     if not service.is_active:
         raise BookingRefused(_("That massage is not open for booking."))
     if length.service_id != service.pk:
         raise BookingRefused(_("That length is not offered for this massage."))
     if new and not length.is_active:
         raise BookingRefused(_("That length is no longer offered for this massage."))
-    if therapist is not None and not (
-        therapist.is_active and therapist.services.filter(pk=service.pk).exists()
-    ):
+    if therapist is None:
+        return
+    if therapists is not None:
+        offers = any(t.pk == therapist.pk for t in therapists)
+    else:
+        offers = therapist.is_active and therapist.services.filter(pk=service.pk).exists()
+    if not offers:
         raise BookingRefused(_("That therapist does not offer this massage."))
 
 
@@ -204,13 +214,21 @@ def _lock_calendar(locked: Locked) -> None:
 
 
 def _lock_resources(
-    *, service: Service, therapist: Therapist | None, start_at: datetime, end_at: datetime
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    start_at: datetime,
+    end_at: datetime,
+    therapists: Sequence[Therapist] | None = None,
 ) -> Locked:
     """Lock the calendars a booking of this service could take over [start_at, end_at).
 
     Return what was locked, so the transaction touches only the holds those locks guard.
+    ``therapists`` are the service's active therapists, when the caller read them already.
     """
-    therapist_ids, room_ids = selectors.bookable_resources(service=service, therapist=therapist)
+    therapist_ids, room_ids = selectors.bookable_resources(
+        service=service, therapist=therapist, therapists=therapists
+    )
     locked = Locked(therapist_ids, room_ids, start_at=start_at, end_at=end_at)
     _lock_calendar(locked)
     return locked
@@ -218,7 +236,12 @@ def _lock_resources(
 
 @contextmanager
 def _calendar_write(
-    *, service: Service, therapist: Therapist | None, start_at: datetime, end_at: datetime
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    start_at: datetime,
+    end_at: datetime,
+    therapists: Sequence[Therapist] | None = None,
 ) -> Iterator[Locked]:
     """Run a write that takes calendar time: one transaction holding the calendar locks.
 
@@ -228,7 +251,11 @@ def _calendar_write(
     try:
         with transaction.atomic():
             yield _lock_resources(
-                service=service, therapist=therapist, start_at=start_at, end_at=end_at
+                service=service,
+                therapist=therapist,
+                start_at=start_at,
+                end_at=end_at,
+                therapists=therapists,
             )
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -319,12 +346,15 @@ def _choose(
     exclude_booking_id: int | None = None,
     room: Room | None = None,
     enforce_notice: bool = True,
+    expire_dead_holds: bool = False,
 ) -> tuple[int, int]:
     """Re-read availability for the start's day and return a free (therapist id, room id).
 
     With ``room``, that room must suit the service and be free; otherwise the first free
     suitable room is taken. Front-desk changes pass ``enforce_notice=False``: the minimum
-    notice is an online-booking policy, not a rule of the calendar.
+    notice is an online-booking policy, not a rule of the calendar. With
+    ``expire_dead_holds`` (a new booking, none excluded), the dead holds the insert could
+    meet are marked expired, if this read met any: ``_expire_dead_holds`` then runs.
     """
     day = timezone.localtime(start_at, studio_tz()).date()
     result = selectors.availability(
@@ -339,12 +369,18 @@ def _choose(
         enforce_notice=enforce_notice,
         resources=(locked.therapist_ids, locked.room_ids),
         only_start=start_at,
+        dead_holds=expire_dead_holds,
     )
     if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
         raise BookingRefused(_("That room does not suit this massage."))
     slot = next((slot for slot in result.slots if slot.start == start_at), None)
     if slot is None or (room is not None and room.pk not in slot.room_ids):
         raise _slot_taken()
+    if result.dead_holds:
+        # The read covers every booking on the locked therapists and rooms that meets the
+        # locked span, and nobody can add a hold there while the locks are held: with none
+        # dead in it, _expire_dead_holds would find nothing, and its query is saved.
+        _expire_dead_holds(now=now, locked=locked)
     booked = {pk: minutes for (d, pk), minutes in result.booked_minutes.items() if d == day}
     room_id = room.pk if room is not None else slot.room_ids[0]
     return pick_therapist(slot.therapist_ids, booked), room_id
@@ -361,6 +397,7 @@ def hold_create(
     room: Room | None = None,
     source: str = Booking.Source.ONLINE,
     language: str | None = None,
+    therapists: Sequence[Therapist] | None = None,
 ) -> Booking:
     """Hold a free start while the client finishes booking (details and health questions).
 
@@ -368,20 +405,25 @@ def hold_create(
     phone with ``source=PHONE``: the minimum notice does not apply, and the hold lasts the
     studio's phone hold (until the client has answered the questions sent to them). No hold
     outlives the session's start. ``language`` is the client's (by default the language the
-    request is served in): every later email and link is in it.
+    request is served in): every later email and link is in it. ``therapists`` are the
+    service's active therapists in their order, when the caller has read them already
+    (``studio.selectors.service_bookable``): they are not read again.
     """
     now = now or timezone.now()
     studio = Studio.load()
     by_front_desk = source == Booking.Source.PHONE
-    _check_offer(service=service, length=length, therapist=therapist)
+    _check_offer(service=service, length=length, therapist=therapist, therapists=therapists)
     _check_start(studio=studio, start_at=start_at, now=now, enforce_notice=not by_front_desk)
     hold_for = studio.phone_hold if by_front_desk else timedelta(minutes=studio.hold_minutes)
     end_at = start_at + timedelta(minutes=length.minutes)
     blocked_until = start_at + service.blocks(length)
     with _calendar_write(
-        service=service, therapist=therapist, start_at=start_at, end_at=blocked_until
+        service=service,
+        therapist=therapist,
+        start_at=start_at,
+        end_at=blocked_until,
+        therapists=therapists,
     ) as locked:
-        _expire_dead_holds(now=now, locked=locked)
         therapist_id, room_id = _choose(
             service=service,
             length=length,
@@ -392,6 +434,7 @@ def hold_create(
             locked=locked,
             room=room,
             enforce_notice=not by_front_desk,
+            expire_dead_holds=True,
         )
         return Booking.objects.create(
             client=client,

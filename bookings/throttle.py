@@ -105,6 +105,13 @@ def hold_quota(request, *, session_holds: list[str], now: datetime | None = None
             )
         )
     ours = set(session_holds)
+    if (
+        len(session_holds) < settings.CALMA_HOLDS_PER_SESSION
+        and len(by_ip - ours) + len(session_holds) < settings.CALMA_HOLDS_PER_IP
+    ):
+        # Even were every one of these holds live, this one would release none and stay
+        # under the address's limit: the database need not say which are.
+        return HoldQuota()
     live = _live(ours | by_ip, now)
     our_live = [public_id for public_id in session_holds if public_id in live]
     excess = max(0, len(our_live) + 1 - settings.CALMA_HOLDS_PER_SESSION)
@@ -137,5 +144,6 @@ def hold_record(
         cache.set(key, by_ip, timeout=max(60, int(seconds) + 60))
     except Exception:
         logger.warning("The cache is unavailable; a hold is not counted", exc_info=True)
-    for stale in Booking.objects.filter(public_id__in=quota.release):
-        hold_release(booking=stale)
+    if quota.release:
+        for stale in Booking.objects.filter(public_id__in=quota.release):
+            hold_release(booking=stale)

@@ -73,11 +73,14 @@ def calendar_changed() -> None:
     Raised at once, for readers on this connection (inside the transaction), and again
     when the transaction commits: a reader on another connection that took the first new
     version while the write was still uncommitted may have stored the old calendar under it.
+    Outside a transaction the write is committed already, and once is enough (``on_commit``
+    would run at once: two trips to the cache back to back).
     """
     if not enabled():
         return
     _bump_version()
-    transaction.on_commit(_bump_version)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_version)
 
 
 def _version() -> str:

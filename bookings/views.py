@@ -170,6 +170,8 @@ def hold(request, slug):
             therapist=therapist,
             start_at=form.cleaned_data["start"],
             language=translation.get_language(),
+            # Read with the service above: the hold does not read them again.
+            therapists=service.therapists.all(),
         )
     except BookingRefused as refusal:
         return _times_page(

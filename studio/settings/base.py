@@ -163,6 +163,8 @@ OTP_TOTP_ISSUER = "Calma"
 # Staff sessions end after this long without a request, and this long after signing in.
 CALMA_STAFF_IDLE_MINUTES = int(os.environ.get("CALMA_STAFF_IDLE_MINUTES", "30"))
 CALMA_STAFF_SESSION_MAX_HOURS = int(os.environ.get("CALMA_STAFF_SESSION_MAX_HOURS", "12"))
+# Django's database sessions, each write one statement outside a transaction (see the module).
+SESSION_ENGINE = "studio.session_store"
 # A client's manage link (/b/<token>/) stops working this many days after the visit ends.
 CALMA_MANAGE_LINK_DAYS = int(os.environ.get("CALMA_MANAGE_LINK_DAYS", "30"))
 

@@ -65,6 +65,35 @@ def test_a_live_hold_blocks_and_an_expired_unswept_one_does_not(demo):
     assert madrid(2026, 11, 24, 9, 0) in starts(demo, now=NOW + timedelta(minutes=10))
 
 
+def test_dead_holds_are_counted_when_asked_and_still_block_nothing(demo):
+    """Count the unswept dead holds read (for a write about to insert), offering the same
+    starts as without counting them; live holds and other days' dead holds are not counted."""
+    book(demo, madrid(2026, 11, 24, 9, 0), status=BookingStatus.HELD)
+    book(demo, madrid(2026, 11, 24, 12, 0), therapist="carla", status=BookingStatus.HELD)
+    book(demo, madrid(2026, 11, 26, 9, 0), status=BookingStatus.HELD)
+    later = NOW + timedelta(minutes=10)  # past the first three holds' expiry
+    live = book(demo, madrid(2026, 11, 24, 15, 0), status=BookingStatus.HELD)
+    Booking.objects.filter(pk=live.pk).update(hold_expires_at=later + timedelta(minutes=5))
+
+    def read(**kwargs):
+        return selectors.availability(
+            service=demo.service(),
+            length=demo.length(60),
+            therapist=None,
+            first_day=TUESDAY,
+            days=1,
+            now=later,
+            **kwargs,
+        )
+
+    counted, plain = read(dead_holds=True), read()
+    assert counted.dead_holds == 2
+    assert plain.dead_holds == 0
+    assert counted.slots == plain.slots
+    assert madrid(2026, 11, 24, 9, 0) in [slot.start for slot in counted.slots]
+    assert counted.valid_until == plain.valid_until == later + timedelta(minutes=5)
+
+
 @pytest.mark.parametrize(
     "status", [BookingStatus.CANCELLED, BookingStatus.EXPIRED, BookingStatus.DECLINED]
 )

@@ -4,6 +4,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bookings import selectors, services
 from bookings.errors import BookingRefused
@@ -362,6 +364,47 @@ def test_a_hold_expires_the_dead_holds_in_its_way_and_no_others(demo):
     assert statuses[in_the_way.pk] == BookingStatus.EXPIRED
     for untouched in (elsewhere, earlier, later):
         assert statuses[untouched.pk] == BookingStatus.HELD
+
+
+def test_a_hold_with_no_dead_hold_on_its_day_does_not_look_for_one(demo):
+    """Save the expiry's locking read when the calendar read under the locks met no dead
+    hold: the expiry could only find one there."""
+    with CaptureQueriesContext(connection) as queries:
+        booking = hold(demo)
+    assert booking.status == BookingStatus.HELD
+    assert not [q for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+
+
+def test_a_hold_given_the_services_therapists_reads_them_once(demo):
+    """Take the active therapists the caller read with the service: "anyone" and a named
+    therapist get the same hold as without them, in one query fewer (two for a name)."""
+    service = demo.service()
+    read = list(service.therapists.filter(is_active=True))
+
+    def count(**kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            booking = services.hold_create(
+                service=service, length=demo.length(60), start_at=TUESDAY_10, now=NOW, **kwargs
+            )
+        pair = (booking.therapist_id, booking.room_id)
+        Booking.objects.filter(pk=booking.pk).delete()
+        return len(queries), pair
+
+    for therapist, fewer in ((None, 1), (demo.therapist("ana"), 2)):
+        plain, chosen = count(therapist=therapist)
+        given, chosen_given = count(therapist=therapist, therapists=read)
+        assert chosen_given == chosen
+        assert given == plain - fewer
+    with pytest.raises(BookingRefused) as refused:
+        services.hold_create(
+            service=service,
+            length=demo.length(60),
+            therapist=demo.therapist("ana"),
+            start_at=TUESDAY_10,
+            now=NOW,
+            therapists=[t for t in read if t.slug != "ana"],
+        )
+    assert refused.value.message == "That therapist does not offer this massage."
 
 
 def test_a_held_slot_is_refused_to_a_second_hold(demo):

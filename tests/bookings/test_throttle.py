@@ -125,3 +125,56 @@ def test_the_load_benchmark_lifts_the_limits():
     assert http_settings.CALMA_HOLD_RATE is None
     assert http_settings.CALMA_HOLDS_PER_IP >= 10**6
     assert http_settings.CALMA_HOLDS_PER_SESSION >= 10**6
+
+
+def _quota_in_full(session_holds, by_ip, live, *, per_session, per_ip):
+    """The quota worked out from which holds are live, with no shortcut: the reference."""
+    ours = set(session_holds)
+    live = live & (ours | by_ip)
+    our_live = [public_id for public_id in session_holds if public_id in live]
+    excess = max(0, len(our_live) + 1 - per_session)
+    if len(live - ours) + len(our_live) - excess >= per_ip:
+        return ("refused", [])
+    return (None, our_live[:excess])
+
+
+@pytest.mark.parametrize("per_session,per_ip", [(2, 4), (1, 1), (3, 2)])
+def test_the_quota_asks_the_database_only_when_a_limit_could_be_met(
+    per_session, per_ip, rf, django_assert_num_queries
+):
+    """Give the same answer as counting live holds, and skip the count when none could matter."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from bookings import throttle
+
+    ids = [f"hold-{n}" for n in range(8)]
+    for in_session in range(4):
+        for from_address in range(6):
+            session_holds = ids[:in_session]
+            by_ip = set(ids[in_session : in_session + from_address])
+            for live in (set(), set(ids), set(ids[::2])):
+                request = rf.post("/", REMOTE_ADDR="192.0.2.1")
+                with (
+                    override_settings(
+                        CALMA_HOLDS_PER_SESSION=per_session,
+                        CALMA_HOLDS_PER_IP=per_ip,
+                        CALMA_HOLD_RATE=None,
+                    ),
+                    mock.patch.object(cache, "get", return_value=list(by_ip)),
+                    mock.patch.object(
+                        throttle, "_live", side_effect=lambda asked, now, live=live: live & asked
+                    ) as counted,
+                ):
+                    quota = throttle.hold_quota(request, session_holds=session_holds)
+                expected = _quota_in_full(
+                    session_holds, by_ip, live, per_session=per_session, per_ip=per_ip
+                )
+                assert ("refused" if quota.refusal else None, quota.release) == expected
+                could_matter = in_session >= per_session or in_session + from_address >= per_ip
+                assert counted.called == could_matter
+
+    # Well under every limit, nothing is read from the database at all.
+    with django_assert_num_queries(0):
+        assert throttle.hold_quota(rf.post("/"), session_holds=[]).refusal is None

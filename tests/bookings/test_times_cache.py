@@ -655,3 +655,29 @@ def test_the_stored_week_always_equals_the_calendar(demo, clock, therapist, week
             shown = starts(get(browser, params))
             assert shown == starts(uncached(params)), action
         transaction.set_rollback(True)
+
+
+# --- the version's trips to the cache ---------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_raises_the_version_once(monkeypatch):
+    """Raise the version once for a committed write, twice for one inside a transaction:
+    at once, and when it commits (another connection may have stored the old calendar)."""
+    bumps = []
+    monkeypatch.setattr(times_cache, "_bump_version", lambda: bumps.append(1))
+
+    times_cache.calendar_changed()
+    assert len(bumps) == 1
+
+    bumps.clear()
+    with transaction.atomic():
+        times_cache.calendar_changed()
+        assert len(bumps) == 1
+    assert len(bumps) == 2
+
+    bumps.clear()
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        times_cache.calendar_changed()
+        raise RuntimeError("rolled back")
+    assert len(bumps) == 1

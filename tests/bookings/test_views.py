@@ -350,7 +350,7 @@ def test_inside_the_window_the_manage_page_says_to_call_and_cancel_changes_nothi
 
 # Found by measuring; a page whose count grows with the data fails the equality checks below.
 TIMES_PAGE_QUERIES = 9
-HOLD_POST_QUERIES = 18
+HOLD_POST_QUERIES = 15
 
 
 def _fill_nights(demo, count: int) -> None:
