@@ -135,6 +135,11 @@ def from_minute(minute: int) -> datetime:
     return _EPOCH + timedelta(minutes=minute)
 
 
+def from_micros(instant: int) -> datetime:
+    """Return the UTC instant of a microsecond since 1970-01-01 UTC (the inverse of ``micros``)."""
+    return _EPOCH + timedelta(microseconds=instant)
+
+
 def busy_minutes(start_us: int, end_us: int) -> tuple[int, int]:
     """Return a busy span in microseconds as whole minutes, widened to the minutes it touches.
 

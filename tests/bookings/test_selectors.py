@@ -224,3 +224,72 @@ def test_the_status_label_reads_as_the_choice_label(status):
     booking = Booking(status=status)
     assert booking.status_label == booking.get_status_display()
     assert booking.status_label != status  # words, not the stored code
+
+
+def _both_reads(demo, *, therapist=None, exclude_booking_id=None, now=NOW, days=7):
+    """Return the free starts read in one query and in the five of ``availability``."""
+    service, length = demo.service(), demo.length(60)
+    chosen = demo.therapist(therapist) if therapist else None
+    asked = {
+        "service": service,
+        "length": length,
+        "therapist": chosen,
+        "first_day": date(2026, 11, 23),
+        "days": days,
+        "now": now,
+        "exclude_booking_id": exclude_booking_id,
+    }
+    resources = selectors.bookable_resources(service=service, therapist=chosen)
+    return selectors.free_starts(**asked), selectors.free_starts(**asked, resources=resources)
+
+
+def test_the_pickers_single_query_reads_what_the_five_queries_read(
+    demo, django_assert_num_queries
+):
+    """Give the same starts and the same validity as the five-query read, whatever is booked.
+
+    Live and run-out holds, time off with seconds in it, a cancelled booking, a booking left
+    out (a reschedule), and one therapist or anyone.
+    """
+    book(demo, madrid(2026, 11, 24, 9, 0))
+    book(demo, madrid(2026, 11, 24, 11, 0), therapist="carla", room="garden")
+    held = book(demo, madrid(2026, 11, 25, 10, 0), status=BookingStatus.HELD)
+    gone = book(demo, madrid(2026, 11, 25, 12, 0), therapist="carla", status=BookingStatus.HELD)
+    Booking.objects.filter(pk=gone.pk).update(hold_expires_at=NOW - timedelta(minutes=1))
+    book(demo, madrid(2026, 11, 26, 10, 0), status=BookingStatus.CANCELLED)
+    moved = book(demo, madrid(2026, 11, 27, 10, 0), therapist="carla", room="garden")
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 26, 12, 0) + timedelta(seconds=30, microseconds=5),
+        end_at=madrid(2026, 11, 26, 14, 0) + timedelta(seconds=1),
+    )
+    service, length, studio = demo.service(), demo.length(60), Studio.load()
+    for therapist in (None, "ana", "carla"):
+        chosen = demo.therapist(therapist) if therapist else None
+        for excluded in (None, moved.pk, held.pk):
+            with django_assert_num_queries(1):
+                one = selectors.free_starts(
+                    service=service,
+                    length=length,
+                    therapist=chosen,
+                    first_day=date(2026, 11, 23),
+                    days=7,
+                    now=NOW,
+                    studio=studio,
+                    exclude_booking_id=excluded,
+                )
+            single, five = _both_reads(demo, therapist=therapist, exclude_booking_id=excluded)
+            assert single == five == one
+            assert single.starts
+    # The live hold keeps its time from Ana; the run-out one gives Carla hers back.
+    minute = int(held.start_at.timestamp()) // 60
+    assert minute not in _both_reads(demo, therapist="ana")[0].starts
+    assert minute in _both_reads(demo, therapist="ana", exclude_booking_id=held.pk)[0].starts
+    assert int(gone.start_at.timestamp()) // 60 in _both_reads(demo, therapist="carla")[0].starts
+
+
+def test_the_pickers_single_query_reads_nothing_for_a_service_nobody_offers(demo):
+    demo.service().rooms.clear()
+    single, five = _both_reads(demo)
+    assert single == five
+    assert single.starts == []
