@@ -13,6 +13,7 @@ from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop
 
 from studio.money import price
 
@@ -158,6 +159,57 @@ def picker_weeks(weeks, query):
         rows.append(f"<tr{current_week}>\n          {''.join(cells)}\n        </tr>")
     # Every value above is escaped, a number or an ISO date.
     return mark_safe("".join(rows))
+
+
+# The client's booking steps, in order (``booking_steps``).
+BOOKING_STEPS = (
+    gettext_noop("Massage"),
+    gettext_noop("Time"),
+    gettext_noop("Your details"),
+    gettext_noop("Health questions"),
+    gettext_noop("Done"),
+)
+
+
+@register.simple_tag
+def booking_steps(step: int):
+    """Render the booking's step bar with ``step`` current, as a list of five items.
+
+    On a phone only the current step shows, with how many there are. Written in Python:
+    five includes cost the times page more than the rest of its header.
+    """
+    items = []
+    for number, name in enumerate(BOOKING_STEPS, start=1):
+        shown = gettext(name)
+        if number == step:
+            counted = gettext("Step %(number)s of 5:") % {"number": number}
+            items.append(
+                format_html(
+                    '<li class="list-inline-item fw-bold text-body" aria-current="step">'
+                    '<span class="d-sm-none">{}</span><span class="d-none d-sm-inline">{}.</span>'
+                    " {}</li>",
+                    counted,
+                    number,
+                    shown,
+                )
+            )
+        else:
+            items.append(
+                format_html(
+                    '<li class="list-inline-item d-none d-sm-inline-block">{}. {}</li>',
+                    number,
+                    shown,
+                )
+            )
+    return format_html(
+        '<nav aria-label="{}" class="mb-2 mb-sm-3">\n'
+        '  <ol class="list-inline small text-body-secondary mb-0">\n'
+        "    {}\n\n"
+        "  </ol>\n"
+        "</nav>",
+        gettext("Booking steps"),
+        mark_safe("\n\n    ".join(items)),  # each item is format_html's
+    )
 
 
 @register.simple_tag(takes_context=True)

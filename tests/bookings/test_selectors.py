@@ -243,9 +243,7 @@ def _both_reads(demo, *, therapist=None, exclude_booking_id=None, now=NOW, days=
     return selectors.free_starts(**asked), selectors.free_starts(**asked, resources=resources)
 
 
-def test_the_pickers_single_query_reads_what_the_five_queries_read(
-    demo, django_assert_num_queries
-):
+def test_the_pickers_single_query_reads_what_the_five_queries_read(demo, django_assert_num_queries):
     """Give the same starts and the same validity as the five-query read, whatever is booked.
 
     Live and run-out holds, time off with seconds in it, a cancelled booking, a booking left
