@@ -320,6 +320,36 @@ def _is_free(lows: list[int], highs: list[int], start: int) -> bool:
     return index == len(lows) or lows[index] > start
 
 
+def _union(ranges: list[range], step: int) -> list[int]:
+    """Return the starts of ranges with a common step, sorted, each once.
+
+    "Anyone" offers the same starts as many therapists: ranges on one grid (same step, same
+    start modulo the step) are joined before any start is made, so each start is made once.
+    """
+    grids: dict[int, list[tuple[int, int]]] = {}
+    for free in ranges:
+        if free:
+            grids.setdefault(free.start % step, []).append((free.start, free[-1]))
+    found: list[list[int]] = []
+    for spans in grids.values():
+        spans.sort()
+        starts: list[int] = []
+        first, last = spans[0]
+        for start, end in spans[1:]:
+            if start <= last + step:
+                if end > last:
+                    last = end
+            else:
+                starts.extend(range(first, last + 1, step))
+                first, last = start, end
+        starts.extend(range(first, last + 1, step))
+        found.append(starts)
+    if len(found) == 1:
+        return found[0]
+    # Grids that differ (a DST change with a step that does not divide an hour) interleave.
+    return sorted({start for starts in found for start in starts})
+
+
 def free_start_minutes(
     *, therapists: Sequence[Lane], rooms: Sequence[Lane], duration: int, buffer: int, step: int
 ) -> list[int]:
@@ -337,11 +367,14 @@ def free_start_minutes(
         if not all_rooms_taken[0]:
             break
         all_rooms_taken = _intersect(all_rooms_taken, _blocked(room.busy, reach))
-    starts: set[int] = set()
-    for therapist in therapists:
-        for free in _free_ranges(therapist.runs, *_blocked(therapist.busy, reach), step):
-            starts.update(free)
-    ordered = sorted(starts)
+    ordered = _union(
+        [
+            free
+            for therapist in therapists
+            for free in _free_ranges(therapist.runs, *_blocked(therapist.busy, reach), step)
+        ],
+        step,
+    )
     lows, highs = all_rooms_taken
     if not lows:
         return ordered
