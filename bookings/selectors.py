@@ -368,25 +368,27 @@ def _lanes(
     offset = utc_offsets(tz)
     not_before = micros(max(window.start, now + notice, only_start or window.start))
     not_after = micros(min(window.end, horizon_end, only_start or window.end))
+    # Therapists with the same working time (``_lay_work`` shares it) share their runs.
+    laid: dict[int, list[tuple[int, int]]] = {}
+
+    def runs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        found = laid.get(id(spans))
+        if found is None:
+            found = laid[id(spans)] = grid_runs(
+                spans,
+                duration=duration,
+                step=step,
+                not_before=not_before,
+                not_after=not_after,
+                utc_offset=offset,
+            )
+        return found
+
     return _Calendar(
         now,
         notice,
         horizon_cut,
-        therapists=[
-            Lane(
-                pk,
-                busy.therapists.get(pk, ()),
-                grid_runs(
-                    work[pk],
-                    duration=duration,
-                    step=step,
-                    not_before=not_before,
-                    not_after=not_after,
-                    utc_offset=offset,
-                ),
-            )
-            for pk in therapist_ids
-        ],
+        therapists=[Lane(pk, busy.therapists.get(pk, ()), runs(work[pk])) for pk in therapist_ids],
         rooms=[Lane(pk, busy.rooms.get(pk, ())) for pk in room_ids],
         duration=duration,
         buffer=service.buffer_minutes,
@@ -444,16 +446,21 @@ def _lay_work(
             found = laid[(day, at)] = micros(datetime.combine(day, at, tzinfo=tz))
         return found
 
+    # A studio's therapists often share their weekly hours: each set is laid once.
+    by_hours: dict[tuple, list[tuple[int, int]]] = {}
     work = {}
     for pk in therapist_ids:
         weekly = hours.get(pk, {})
-        spans = []
-        for day in days:
-            for starts, ends in weekly.get(day.weekday(), ()):
-                start, end = instant(day, starts), instant(day, ends)
-                if start < end:
-                    spans.append((start, end))
-        spans = merge_pairs(spans)
+        key = tuple(sorted((weekday, tuple(sorted(spans))) for weekday, spans in weekly.items()))
+        spans = by_hours.get(key)
+        if spans is None:
+            spans = []
+            for day in days:
+                for starts, ends in weekly.get(day.weekday(), ()):
+                    start, end = instant(day, starts), instant(day, ends)
+                    if start < end:
+                        spans.append((start, end))
+            spans = by_hours[key] = merge_pairs(spans)
         work[pk] = subtract_pairs(spans, time_off[pk]) if time_off.get(pk) else spans
     return work
 
