@@ -63,8 +63,8 @@ def service_bookable(*, slug: str) -> Service:
         ),
         [service.pk],
     )
-    _prefetched(service, "lengths", lengths)
-    _prefetched(service, "therapists", therapists)
+    keep_prefetched(service, "lengths", lengths)
+    keep_prefetched(service, "therapists", therapists)
     return service
 
 
@@ -78,7 +78,7 @@ def _sql(text: str) -> str:
     )
 
 
-def _prefetched(instance, name: str, rows) -> None:
+def keep_prefetched(instance, name: str, rows) -> None:
     """Keep ``rows`` as ``instance.<name>.all()``, as ``prefetch_related`` does."""
     related = getattr(instance, name).all()
     related._result_cache = list(rows)

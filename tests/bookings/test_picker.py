@@ -128,10 +128,11 @@ def test_malformed_days_and_months_are_no_day_or_month(value):
     assert parse_month(value) is None
 
 
-# Session, studio, service, its lengths and therapists, and the month's availability (one
-# query); a day with no later free day in its month reads on once, for the next one (one more).
-TIMES_PAGE_QUERIES = 6
-TIMES_PAGE_READING_ON = 7
+# The session, the catalogue (service, lengths, therapists and studio in one query) and the
+# month's availability (one); a day with no later free day in its month reads on once, for
+# the next one (one more).
+TIMES_PAGE_QUERIES = 3
+TIMES_PAGE_READING_ON = 4
 
 
 def test_the_times_page_costs_the_same_queries_for_any_month(demo, django_assert_num_queries):

@@ -1,14 +1,17 @@
 """The availability selector: what it reads from the database and how many queries it takes."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.http import Http404
 
 from bookings import selectors
 from bookings.models import Booking, BookingStatus
-from studio.models import Studio, TimeOff
+from studio import selectors as studio_selectors
+from studio.models import Service, ServiceLength, Studio, Therapist, TimeOff
 from tests.bookings.helpers import NOW, madrid
-from tests.factories import BookingFactory
+from tests.factories import BookingFactory, ServiceLengthFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +294,48 @@ def test_the_pickers_single_query_reads_nothing_for_a_service_nobody_offers(demo
     single, five = _both_reads(demo)
     assert single == five
     assert single.starts == []
+
+
+def _fields(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname) for field in type(instance)._meta.fields
+    }
+
+
+def test_the_times_page_catalogue_reads_what_the_orm_reads_in_one_query(
+    demo, django_assert_num_queries
+):
+    """Read the service, its lengths on offer, its active therapists and the studio at once.
+
+    Field for field and in the models' orders what ``service_bookable`` and ``Studio.load``
+    give: withdrawn lengths and inactive therapists are left out, prices keep their cents.
+    """
+    service = demo.service()
+    length = service.lengths.order_by("minutes").first()
+    ServiceLengthFactory(service=service, minutes=90, price=Decimal("71.50"), is_active=False)
+    ServiceLength.objects.filter(pk=length.pk).update(price=Decimal("39.90"))
+    Therapist.objects.filter(slug="carla").update(is_active=False)
+    Studio.objects.filter(pk=1).update(horizon_days=45, tagline_ca="Calma <i>")
+    Studio.forget()
+
+    with django_assert_num_queries(1):
+        read, studio = selectors.times_page_catalogue(slug=service.slug)
+    expected = studio_selectors.service_bookable(slug=service.slug)
+    with django_assert_num_queries(0):
+        lengths, therapists = list(read.lengths.all()), list(read.therapists.all())
+    assert _fields(read) == _fields(expected)
+    assert [_fields(item) for item in lengths] == [_fields(item) for item in expected.lengths.all()]
+    assert [_fields(item) for item in therapists] == [
+        _fields(item) for item in expected.therapists.all()
+    ]
+    assert _fields(studio) == _fields(Studio.load())
+    assert lengths[0].price == Decimal("39.90") and "carla" not in [t.slug for t in therapists]
+    assert studio.horizon_days == 45 and studio.tagline_ca == "Calma <i>"
+    assert not read._state.adding and read._state.db == "default"
+
+
+def test_the_times_page_catalogue_has_no_withdrawn_or_unknown_service(demo):
+    Service.objects.filter(pk=demo.service().pk).update(is_active=False)
+    for slug in (demo.service().slug, "no-such-massage"):
+        with pytest.raises(Http404):
+            selectors.times_page_catalogue(slug=slug)
