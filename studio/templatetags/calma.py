@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -232,9 +232,25 @@ def language_links(context) -> list[dict]:
     for code, name in settings.LANGUAGES:
         url = ""
         if request is not None:
-            url = translate_url(request.path, code)
+            url = _same_page(request, code)
             if url == request.path and code != current:
                 with translation.override(code):
                     url = reverse("studio:home")
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return links
+
+
+def _same_page(request, code: str) -> str:
+    """Return ``translate_url(request.path, code)``, from the view the request resolved to.
+
+    ``translate_url`` resolves the path again for every language; the request knows its view.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return translate_url(request.path, code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    with translation.override(code):
+        try:
+            return reverse(name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return request.path
