@@ -279,14 +279,17 @@ def _intersect(
     (lows_a, highs_a), (lows_b, highs_b) = first, second
     lows: list[int] = []
     highs: list[int] = []
+    count_a, count_b = len(lows_a), len(lows_b)
     i = j = 0
-    while i < len(lows_a) and j < len(lows_b):
-        low = max(lows_a[i], lows_b[j])
-        high = min(highs_a[i], highs_b[j])
+    # The loop of every "anyone" page, once per room: no call to max or min in it.
+    while i < count_a and j < count_b:
+        low_a, high_a, low_b, high_b = lows_a[i], highs_a[i], lows_b[j], highs_b[j]
+        low = low_a if low_a > low_b else low_b
+        high = high_a if high_a < high_b else high_b
         if low < high:
             lows.append(low)
             highs.append(high)
-        if highs_a[i] < highs_b[j]:
+        if high_a < high_b:
             i += 1
         else:
             j += 1
