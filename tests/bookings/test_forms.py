@@ -3,6 +3,8 @@
 import pytest
 from django import forms
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from bookings.forms import PlainSelect
 from studio.templatetags.calma import booking_steps
@@ -18,6 +20,7 @@ from studio.templatetags.calma import booking_steps
         ),
         ([("Group <g>", [(1, "one"), (2, "two")]), (3, "three")], ["2"], {}),
         ([(None, "none"), ("", "---")], "", {"id": "id_x"}),
+        ([(1, mark_safe("<b>kept</b>")), (2, gettext_lazy("Anyone available"))], 2, {}),
     ],
 )
 def test_the_plain_select_writes_what_djangos_select_template_writes(choices, value, attrs):
