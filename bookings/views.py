@@ -89,6 +89,7 @@ def _times_page(
         therapist=therapist,
         now=now,
     )
+    waitlist_page = reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
     context = {
         "service": service,
         "form": form,
@@ -99,11 +100,14 @@ def _times_page(
         "picker": shown,
         "query": urlencode({"length": length.pk, "therapist": therapist_slug}) + "&",
         # A full day offers the waitlist for that day, with this length and therapist.
-        "waitlist_url": reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
+        "waitlist_url": waitlist_page
         + "?"
         + urlencode({"length": length.pk, "therapist": therapist_slug})
         + "&",
         "action": reverse("bookings:booking_hold", kwargs={"slug": service.slug}),
+        # The form's address (twice) and the waitlist's: reversed once, here.
+        "times_url": reverse("bookings:booking_times", kwargs={"slug": service.slug}),
+        "waitlist_page": waitlist_page,
         "hidden": {"length": length.pk, "therapist": therapist_slug},
     }
     template = (
