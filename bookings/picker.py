@@ -5,7 +5,7 @@ It is server-rendered: every day with free times is a link and every time a subm
 button, so it works without JavaScript; htmx swaps it in place and ``static/js/picker.js``
 adds the arrow keys of the WAI-ARIA grid pattern.
 
-The month is read in one availability query set (five queries); the chosen day is the one
+The month is read in one query (``selectors.free_starts``); the chosen day is the one
 asked for, else the month's first day with a free time.
 """
 
