@@ -135,6 +135,11 @@ def from_minute(minute: int) -> datetime:
     return _EPOCH + timedelta(minutes=minute)
 
 
+def from_micros(instant: int) -> datetime:
+    """Return the UTC instant of a microsecond since 1970-01-01 UTC (the inverse of ``micros``)."""
+    return _EPOCH + timedelta(microseconds=instant)
+
+
 def busy_minutes(start_us: int, end_us: int) -> tuple[int, int]:
     """Return a busy span in microseconds as whole minutes, widened to the minutes it touches.
 
@@ -274,14 +279,17 @@ def _intersect(
     (lows_a, highs_a), (lows_b, highs_b) = first, second
     lows: list[int] = []
     highs: list[int] = []
+    count_a, count_b = len(lows_a), len(lows_b)
     i = j = 0
-    while i < len(lows_a) and j < len(lows_b):
-        low = max(lows_a[i], lows_b[j])
-        high = min(highs_a[i], highs_b[j])
+    # The loop of every "anyone" page, once per room: no call to max or min in it.
+    while i < count_a and j < count_b:
+        low_a, high_a, low_b, high_b = lows_a[i], highs_a[i], lows_b[j], highs_b[j]
+        low = low_a if low_a > low_b else low_b
+        high = high_a if high_a < high_b else high_b
         if low < high:
             lows.append(low)
             highs.append(high)
-        if highs_a[i] < highs_b[j]:
+        if high_a < high_b:
             i += 1
         else:
             j += 1
@@ -315,6 +323,36 @@ def _is_free(lows: list[int], highs: list[int], start: int) -> bool:
     return index == len(lows) or lows[index] > start
 
 
+def _union(ranges: list[range], step: int) -> list[int]:
+    """Return the starts of ranges with a common step, sorted, each once.
+
+    "Anyone" offers the same starts as many therapists: ranges on one grid (same step, same
+    start modulo the step) are joined before any start is made, so each start is made once.
+    """
+    grids: dict[int, list[tuple[int, int]]] = {}
+    for free in ranges:
+        if free:
+            grids.setdefault(free.start % step, []).append((free.start, free[-1]))
+    found: list[list[int]] = []
+    for spans in grids.values():
+        spans.sort()
+        starts: list[int] = []
+        first, last = spans[0]
+        for start, end in spans[1:]:
+            if start <= last + step:
+                if end > last:
+                    last = end
+            else:
+                starts.extend(range(first, last + 1, step))
+                first, last = start, end
+        starts.extend(range(first, last + 1, step))
+        found.append(starts)
+    if len(found) == 1:
+        return found[0]
+    # Grids that differ (a DST change with a step that does not divide an hour) interleave.
+    return sorted({start for starts in found for start in starts})
+
+
 def free_start_minutes(
     *, therapists: Sequence[Lane], rooms: Sequence[Lane], duration: int, buffer: int, step: int
 ) -> list[int]:
@@ -332,11 +370,14 @@ def free_start_minutes(
         if not all_rooms_taken[0]:
             break
         all_rooms_taken = _intersect(all_rooms_taken, _blocked(room.busy, reach))
-    starts: set[int] = set()
-    for therapist in therapists:
-        for free in _free_ranges(therapist.runs, *_blocked(therapist.busy, reach), step):
-            starts.update(free)
-    ordered = sorted(starts)
+    ordered = _union(
+        [
+            free
+            for therapist in therapists
+            for free in _free_ranges(therapist.runs, *_blocked(therapist.busy, reach), step)
+        ],
+        step,
+    )
     lows, highs = all_rooms_taken
     if not lows:
         return ordered

@@ -5,7 +5,7 @@ It is server-rendered: every day with free times is a link and every time a subm
 button, so it works without JavaScript; htmx swaps it in place and ``static/js/picker.js``
 adds the arrow keys of the WAI-ARIA grid pattern.
 
-The month is read in one availability query set (five queries); the chosen day is the one
+The month is read in one query (``selectors.free_starts``); the chosen day is the one
 asked for, else the month's first day with a free time.
 """
 
@@ -202,6 +202,7 @@ def free_time_picker(
     rows: list[list[PickerDay]] = []
     current = start_of_grid
     names = _DayNames()
+    plurals: dict[int, str] = {}
     while current <= end_of_grid:
         count = free.get(current, 0)
         if current.weekday() == 0:
@@ -214,7 +215,7 @@ def free_time_picker(
                 free=count,
                 selected=current == day,
                 is_today=current == today,
-                label=_day_label(names(current), count, today=current == today),
+                label=_day_label(names(current), count, today=current == today, plurals=plurals),
                 iso=current.isoformat(),
             )
         )
@@ -305,12 +306,15 @@ def _midnight_minute(day: date, tz) -> int:
     return micros(datetime.combine(day, time(0), tzinfo=tz)) // MINUTE
 
 
-def _day_label(named: str, free: int, *, today: bool) -> str:
+def _day_label(named: str, free: int, *, today: bool, plurals: dict[int, str]) -> str:
+    """Return a day link's accessible name; ``plurals`` keeps each count's translated form."""
     if today:
         named = _("%(day)s (today)") % {"day": named}
     if not free:
         return named
-    return ngettext("%(day)s, %(count)s free time", "%(day)s, %(count)s free times", free) % {
-        "day": named,
-        "count": free,
-    }
+    plural = plurals.get(free)
+    if plural is None:
+        plural = plurals[free] = ngettext(
+            "%(day)s, %(count)s free time", "%(day)s, %(count)s free times", free
+        )
+    return plural % {"day": named, "count": free}

@@ -58,8 +58,13 @@ def choose_service(request):
     return render(request, "bookings/choose_service.html", {"services": services_shown})
 
 
-def _times_page(request, service, *, data, error=None, status=200, now=None, cache_key=None):
-    """Render the week of times; with a ``cache_key``, store it for the next visitors."""
+def _times_page(
+    request, service, *, data, error=None, status=200, now=None, cache_key=None, studio=None
+):
+    """Render the month of times; with a ``cache_key``, store it for the next visitors.
+
+    ``studio`` is the studio row when the caller read it already (``times_page_catalogue``).
+    """
     now = now or timezone.now()
     form = TimesForm(data, service=service)
     if not form.is_valid():
@@ -78,12 +83,13 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
     shown = picker.from_request(
         data,
         day_alias="week",
-        studio=Studio.load(),
+        studio=studio or Studio.load(),
         service=service,
         length=length,
         therapist=therapist,
         now=now,
     )
+    waitlist_page = reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
     context = {
         "service": service,
         "form": form,
@@ -94,11 +100,14 @@ def _times_page(request, service, *, data, error=None, status=200, now=None, cac
         "picker": shown,
         "query": urlencode({"length": length.pk, "therapist": therapist_slug}) + "&",
         # A full day offers the waitlist for that day, with this length and therapist.
-        "waitlist_url": reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
+        "waitlist_url": waitlist_page
         + "?"
         + urlencode({"length": length.pk, "therapist": therapist_slug})
         + "&",
         "action": reverse("bookings:booking_hold", kwargs={"slug": service.slug}),
+        # The form's address (twice) and the waitlist's: reversed once, here.
+        "times_url": reverse("bookings:booking_times", kwargs={"slug": service.slug}),
+        "waitlist_page": waitlist_page,
         "hidden": {"length": length.pk, "therapist": therapist_slug},
     }
     template = (
@@ -126,8 +135,10 @@ def choose_time(request, slug):
         cached = times_cache.cached_response(request, cache_key, now=now)
         if cached is not None:
             return cached
-    service = studio_selectors.service_bookable(slug=slug)
-    return _times_page(request, service, data=request.GET, now=now, cache_key=cache_key)
+    service, studio = selectors.times_page_catalogue(slug=slug)
+    return _times_page(
+        request, service, data=request.GET, now=now, cache_key=cache_key, studio=studio
+    )
 
 
 @require_POST

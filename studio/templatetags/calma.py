@@ -3,16 +3,18 @@
 import base64
 import hashlib
 from functools import cache
+from html import escape as _escape
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop
 
 from studio.money import price
 
@@ -114,13 +116,18 @@ def slot_buttons(slots, label):
     """Render a day's slot buttons: the week grid's hot loop, kept out of template tags.
 
     ``slots`` are (value, time) pairs already formatted by the view. Each button's
-    accessible name is the day and the time.
+    accessible name is the day and the time. Escaped with the standard library's
+    ``html.escape``, which Django's ``escape`` calls: its lazy-string checks cost more than
+    the escaping, once per value.
     """
-    return format_html_join(
-        "\n",
-        '<button type="submit" name="start" value="{}" class="btn btn-outline-dark btn-sm" '
-        'aria-label="{}, {}">{}</button>',
-        ((value, label, at, at) for value, at in slots),
+    label = _escape(str(label))
+    return mark_safe(  # every value is escaped
+        "\n".join(
+            f'<button type="submit" name="start" value="{_escape(str(value))}" '
+            f'class="btn btn-outline-dark btn-sm" aria-label="{label}, {_escape(str(at))}">'
+            f"{_escape(str(at))}</button>"
+            for value, at in slots
+        )
     )
 
 
@@ -132,7 +139,7 @@ def picker_weeks(weeks, query):
     ``query`` is the query string the day links start with. A day with free times is a
     link, named by its label; another day of the month is plain text.
     """
-    query = escape(query)
+    query = _escape(str(query))
     rows = []
     for week in weeks:
         cells = []
@@ -143,12 +150,12 @@ def picker_weeks(weeks, query):
                 current = ' aria-current="date"' if cell.selected else ""
                 inner = (
                     f'<a class="picker-day has-free{classes}" href="?{query}day={cell.iso}" '
-                    f'aria-label="{escape(cell.label)}"{current} '
+                    f'aria-label="{_escape(cell.label)}"{current} '
                     f'data-focus-key="day-{cell.iso}">{cell.day.day}</a>'
                 )
             elif cell.in_month:
                 today = " today" if cell.is_today else ""
-                named = f' aria-label="{escape(cell.label)}"' if cell.is_today else ""
+                named = f' aria-label="{_escape(cell.label)}"' if cell.is_today else ""
                 inner = f'<span class="picker-day muted{today}"{named}>{cell.day.day}</span>'
             else:
                 inner = ""
@@ -158,6 +165,57 @@ def picker_weeks(weeks, query):
         rows.append(f"<tr{current_week}>\n          {''.join(cells)}\n        </tr>")
     # Every value above is escaped, a number or an ISO date.
     return mark_safe("".join(rows))
+
+
+# The client's booking steps, in order (``booking_steps``).
+BOOKING_STEPS = (
+    gettext_noop("Massage"),
+    gettext_noop("Time"),
+    gettext_noop("Your details"),
+    gettext_noop("Health questions"),
+    gettext_noop("Done"),
+)
+
+
+@register.simple_tag
+def booking_steps(step: int):
+    """Render the booking's step bar with ``step`` current, as a list of five items.
+
+    On a phone only the current step shows, with how many there are. Written in Python:
+    five includes cost the times page more than the rest of its header.
+    """
+    items = []
+    for number, name in enumerate(BOOKING_STEPS, start=1):
+        shown = gettext(name)
+        if number == step:
+            counted = gettext("Step %(number)s of 5:") % {"number": number}
+            items.append(
+                format_html(
+                    '<li class="list-inline-item fw-bold text-body" aria-current="step">'
+                    '<span class="d-sm-none">{}</span><span class="d-none d-sm-inline">{}.</span>'
+                    " {}</li>",
+                    counted,
+                    number,
+                    shown,
+                )
+            )
+        else:
+            items.append(
+                format_html(
+                    '<li class="list-inline-item d-none d-sm-inline-block">{}. {}</li>',
+                    number,
+                    shown,
+                )
+            )
+    return format_html(
+        '<nav aria-label="{}" class="mb-2 mb-sm-3">\n'
+        '  <ol class="list-inline small text-body-secondary mb-0">\n'
+        "    {}\n\n"
+        "  </ol>\n"
+        "</nav>",
+        gettext("Booking steps"),
+        mark_safe("\n\n    ".join(items)),  # each item is format_html's
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -174,9 +232,25 @@ def language_links(context) -> list[dict]:
     for code, name in settings.LANGUAGES:
         url = ""
         if request is not None:
-            url = translate_url(request.path, code)
+            url = _same_page(request, code)
             if url == request.path and code != current:
                 with translation.override(code):
                     url = reverse("studio:home")
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return links
+
+
+def _same_page(request, code: str) -> str:
+    """Return ``translate_url(request.path, code)``, from the view the request resolved to.
+
+    ``translate_url`` resolves the path again for every language; the request knows its view.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return translate_url(request.path, code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    with translation.override(code):
+        try:
+            return reverse(name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return request.path

@@ -1,14 +1,17 @@
 """The availability selector: what it reads from the database and how many queries it takes."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.http import Http404
 
 from bookings import selectors
 from bookings.models import Booking, BookingStatus
-from studio.models import Studio, TimeOff
+from studio import selectors as studio_selectors
+from studio.models import Service, ServiceLength, Studio, Therapist, TimeOff
 from tests.bookings.helpers import NOW, madrid
-from tests.factories import BookingFactory
+from tests.factories import BookingFactory, ServiceLengthFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +256,115 @@ def test_the_status_label_reads_as_the_choice_label(status):
     booking = Booking(status=status)
     assert booking.status_label == booking.get_status_display()
     assert booking.status_label != status  # words, not the stored code
+
+
+def _both_reads(demo, *, therapist=None, exclude_booking_id=None, now=NOW, days=7):
+    """Return the free starts read in one query and in the five of ``availability``."""
+    service, length = demo.service(), demo.length(60)
+    chosen = demo.therapist(therapist) if therapist else None
+    asked = {
+        "service": service,
+        "length": length,
+        "therapist": chosen,
+        "first_day": date(2026, 11, 23),
+        "days": days,
+        "now": now,
+        "exclude_booking_id": exclude_booking_id,
+    }
+    resources = selectors.bookable_resources(service=service, therapist=chosen)
+    return selectors.free_starts(**asked), selectors.free_starts(**asked, resources=resources)
+
+
+def test_the_pickers_single_query_reads_what_the_five_queries_read(demo, django_assert_num_queries):
+    """Give the same starts and the same validity as the five-query read, whatever is booked.
+
+    Live and run-out holds, time off with seconds in it, a cancelled booking, a booking left
+    out (a reschedule), and one therapist or anyone.
+    """
+    book(demo, madrid(2026, 11, 24, 9, 0))
+    book(demo, madrid(2026, 11, 24, 11, 0), therapist="carla", room="garden")
+    held = book(demo, madrid(2026, 11, 25, 10, 0), status=BookingStatus.HELD)
+    gone = book(demo, madrid(2026, 11, 25, 12, 0), therapist="carla", status=BookingStatus.HELD)
+    Booking.objects.filter(pk=gone.pk).update(hold_expires_at=NOW - timedelta(minutes=1))
+    book(demo, madrid(2026, 11, 26, 10, 0), status=BookingStatus.CANCELLED)
+    moved = book(demo, madrid(2026, 11, 27, 10, 0), therapist="carla", room="garden")
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 26, 12, 0) + timedelta(seconds=30, microseconds=5),
+        end_at=madrid(2026, 11, 26, 14, 0) + timedelta(seconds=1),
+    )
+    service, length, studio = demo.service(), demo.length(60), Studio.load()
+    for therapist in (None, "ana", "carla"):
+        chosen = demo.therapist(therapist) if therapist else None
+        for excluded in (None, moved.pk, held.pk):
+            with django_assert_num_queries(1):
+                one = selectors.free_starts(
+                    service=service,
+                    length=length,
+                    therapist=chosen,
+                    first_day=date(2026, 11, 23),
+                    days=7,
+                    now=NOW,
+                    studio=studio,
+                    exclude_booking_id=excluded,
+                )
+            single, five = _both_reads(demo, therapist=therapist, exclude_booking_id=excluded)
+            assert single == five == one
+            assert single.starts
+    # The live hold keeps its time from Ana; the run-out one gives Carla hers back.
+    minute = int(held.start_at.timestamp()) // 60
+    assert minute not in _both_reads(demo, therapist="ana")[0].starts
+    assert minute in _both_reads(demo, therapist="ana", exclude_booking_id=held.pk)[0].starts
+    assert int(gone.start_at.timestamp()) // 60 in _both_reads(demo, therapist="carla")[0].starts
+
+
+def test_the_pickers_single_query_reads_nothing_for_a_service_nobody_offers(demo):
+    demo.service().rooms.clear()
+    single, five = _both_reads(demo)
+    assert single == five
+    assert single.starts == []
+
+
+def _fields(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname) for field in type(instance)._meta.fields
+    }
+
+
+def test_the_times_page_catalogue_reads_what_the_orm_reads_in_one_query(
+    demo, django_assert_num_queries
+):
+    """Read the service, its lengths on offer, its active therapists and the studio at once.
+
+    Field for field and in the models' orders what ``service_bookable`` and ``Studio.load``
+    give: withdrawn lengths and inactive therapists are left out, prices keep their cents.
+    """
+    service = demo.service()
+    length = service.lengths.order_by("minutes").first()
+    ServiceLengthFactory(service=service, minutes=90, price=Decimal("71.50"), is_active=False)
+    ServiceLength.objects.filter(pk=length.pk).update(price=Decimal("39.90"))
+    Therapist.objects.filter(slug="carla").update(is_active=False)
+    Studio.objects.filter(pk=1).update(horizon_days=45, tagline_ca="Calma <i>")
+    Studio.forget()
+
+    with django_assert_num_queries(1):
+        read, studio = selectors.times_page_catalogue(slug=service.slug)
+    expected = studio_selectors.service_bookable(slug=service.slug)
+    with django_assert_num_queries(0):
+        lengths, therapists = list(read.lengths.all()), list(read.therapists.all())
+    assert _fields(read) == _fields(expected)
+    assert [_fields(item) for item in lengths] == [_fields(item) for item in expected.lengths.all()]
+    assert [_fields(item) for item in therapists] == [
+        _fields(item) for item in expected.therapists.all()
+    ]
+    assert _fields(studio) == _fields(Studio.load())
+    assert lengths[0].price == Decimal("39.90") and "carla" not in [t.slug for t in therapists]
+    assert studio.horizon_days == 45 and studio.tagline_ca == "Calma <i>"
+    assert not read._state.adding and read._state.db == "default"
+
+
+def test_the_times_page_catalogue_has_no_withdrawn_or_unknown_service(demo):
+    Service.objects.filter(pk=demo.service().pk).update(is_active=False)
+    for slug in (demo.service().slug, "no-such-massage"):
+        with pytest.raises(Http404):
+            selectors.times_page_catalogue(slug=slug)
