@@ -913,7 +913,11 @@ def times_page_catalogue(*, slug: str) -> tuple[Service, Studio]:
     service = found[0][0]
     keep_prefetched(service, "lengths", found[1])
     keep_prefetched(service, "therapists", found[2])
-    return service, found[3][0] if found[3] else Studio.load()
+    if not found[3]:
+        return service, Studio.load()
+    # The request's studio from now on: a hold's service reads it again with ``load``.
+    Studio.keep(found[3][0])
+    return service, found[3][0]
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:

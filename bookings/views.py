@@ -143,7 +143,8 @@ def choose_time(request, slug):
 
 @require_POST
 def hold(request, slug):
-    service = studio_selectors.service_bookable(slug=slug)
+    # The service, its lengths and therapists and the studio in one query, as the times page.
+    service, _studio = selectors.times_page_catalogue(slug=slug)
     quota = throttle.hold_quota(request, session_holds=sessions.holds(request))
     if quota.refusal is not None:
         return _times_page(

@@ -147,6 +147,11 @@ class Studio(models.Model):
         return studio
 
     @classmethod
+    def keep(cls, studio: "Studio") -> None:
+        """Keep a studio row read with other rows in one query as ``load`` would keep it."""
+        _loaded.studio = studio
+
+    @classmethod
     def forget(cls, **kwargs) -> None:
         """Drop the row ``load`` kept, so the next ``load`` reads it again (a signal receiver)."""
         _loaded.studio = None

@@ -357,10 +357,23 @@ def test_the_times_page_catalogue_reads_what_the_orm_reads_in_one_query(
     assert [_fields(item) for item in therapists] == [
         _fields(item) for item in expected.therapists.all()
     ]
-    assert _fields(studio) == _fields(Studio.load())
+    assert _fields(studio) == _fields(Studio.objects.get(pk=1))
     assert lengths[0].price == Decimal("39.90") and "carla" not in [t.slug for t in therapists]
     assert studio.horizon_days == 45 and studio.tagline_ca == "Calma <i>"
     assert not read._state.adding and read._state.db == "default"
+
+
+def test_the_studio_read_with_the_catalogue_is_the_requests_studio(demo, django_assert_num_queries):
+    """The hold reads the catalogue once and then asks ``Studio.load``: no second read."""
+    Studio.objects.filter(pk=1).update(hold_minutes=17)
+    Studio.forget()
+    _service, studio = selectors.times_page_catalogue(slug=demo.service().slug)
+    with django_assert_num_queries(0):
+        assert Studio.load() is studio
+    assert studio.hold_minutes == 17
+    # A saved policy is read afresh, as ever (``Studio.forget`` runs on save).
+    Studio.objects.get(pk=1).save()
+    assert Studio.load() is not studio
 
 
 def test_the_times_page_catalogue_has_no_withdrawn_or_unknown_service(demo):

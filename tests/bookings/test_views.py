@@ -352,7 +352,7 @@ def test_inside_the_window_the_manage_page_says_to_call_and_cancel_changes_nothi
 # The times page: the service, its lengths and therapists and the studio in one query
 # (bookings.selectors.times_page_catalogue), and the month's calendar in one (free_starts).
 TIMES_PAGE_QUERIES = 2
-HOLD_POST_QUERIES = 15
+HOLD_POST_QUERIES = 12
 
 
 def _fill_nights(demo, count: int) -> None:
