@@ -75,7 +75,8 @@ MIDDLEWARE = [
     # The URL's language, else the browser's, else the studio's default (not LANGUAGE_CODE).
     "studio.middleware.StudioLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Django's CsrfViewMiddleware, setting the cookie once per visitor (not on every page).
+    "studio.middleware.CsrfCookieOnceMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
