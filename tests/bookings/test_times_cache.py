@@ -196,6 +196,25 @@ def test_a_second_visitor_gets_the_stored_week_with_no_query_and_their_own_csrf_
         assert times_cache.CSRF_PLACEHOLDER.encode() not in answer.content
 
 
+def test_a_returning_visitor_gets_the_stored_week_with_no_query_and_no_cookie(
+    demo, clock, django_assert_max_num_queries
+):
+    """Cookies kept, as a browser keeps them: no query, no session, no Set-Cookie again."""
+    params = query(demo)
+    visitor = Browser()
+    first = visitor.get(times_url(), params)
+    assert settings.CSRF_COOKIE_NAME in first.cookies
+    with django_assert_max_num_queries(0):
+        again = visitor.get(times_url(), params)
+    assert again.status_code == 200
+    assert not again.cookies
+    assert "Cookie" in again["Vary"]
+    assert settings.SESSION_COOKIE_NAME not in visitor.cookies
+    assert _unmask_cipher_token(_FORM_TOKEN.search(again.content.decode()).group(1)) == (
+        visitor.cookies[settings.CSRF_COOKIE_NAME].value
+    )
+
+
 # --- 2. every kind of write ------------------------------------------------------------------
 
 

@@ -93,3 +93,22 @@ def test_the_week_is_stored_in_redis_and_a_write_replaces_it(
     after = get(browser, params)
     assert normalised(after) == normalised(uncached(params))
     assert starts(after) != starts(before)
+
+
+def test_a_stored_week_costs_one_round_trip_to_redis(demo, clock, redis_cache, monkeypatch):
+    """The version and the week come in one read: the version is not asked for apart."""
+    params = query(demo)
+    get(Browser(), params)
+    calls = []
+    original = redis.Redis.execute_command
+
+    def counted(client, *args, **kwargs):
+        calls.append(args[0])
+        return original(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    visitor = Browser()
+    get(visitor, params)
+    calls.clear()
+    assert starts(get(visitor, params))
+    assert calls == ["MGET"]
