@@ -89,9 +89,11 @@ def main() -> None:
     from django.test import Client as Browser
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
+    from django.utils.module_loading import import_string
 
     from studio.timezones import studio_tz
 
+    SessionStore = import_string(settings.SESSION_ENGINE + ".SessionStore")
     redis_calls = RedisCalls()
     try:
         now = timezone.now()
@@ -109,6 +111,7 @@ def main() -> None:
             ("service page, /en/", f"/en/services/{service.slug}/"),
             ("home", "/"),
             ("home, /en/", "/en/"),
+            ("times page, /en/, session", "/en" + times),
         ]
         print(f"Machine: {machine()}")
         print(
@@ -121,6 +124,12 @@ def main() -> None:
         bare_median = None
         for name, path in pages:
             browser = Browser(SERVER_NAME="127.0.0.1")
+            if name.endswith(", session"):
+                # A visitor who held a time once: an anonymous session, kept by the cookie.
+                session = SessionStore()
+                session["calma-bench"] = True
+                session.save()
+                browser.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 
             def get(browser=browser, path=path):
                 """Follow redirects as locust does; return the hops' responses."""
