@@ -31,8 +31,6 @@ CACHES = {
         "KEY_PREFIX": os.environ.get("BENCH_CACHE_PREFIX", "calma-bench"),
     }
 }
-# As in production with Redis (studio/settings/base.py).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CALMA_TIMES_CACHE_SECONDS = int(os.environ.get("CALMA_TIMES_CACHE_SECONDS", "300"))
 
 # The load posts every hold from 127.0.0.1: the per-visitor limits of bookings/throttle.py

@@ -235,10 +235,6 @@ if REDIS_URL:
             "KEY_PREFIX": "calma",
         }
     }
-    # Sessions are read from Redis and written to both it and the database: a page asks
-    # Redis, not PostgreSQL, whether a visitor with a session cookie is signed in. Only with
-    # a cache that every process shares: one process's memory would serve a stale session.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The longest a stored week is served; 0 turns storing off.
 CALMA_TIMES_CACHE_SECONDS = (
     int(os.environ.get("CALMA_TIMES_CACHE_SECONDS", "300")) if REDIS_URL else 0
