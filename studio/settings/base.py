@@ -230,7 +230,7 @@ CELERY_BEAT_SCHEDULE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "studio.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "calma",
         }

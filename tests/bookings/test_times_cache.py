@@ -54,7 +54,7 @@ TAKEN = "that time was just taken"
 HTMX = {"HX-Request": "true"}
 BROKEN_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "studio.cache.RedisCache",
         # Nothing listens on port 1: every cache call fails at once with "connection refused".
         "LOCATION": "redis://127.0.0.1:1/0",
     }
