@@ -33,10 +33,9 @@ from datetime import datetime
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+# The times page's view renders with the placeholders it finds here.
 from studio import page_cache
-from studio.page_cache import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, enabled
-
-__all__ = ["CSRF_PLACEHOLDER", "NONCE_PLACEHOLDER", "enabled"]
+from studio.page_cache import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, enabled  # noqa: F401
 
 VERSION_KEY = "calma:calendar-version"
 KEY_PREFIX = "calma:times:"
