@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.http import HttpResponseNotFound
-from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.urls import is_valid_path
 from django.utils import timezone, translation
@@ -120,17 +119,24 @@ class PrivatePagesNoStoreMiddleware:
         return response
 
 
-class CsrfCookieOnceMiddleware(CsrfViewMiddleware):
-    """Django's CSRF protection, but the cookie is set once per visitor, not on every page.
+class CsrfCookieOnceMiddleware:
+    """Have Django's CsrfViewMiddleware set the CSRF cookie once per visitor, not every page.
 
     Django sends the cookie again with every page that shows a token, to renew its expiry
     (a year). Here a visitor who sent the very secret the page used gets no Set-Cookie:
     nothing to store or re-send, and a response a cache could keep. A new or rotated secret
-    (first visit, signing in) is still set. ``Vary: Cookie`` stays, as the page still holds
-    this visitor's token.
+    (first visit, signing in, a cookie that is not a secret) is still set. ``Vary: Cookie``
+    stays, as the page still holds this visitor's token.
+
+    Listed right after CsrfViewMiddleware, so it sees the response first; Django's own stays
+    in MIDDLEWARE, where ``check --deploy`` looks for it.
     """
 
-    def process_response(self, request, response):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
         if (
             request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not settings.CSRF_USE_SESSIONS
@@ -138,4 +144,4 @@ class CsrfCookieOnceMiddleware(CsrfViewMiddleware):
         ):
             request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
             patch_vary_headers(response, ("Cookie",))
-        return super().process_response(request, response)
+        return response

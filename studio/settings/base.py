@@ -75,7 +75,8 @@ MIDDLEWARE = [
     # The URL's language, else the browser's, else the studio's default (not LANGUAGE_CODE).
     "studio.middleware.StudioLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Django's CsrfViewMiddleware, setting the cookie once per visitor (not on every page).
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # Right after it: the CSRF cookie is set once per visitor, not again with every page.
     "studio.middleware.CsrfCookieOnceMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
