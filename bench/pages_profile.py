@@ -93,6 +93,10 @@ def main() -> None:
 
     from studio.timezones import studio_tz
 
+    # The web processes keep their connections (psycopg's pool); the test client would
+    # otherwise open one per request, and a page's first query would time the connect.
+    connection.settings_dict["CONN_MAX_AGE"] = None
+    connection.close()
     SessionStore = import_string(settings.SESSION_ENGINE + ".SessionStore")
     redis_calls = RedisCalls()
     try:

@@ -85,7 +85,8 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def _bump(version_key: str) -> None:
+def bump(version_key: str) -> None:
+    """Give ``version_key`` a new value: every page stored under the old one is stale."""
     try:
         cache.set(version_key, _new_version(), timeout=None)
     except Exception:
@@ -93,17 +94,26 @@ def _bump(version_key: str) -> None:
         logger.warning("Could not raise the %s version", _name(version_key)[0], exc_info=True)
 
 
-def changed(version_key: str) -> None:
+def changed(version_key: str, *, bump_version=None) -> None:
     """Make every page stored under ``version_key`` stale, now and when the write commits.
 
     Raised at once, for readers on this connection (inside the transaction), and again
     when the transaction commits: a reader on another connection that took the first new
     version while the write was still uncommitted may have stored the old data under it.
+    Outside a transaction the write is committed already, and once is enough (``on_commit``
+    would run at once: two trips to the cache back to back). ``bump_version`` replaces
+    ``bump`` for a caller that keeps its own.
     """
     if not enabled():
         return
-    _bump(version_key)
-    transaction.on_commit(lambda: _bump(version_key))
+    if bump_version is None:
+
+        def bump_version():
+            bump(version_key)
+
+    bump_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump_version)
 
 
 def lookup(request, version_key: str, key: str):
