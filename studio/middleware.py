@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.http import HttpResponseNotFound
 from django.middleware.locale import LocaleMiddleware
+from django.urls import is_valid_path
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import trans_real
 
 from studio.models import Studio
@@ -48,6 +50,20 @@ class StudioLocaleMiddleware(LocaleMiddleware):
         language = browser_language(request) or Studio.load().default_language
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+        return self._redirect_to_language(request)
+
+    def _redirect_to_language(self, request):
+        """Redirect an address that has a page only in a language, before anything else runs.
+
+        Django redirects in ``process_response``, once the view has answered 404: the whole
+        "not found" page rendered (the session and the user read for its navigation, a CSRF
+        cookie set) and then thrown away. Asked here with the same rule, it costs a resolve.
+        """
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_valid_path(request.path_info, urlconf):
+            return None
+        response = self.process_response(request, HttpResponseNotFound())
+        return response if response.status_code != 404 else None
 
 
 class StudioTimeZoneMiddleware:
@@ -100,4 +116,32 @@ class PrivatePagesNoStoreMiddleware:
         response = self.get_response(request)
         if not may_be_cached(request):
             add_never_cache_headers(response)
+        return response
+
+
+class CsrfCookieOnceMiddleware:
+    """Have Django's CsrfViewMiddleware set the CSRF cookie once per visitor, not every page.
+
+    Django sends the cookie again with every page that shows a token, to renew its expiry
+    (a year). Here a visitor who sent the very secret the page used gets no Set-Cookie:
+    nothing to store or re-send, and a response a cache could keep. A new or rotated secret
+    (first visit, signing in, a cookie that is not a secret) is still set. ``Vary: Cookie``
+    stays, as the page still holds this visitor's token.
+
+    Listed right after CsrfViewMiddleware, so it sees the response first; Django's own stays
+    in MIDDLEWARE, where ``check --deploy`` looks for it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not settings.CSRF_USE_SESSIONS
+            and request.COOKIES.get(settings.CSRF_COOKIE_NAME) == request.META.get("CSRF_COOKIE")
+        ):
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+            patch_vary_headers(response, ("Cookie",))
         return response

@@ -5,33 +5,45 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from studio import selectors
+from studio import page_cache, selectors
 from studio.models import Studio
+
+# The catalogue pages are the same for every visitor who is not signed in: they are stored
+# per address and language until the catalogue changes (``studio.page_cache``).
 
 
 @require_safe
 def home(request):
-    return render(
+    return page_cache.catalogue_page(
         request,
         "studio/home.html",
-        {"studio": Studio.load(), "services": selectors.service_list()},
+        lambda: {"studio": Studio.load(), "services": selectors.service_list()},
     )
 
 
 @require_safe
 def service_list(request):
-    return render(request, "studio/service_list.html", {"services": selectors.service_list()})
+    return page_cache.catalogue_page(
+        request, "studio/service_list.html", lambda: {"services": selectors.service_list()}
+    )
 
 
 @require_safe
 def service_detail(request, slug):
-    service = selectors.service_detail(slug=slug)
-    return render(request, "studio/service_detail.html", {"service": service})
+    return page_cache.catalogue_page(
+        request,
+        "studio/service_detail.html",
+        lambda: {"service": selectors.service_detail(slug=slug)},
+    )
 
 
 @require_safe
 def therapist_list(request):
-    return render(request, "studio/therapist_list.html", {"therapists": selectors.therapist_list()})
+    return page_cache.catalogue_page(
+        request,
+        "studio/therapist_list.html",
+        lambda: {"therapists": selectors.therapist_list()},
+    )
 
 
 def page_not_found(request, exception=None):

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "studio.middleware.StudioLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Right after it: the CSRF cookie is set once per visitor, not again with every page.
+    "studio.middleware.CsrfCookieOnceMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -231,7 +233,7 @@ CELERY_BEAT_SCHEDULE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "studio.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "calma",
         }

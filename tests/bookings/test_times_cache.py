@@ -54,7 +54,7 @@ TAKEN = "that time was just taken"
 HTMX = {"HX-Request": "true"}
 BROKEN_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "studio.cache.RedisCache",
         # Nothing listens on port 1: every cache call fails at once with "connection refused".
         "LOCATION": "redis://127.0.0.1:1/0",
     }
@@ -194,6 +194,25 @@ def test_a_second_visitor_gets_the_stored_week_with_no_query_and_their_own_csrf_
     assert booking.start_at == parse_datetime(start)
     for answer in (refused, response):
         assert times_cache.CSRF_PLACEHOLDER.encode() not in answer.content
+
+
+def test_a_returning_visitor_gets_the_stored_week_with_no_query_and_no_cookie(
+    demo, clock, django_assert_max_num_queries
+):
+    """Cookies kept, as a browser keeps them: no query, no session, no Set-Cookie again."""
+    params = query(demo)
+    visitor = Browser()
+    first = visitor.get(times_url(), params)
+    assert settings.CSRF_COOKIE_NAME in first.cookies
+    with django_assert_max_num_queries(0):
+        again = visitor.get(times_url(), params)
+    assert again.status_code == 200
+    assert not again.cookies
+    assert "Cookie" in again["Vary"]
+    assert settings.SESSION_COOKIE_NAME not in visitor.cookies
+    assert _unmask_cipher_token(_FORM_TOKEN.search(again.content.decode()).group(1)) == (
+        visitor.cookies[settings.CSRF_COOKIE_NAME].value
+    )
 
 
 # --- 2. every kind of write ------------------------------------------------------------------
