@@ -77,13 +77,14 @@ bench: install
 	DJANGO_SETTINGS_MODULE=studio.settings.base $(BIN)/python bench/reports.py
 	$(MAKE) bench-http
 
-# Load the pages over HTTP: gunicorn on a throwaway PostgreSQL database (calma_http_bench,
+# The booking POST in-process (bench/hold_profile.py), then load the pages over HTTP: gunicorn on a throwaway PostgreSQL database (calma_http_bench,
 # on the server DATABASE_URL names or 127.0.0.1:5432), Redis for the stored weeks of times
 # (BENCH_REDIS_URL or 127.0.0.1:6379/0), locust on the same machine, and django-appointment
 # for comparison (the bench extra, installed from requirements/bench.txt). Not part of CI; see
 # docs/PERFORMANCE.md.
 bench-http: install
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DIR)/bench.txt
+	$(BIN)/python bench/hold_profile.py
 	DJANGO_SETTINGS_MODULE=bench.http_settings $(BIN)/python bench/http_load.py
 
 # Celery, for the full stack by hand (REDIS_URL must point at a Redis server).
