@@ -29,13 +29,18 @@ def fresh_catalogs(tmp_path_factory) -> dict[str, polib.POFile]:
     shutil.copytree(ROOT / "locale", locale)
     cwd = Path.cwd()
     os.chdir(ROOT)
+    is_dir = os.path.isdir
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(settings, "LOCALE_PATHS", [locale])
+            # makemessages also adopts a ./locale folder, and any folder named locale it walks
+            # past, ahead of LOCALE_PATHS: the project's files would then be written to the
+            # committed catalogs, not to the copy. Hide the one and skip the other.
+            patch.setattr(os.path, "isdir", lambda path: path != "locale" and is_dir(path))
             call_command(
                 "makemessages",
                 locale=list(LANGUAGES),
-                ignore_patterns=IGNORED,
+                ignore_patterns=[*IGNORED, "locale"],
                 no_obsolete=True,
                 no_location=True,
                 verbosity=0,
