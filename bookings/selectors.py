@@ -834,11 +834,12 @@ def _start_sql(
 ) -> str:
     """Return the statement ``start_choices`` runs, built once per shape.
 
-    Its parameters, in order: the therapist ids and the weekday; the therapist ids and time
-    off's end and start bounds; the held status and now, the therapist and room ids, the
-    active statuses, the session's three bounds, (without ``dead_holds``) the held status
-    and now, and (with ``excluding``) the booking left out; the therapist ids, the active
-    statuses, the day's bounds, the held status and now, and the booking left out.
+    Its parameters, in order: the therapist ids, the room ids and the active statuses (each
+    once, as tables: few parameters keep the statement in psycopg's cache of parsed
+    queries); the weekday; time off's end and start bounds; the held status and now, the
+    session's three bounds, (without ``dead_holds``) the held status and now, and (with
+    ``excluding``) the booking left out; the day's bounds, the held status and now, and the
+    booking left out.
     """
     key = (vendor, therapists, rooms, excluding, dead_holds)
     found = _START_SQL.get(key)
@@ -848,36 +849,41 @@ def _start_sql(
     minute, minute_up = sql["minute"].format, sql["minute_up"].format
     instant, time_of_day = sql["micros"].format, sql["time_micros"].format
     none = "CAST(NULL AS BIGINT)"
-    therapist_ids = ", ".join(["%s"] * therapists)
-    room_ids = ", ".join(["%s"] * rooms)
-    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+
+    def rows(count: int) -> str:
+        return ", ".join(["(%s)"] * count)
+
     live = "NOT (b.status = %s AND b.hold_expires_at IS NOT NULL AND b.hold_expires_at <= %s)"
     other = "AND b.id <> %s" if excluding else ""
     bookings = Booking._meta.db_table
     # Only table names and the fragments above go into the text; every value is a parameter.
     statement = f"""
+WITH therapists(id) AS (VALUES {rows(therapists)}),
+rooms(id) AS (VALUES {rows(rooms)}),
+statuses(status) AS (VALUES {rows(len(ACTIVE_STATUSES))})
 SELECT {_START_HOURS}, h.therapist_id, {time_of_day("h.starts")}, {time_of_day("h.ends")},
   {none}, {none}
-FROM {WorkingHours._meta.db_table} h WHERE h.therapist_id IN ({therapist_ids}) AND h.weekday = %s
+FROM {WorkingHours._meta.db_table} h
+WHERE h.therapist_id IN (SELECT id FROM therapists) AND h.weekday = %s
 UNION ALL
 SELECT {_START_TIME_OFF}, o.therapist_id, {instant("o.start_at")}, {instant("o.end_at")},
   {none}, {none}
 FROM {TimeOff._meta.db_table} o
-WHERE o.therapist_id IN ({therapist_ids}) AND o.start_at < %s AND o.end_at > %s
+WHERE o.therapist_id IN (SELECT id FROM therapists) AND o.start_at < %s AND o.end_at > %s
 UNION ALL
 SELECT {_START_BUSY}, b.therapist_id, b.room_id, {minute("b.start_at")},
   {minute_up("b.blocked_until")},
   CASE WHEN b.status = %s AND b.hold_expires_at <= %s THEN 1 ELSE 0 END
 FROM {bookings} b
-WHERE (b.therapist_id IN ({therapist_ids}) OR b.room_id IN ({room_ids}))
-  AND b.status IN ({statuses})
+WHERE (b.therapist_id IN (SELECT id FROM therapists) OR b.room_id IN (SELECT id FROM rooms))
+  AND b.status IN (SELECT status FROM statuses)
   AND b.start_at < %s AND b.blocked_until > %s AND b.start_at > %s
   {"" if dead_holds else "AND " + live} {other}
 UNION ALL
 SELECT {_START_BOOKED}, b.therapist_id, {instant("b.start_at")}, {instant("b.end_at")},
   {none}, {none}
 FROM {bookings} b
-WHERE b.therapist_id IN ({therapist_ids}) AND b.status IN ({statuses})
+WHERE b.therapist_id IN (SELECT id FROM therapists) AND b.status IN (SELECT status FROM statuses)
   AND b.start_at >= %s AND b.start_at < %s AND {live} {other}
 """  # noqa: S608
     _START_SQL[key] = statement
@@ -921,17 +927,15 @@ def start_choices(
     held = BookingStatus.HELD.value
     statuses = [str(status) for status in ACTIVE_STATUSES]
     excluded = [] if exclude_booking_id is None else [exclude_booking_id]
-    params: list = [*therapist_ids, day.weekday()]
-    params += [*therapist_ids, adapt(window.end + TIME_OFF_MARGIN), adapt(window.start)]
-    params += [held, adapt(now), *therapist_ids, *room_ids, *statuses]
+    params: list = [*therapist_ids, *room_ids, *statuses, day.weekday()]
+    params += [adapt(window.end + TIME_OFF_MARGIN), adapt(window.start), held, adapt(now)]
     # A booking [a, blocked_until) meets the session [s, s + session) when a < s + session
     # and s < blocked_until; the last bound only keeps the range read from the index short.
     params += [adapt(start_at + session), adapt(start_at), adapt(start_at - LONGEST_BOOKING)]
     if not dead_holds:
         params += [held, adapt(now)]
     params += excluded
-    params += [*therapist_ids, *statuses, adapt(window.start), adapt(window.end)]
-    params += [held, adapt(now), *excluded]
+    params += [adapt(window.start), adapt(window.end), held, adapt(now), *excluded]
     statement = _start_sql(
         connection.vendor,
         therapists=len(therapist_ids),
