@@ -886,7 +886,8 @@ FROM {bookings} b
 WHERE b.therapist_id IN (SELECT id FROM therapists) AND b.status IN (SELECT status FROM statuses)
   AND b.start_at >= %s AND b.start_at < %s AND {live} {other}
 """  # noqa: S608
-    _START_SQL[key] = statement
+    # Stripped, so that a query log's first line is the statement's.
+    _START_SQL[key] = statement = statement.strip()
     return statement
 
 
