@@ -99,12 +99,14 @@ def bookable_resources(
     service: Service,
     therapist: Therapist | None,
     therapists: Sequence[Therapist] | None = None,
+    room_ids: Sequence[int] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Return the ids of the active therapists (or the one named) and rooms for a service.
 
     In their models' order: the availability rule takes the first free room it meets.
     ``therapists`` are the service's active therapists in that order, when the caller has
-    read them already (``studio.selectors.service_bookable``): one query fewer.
+    read them already (``studio.selectors.service_bookable``): one query fewer. So are
+    ``room_ids``, the ids of its active rooms in order (``hold_catalogue``).
     """
     if therapists is None:
         offered = Therapist.objects.filter(is_active=True, services=service)
@@ -113,6 +115,8 @@ def bookable_resources(
         therapist_ids = list(offered.values_list("pk", flat=True))
     else:
         therapist_ids = [t.pk for t in therapists if therapist is None or t.pk == therapist.pk]
+    if room_ids is not None:
+        return therapist_ids, list(room_ids)
     return (
         therapist_ids,
         list(service.rooms.filter(is_active=True).values_list("pk", flat=True)),
@@ -800,6 +804,207 @@ def _calendar_in_one_query(
     )
 
 
+# --- a write's re-check: one start, in one statement -----------------------------------------
+#
+# A write under the calendar locks asks about one start only. ``start_choices`` reads what
+# that start needs, in one statement: the chosen therapists' hours of its weekday, their time
+# off around its day, the bookings that meet its session on the locked therapists and rooms
+# (dead holds among them, if asked), and the booked minutes of its local day per therapist,
+# which "anyone" goes by (``pick_therapist``).
+
+_START_HOURS, _START_TIME_OFF, _START_BUSY, _START_BOOKED = range(4)
+
+
+@dataclass(frozen=True)
+class StartChoices:
+    # The start, if free, with the therapists and rooms that could take it.
+    slot: Slot | None
+    # Booked minutes of the start's local day per therapist id (of the therapists read).
+    booked_minutes: dict[int, int]
+    # Holds past their expiry, not yet marked expired, that meet the start's session on the
+    # therapists and rooms read (counted only when asked: ``dead_holds=True``).
+    dead_holds: int = 0
+
+
+_START_SQL: dict[tuple[str, int, int, bool, bool], str] = {}
+
+
+def _start_sql(
+    vendor: str, *, therapists: int, rooms: int, excluding: bool, dead_holds: bool
+) -> str:
+    """Return the statement ``start_choices`` runs, built once per shape.
+
+    Its parameters, in order: the therapist ids, the room ids and the active statuses (each
+    once, as tables: few parameters keep the statement in psycopg's cache of parsed
+    queries); the weekday; time off's end and start bounds; the held status and now, the
+    session's three bounds, (without ``dead_holds``) the held status and now, and (with
+    ``excluding``) the booking left out; the day's bounds, the held status and now, and the
+    booking left out.
+    """
+    key = (vendor, therapists, rooms, excluding, dead_holds)
+    found = _START_SQL.get(key)
+    if found is not None:
+        return found
+    sql = _sql_fragments(vendor)
+    minute, minute_up = sql["minute"].format, sql["minute_up"].format
+    instant, time_of_day = sql["micros"].format, sql["time_micros"].format
+    none = "CAST(NULL AS BIGINT)"
+
+    def rows(count: int) -> str:
+        return ", ".join(["(%s)"] * count)
+
+    live = "NOT (b.status = %s AND b.hold_expires_at IS NOT NULL AND b.hold_expires_at <= %s)"
+    other = "AND b.id <> %s" if excluding else ""
+    bookings = Booking._meta.db_table
+    # Only table names and the fragments above go into the text; every value is a parameter.
+    statement = f"""
+WITH therapists(id) AS (VALUES {rows(therapists)}),
+rooms(id) AS (VALUES {rows(rooms)}),
+statuses(status) AS (VALUES {rows(len(ACTIVE_STATUSES))})
+SELECT {_START_HOURS}, h.therapist_id, {time_of_day("h.starts")}, {time_of_day("h.ends")},
+  {none}, {none}
+FROM {WorkingHours._meta.db_table} h
+WHERE h.therapist_id IN (SELECT id FROM therapists) AND h.weekday = %s
+UNION ALL
+SELECT {_START_TIME_OFF}, o.therapist_id, {instant("o.start_at")}, {instant("o.end_at")},
+  {none}, {none}
+FROM {TimeOff._meta.db_table} o
+WHERE o.therapist_id IN (SELECT id FROM therapists) AND o.start_at < %s AND o.end_at > %s
+UNION ALL
+SELECT {_START_BUSY}, b.therapist_id, b.room_id, {minute("b.start_at")},
+  {minute_up("b.blocked_until")},
+  CASE WHEN b.status = %s AND b.hold_expires_at <= %s THEN 1 ELSE 0 END
+FROM {bookings} b
+WHERE (b.therapist_id IN (SELECT id FROM therapists) OR b.room_id IN (SELECT id FROM rooms))
+  AND b.status IN (SELECT status FROM statuses)
+  AND b.start_at < %s AND b.blocked_until > %s AND b.start_at > %s
+  {"" if dead_holds else "AND " + live} {other}
+UNION ALL
+SELECT {_START_BOOKED}, b.therapist_id, {instant("b.start_at")}, {instant("b.end_at")},
+  {none}, {none}
+FROM {bookings} b
+WHERE b.therapist_id IN (SELECT id FROM therapists) AND b.status IN (SELECT status FROM statuses)
+  AND b.start_at >= %s AND b.start_at < %s AND {live} {other}
+"""  # noqa: S608
+    # Stripped, so that a query log's first line is the statement's.
+    _START_SQL[key] = statement = statement.strip()
+    return statement
+
+
+def start_choices(
+    *,
+    service: Service,
+    length: ServiceLength,
+    start_at: datetime,
+    resources: tuple[list[int], list[int]],
+    now: datetime | None = None,
+    studio: Studio | None = None,
+    exclude_booking_id: int | None = None,
+    enforce_notice: bool = True,
+    dead_holds: bool = False,
+) -> StartChoices:
+    """Return whether one start is free on these therapists and rooms, in one query.
+
+    What ``availability(..., resources=resources, only_start=start_at)`` answers about that
+    start over its local day, and the booked minutes of that day per therapist, read for a
+    write under the calendar locks: only the bookings that meet the start's session are laid
+    (a start is blocked by those alone), and only the hours of its weekday. With
+    ``dead_holds``, holds past their expiry that meet the session are read, counted and left
+    out, as in ``_busy``: exactly the ones the locked insert could meet.
+    """
+    now = now or timezone.now()
+    studio = studio or Studio.load()
+    tz = studio_tz()
+    day = timezone.localtime(start_at, tz).date()
+    window = Interval(*local_day_bounds(day, 1))
+    notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
+    horizon_end = now + timedelta(days=studio.horizon_days)
+    therapist_ids, room_ids = resources
+    if not therapist_ids or not room_ids:
+        return StartChoices(None, {})
+    session = service.blocks(length)
+
+    adapt = connection.ops.adapt_datetimefield_value
+    held = BookingStatus.HELD.value
+    statuses = [str(status) for status in ACTIVE_STATUSES]
+    excluded = [] if exclude_booking_id is None else [exclude_booking_id]
+    params: list = [*therapist_ids, *room_ids, *statuses, day.weekday()]
+    params += [adapt(window.end + TIME_OFF_MARGIN), adapt(window.start), held, adapt(now)]
+    # A booking [a, blocked_until) meets the session [s, s + session) when a < s + session
+    # and s < blocked_until; the last bound only keeps the range read from the index short.
+    params += [adapt(start_at + session), adapt(start_at), adapt(start_at - LONGEST_BOOKING)]
+    if not dead_holds:
+        params += [held, adapt(now)]
+    params += excluded
+    params += [adapt(window.start), adapt(window.end), held, adapt(now), *excluded]
+    statement = _start_sql(
+        connection.vendor,
+        therapists=len(therapist_ids),
+        rooms=len(room_ids),
+        excluding=exclude_booking_id is not None,
+        dead_holds=dead_holds,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+
+    hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    time_off: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    therapists_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    rooms_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    booked: dict[int, int] = defaultdict(int)
+    weekday = day.weekday()
+    dead = 0
+    for kind, pk, first, second, third, fourth in rows:
+        if kind == _START_BUSY:
+            if fourth:
+                dead += 1  # only read with ``dead_holds``: it blocks nothing, swept or not
+                continue
+            span = (second, third)
+            therapists_busy[pk].append(span)
+            rooms_busy[first].append(span)
+        elif kind == _START_BOOKED:
+            # As ``_busy``: whole minutes of each booking, rounded down, then summed.
+            booked[pk] += (second - first) // 60_000_000
+        elif kind == _START_HOURS:
+            hours[pk][weekday].append((_time_of_day(first), _time_of_day(second)))
+        else:
+            time_off[pk].append((first, second))
+    calendar = _lanes(
+        therapist_ids=therapist_ids,
+        room_ids=room_ids,
+        busy=_Busy(therapists_busy, rooms_busy, {}, [], dead),
+        work=_lay_work(
+            therapist_ids=therapist_ids, hours=hours, time_off=time_off, days=[day], tz=tz
+        ),
+        service=service,
+        length=length,
+        studio=studio,
+        window=window,
+        now=now,
+        notice=notice,
+        horizon_end=horizon_end,
+        only_start=start_at,
+        tz=tz,
+    )
+    slot = None
+    for start, slot_therapists, slot_rooms in slot_minutes(
+        therapists=calendar.therapists,
+        rooms=calendar.rooms,
+        duration=calendar.duration,
+        buffer=calendar.buffer,
+        step=calendar.step,
+    ):
+        if from_minute(start) == start_at:
+            slot = Slot(
+                from_minute(start),
+                from_minute(start + calendar.duration),
+                slot_therapists,
+                slot_rooms,
+            )
+    return StartChoices(slot, dict(booked), dead)
+
+
 _TIMES_OF_DAY: dict[int, time] = {}
 
 
@@ -845,12 +1050,17 @@ def _as_text(field, table: str) -> tuple[str, object]:
     raise NotImplementedError(f"{field} has no reading as text: add one here.")
 
 
-_CATALOGUE: dict[str, tuple[str, dict]] = {}
+_CATALOGUE: dict[tuple[str, bool], tuple[str, dict]] = {}
+# The kind of the rows that carry the service's active rooms' ids (``hold_catalogue``).
+_CATALOGUE_ROOMS = 4
 
 
-def _catalogue_sql() -> tuple[str, dict]:
-    """Return the catalogue statement and, per model, its fields and readers (built once)."""
-    found = _CATALOGUE.get(connection.vendor)
+def _catalogue_sql(*, rooms: bool = False) -> tuple[str, dict]:
+    """Return the catalogue statement and, per model, its fields and readers (built once).
+
+    With ``rooms``, the ids of the service's active rooms come too, as rows of their own.
+    """
+    found = _CATALOGUE.get((connection.vendor, rooms))
     if found is not None:
         return found
     # Only table and column names, and the fragments of ``_as_text``, go into the text.
@@ -884,7 +1094,17 @@ def _catalogue_sql() -> tuple[str, dict]:
         select = f"SELECT {kind}, ROW_NUMBER() OVER (ORDER BY {order}), {', '.join(values)}"
         table = model._meta.db_table
         selects.append(f"{select} FROM {table} m{join} WHERE {where}")
-    found = _CATALOGUE[connection.vendor] = ("\nUNION ALL\n".join(selects), readers)
+    if rooms:
+        # In ``bookable_resources``' order (the rooms' own, ids last, as ``_calendar_sql``).
+        suits = Service.rooms.through._meta.db_table
+        padding = ", ".join(["NULL"] * (width - 1))
+        order = "ROW_NUMBER() OVER (ORDER BY m.name, m.id)"
+        table = Room._meta.db_table
+        select = f"SELECT {_CATALOGUE_ROOMS}, {order}, CAST(m.id AS TEXT), {padding} FROM {table} m"  # noqa: S608
+        join = f"JOIN {suits} o ON o.room_id = m.id"
+        selects.append(f"{select} {join} WHERE m.is_active AND o.service_id = {wanted}")
+    found = ("\nUNION ALL\n".join(selects), readers)
+    _CATALOGUE[(connection.vendor, rooms)] = found
     return found
 
 
@@ -896,12 +1116,31 @@ def times_page_catalogue(*, slug: str) -> tuple[Service, Studio]:
     work for these few rows. An unknown or withdrawn service is a 404; a studio never saved
     is made by ``Studio.load``, as ever.
     """
-    statement, readers = _catalogue_sql()
+    service, studio, _room_ids = _catalogue(slug=slug, rooms=False)
+    return service, studio
+
+
+def hold_catalogue(*, slug: str) -> tuple[Service, Studio, list[int]]:
+    """Return what ``times_page_catalogue`` does and the ids of the service's active rooms.
+
+    In one query, for the hold: the rooms' ids are the ones ``bookable_resources`` reads,
+    in its order, read before the hold's transaction rather than in it (see
+    ``bookings.services.hold_create``).
+    """
+    return _catalogue(slug=slug, rooms=True)
+
+
+def _catalogue(*, slug: str, rooms: bool) -> tuple[Service, Studio, list[int]]:
+    statement, readers = _catalogue_sql(rooms=rooms)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [slug, slug, slug])
+        cursor.execute(statement, [slug] * (4 if rooms else 3))
         rows = cursor.fetchall()
     found: dict[int, list] = {kind: [] for kind in readers}
+    room_ids = []
     for kind, _position, *texts in sorted(rows, key=lambda row: (row[0], row[1])):
+        if kind == _CATALOGUE_ROOMS:
+            room_ids.append(int(texts[0]))
+            continue
         model, names, reads = readers[kind]
         values = [
             None if text is None else read(text)
@@ -914,10 +1153,10 @@ def times_page_catalogue(*, slug: str) -> tuple[Service, Studio]:
     keep_prefetched(service, "lengths", found[1])
     keep_prefetched(service, "therapists", found[2])
     if not found[3]:
-        return service, Studio.load()
+        return service, Studio.load(), room_ids
     # The request's studio from now on: a hold's service reads it again with ``load``.
     Studio.keep(found[3][0])
-    return service, found[3][0]
+    return service, found[3][0], room_ids
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:

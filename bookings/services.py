@@ -220,14 +220,16 @@ def _lock_resources(
     start_at: datetime,
     end_at: datetime,
     therapists: Sequence[Therapist] | None = None,
+    room_ids: Sequence[int] | None = None,
 ) -> Locked:
     """Lock the calendars a booking of this service could take over [start_at, end_at).
 
     Return what was locked, so the transaction touches only the holds those locks guard.
-    ``therapists`` are the service's active therapists, when the caller read them already.
+    ``therapists`` are the service's active therapists and ``room_ids`` its active rooms'
+    ids, when the caller read them already.
     """
     therapist_ids, room_ids = selectors.bookable_resources(
-        service=service, therapist=therapist, therapists=therapists
+        service=service, therapist=therapist, therapists=therapists, room_ids=room_ids
     )
     locked = Locked(therapist_ids, room_ids, start_at=start_at, end_at=end_at)
     _lock_calendar(locked)
@@ -242,6 +244,7 @@ def _calendar_write(
     start_at: datetime,
     end_at: datetime,
     therapists: Sequence[Therapist] | None = None,
+    room_ids: Sequence[int] | None = None,
 ) -> Iterator[Locked]:
     """Run a write that takes calendar time: one transaction holding the calendar locks.
 
@@ -256,6 +259,7 @@ def _calendar_write(
                 start_at=start_at,
                 end_at=end_at,
                 therapists=therapists,
+                room_ids=room_ids,
             )
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -356,34 +360,29 @@ def _choose(
     ``expire_dead_holds`` (a new booking, none excluded), the dead holds the insert could
     meet are marked expired, if this read met any: ``_expire_dead_holds`` then runs.
     """
-    day = timezone.localtime(start_at, studio_tz()).date()
-    result = selectors.availability(
+    found = selectors.start_choices(
         service=service,
         length=length,
-        therapist=therapist,
-        first_day=day,
-        days=1,
+        start_at=start_at,
+        resources=(locked.therapist_ids, locked.room_ids),
         now=now,
         studio=studio,
         exclude_booking_id=exclude_booking_id,
         enforce_notice=enforce_notice,
-        resources=(locked.therapist_ids, locked.room_ids),
-        only_start=start_at,
         dead_holds=expire_dead_holds,
     )
     if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
         raise BookingRefused(_("That room does not suit this massage."))
-    slot = next((slot for slot in result.slots if slot.start == start_at), None)
+    slot = found.slot
     if slot is None or (room is not None and room.pk not in slot.room_ids):
         raise _slot_taken()
-    if result.dead_holds:
+    if found.dead_holds:
         # The read covers every booking on the locked therapists and rooms that meets the
         # locked span, and nobody can add a hold there while the locks are held: with none
         # dead in it, _expire_dead_holds would find nothing, and its query is saved.
         _expire_dead_holds(now=now, locked=locked)
-    booked = {pk: minutes for (d, pk), minutes in result.booked_minutes.items() if d == day}
     room_id = room.pk if room is not None else slot.room_ids[0]
-    return pick_therapist(slot.therapist_ids, booked), room_id
+    return pick_therapist(slot.therapist_ids, found.booked_minutes), room_id
 
 
 def hold_create(
@@ -398,6 +397,7 @@ def hold_create(
     source: str = Booking.Source.ONLINE,
     language: str | None = None,
     therapists: Sequence[Therapist] | None = None,
+    room_ids: Sequence[int] | None = None,
 ) -> Booking:
     """Hold a free start while the client finishes booking (details and health questions).
 
@@ -407,7 +407,13 @@ def hold_create(
     outlives the session's start. ``language`` is the client's (by default the language the
     request is served in): every later email and link is in it. ``therapists`` are the
     service's active therapists in their order, when the caller has read them already
-    (``studio.selectors.service_bookable``): they are not read again.
+    (``studio.selectors.service_bookable``): they are not read again. ``room_ids``, the
+    ids of the service's active rooms in their order (``selectors.hold_catalogue``), are
+    likewise not read again. Read before the transaction, they are as safe as read in it:
+    no edit of a therapist, a room or which serve a service takes the calendar locks, so an
+    edit may commit between the read and the locks wherever the read is (each statement sees
+    what is committed when it starts). The locks guard the bookings, and the re-check and
+    the exclusion constraints still see every booking on the rooms read.
     """
     now = now or timezone.now()
     studio = Studio.load()
@@ -423,6 +429,7 @@ def hold_create(
         start_at=start_at,
         end_at=blocked_until,
         therapists=therapists,
+        room_ids=room_ids,
     ) as locked:
         therapist_id, room_id = _choose(
             service=service,

@@ -143,8 +143,8 @@ def choose_time(request, slug):
 
 @require_POST
 def hold(request, slug):
-    # The service, its lengths and therapists and the studio in one query, as the times page.
-    service, _studio = selectors.times_page_catalogue(slug=slug)
+    # The service, its lengths, therapists and rooms and the studio in one query.
+    service, _studio, room_ids = selectors.hold_catalogue(slug=slug)
     quota = throttle.hold_quota(request, session_holds=sessions.holds(request))
     if quota.refusal is not None:
         return _times_page(
@@ -184,6 +184,7 @@ def hold(request, slug):
             language=translation.get_language(),
             # Read with the service above: the hold does not read them again.
             therapists=service.therapists.all(),
+            room_ids=room_ids,
         )
     except BookingRefused as refusal:
         return _times_page(

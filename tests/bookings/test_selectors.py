@@ -381,3 +381,91 @@ def test_the_times_page_catalogue_has_no_withdrawn_or_unknown_service(demo):
     for slug in (demo.service().slug, "no-such-massage"):
         with pytest.raises(Http404):
             selectors.times_page_catalogue(slug=slug)
+
+
+def test_a_writes_one_start_read_answers_as_the_days_read_does(demo, django_assert_num_queries):
+    """``start_choices`` offers a start with the same therapists and rooms as the day's read,
+    gives the same booked minutes of that day per therapist, and counts only the dead holds
+    that meet the start's session, in one query.
+
+    Bookings before and after, a live and a run-out hold, a cancelled booking, time off with
+    seconds in it, a booking left out (a reschedule), and one therapist or anyone.
+    """
+    book(demo, madrid(2026, 11, 24, 9, 0))
+    book(demo, madrid(2026, 11, 24, 11, 0), therapist="carla", room="garden")
+    book(demo, madrid(2026, 11, 24, 14, 0), therapist="carla", room="garden")
+    held = book(demo, madrid(2026, 11, 24, 16, 0), status=BookingStatus.HELD)
+    dead = book(demo, madrid(2026, 11, 24, 12, 15), therapist="carla", status=BookingStatus.HELD)
+    Booking.objects.filter(pk=dead.pk).update(hold_expires_at=NOW - timedelta(minutes=1))
+    book(demo, madrid(2026, 11, 24, 10, 30), therapist="carla", status=BookingStatus.CANCELLED)
+    book(demo, madrid(2026, 11, 25, 10, 0))  # the next day: no booked minutes of Tuesday
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 24, 12, 0) + timedelta(seconds=30, microseconds=5),
+        end_at=madrid(2026, 11, 24, 13, 0) + timedelta(seconds=1),
+    )
+    service, length, studio = demo.service(), demo.length(60), Studio.load()
+    session = service.blocks(length)
+    compared = offered = 0
+    for therapist in (None, "ana", "carla"):
+        chosen = demo.therapist(therapist) if therapist else None
+        resources = selectors.bookable_resources(service=service, therapist=chosen)
+        for excluded in (None, held.pk):
+            start = madrid(2026, 11, 24, 8, 0)
+            while start < madrid(2026, 11, 24, 20, 0):
+                asked = {
+                    "now": NOW,
+                    "studio": studio,
+                    "exclude_booking_id": excluded,
+                    "resources": resources,
+                }
+                day = selectors.availability(
+                    service=service,
+                    length=length,
+                    therapist=chosen,
+                    first_day=TUESDAY,
+                    days=1,
+                    only_start=start,
+                    **asked,
+                )
+                with django_assert_num_queries(1):
+                    one = selectors.start_choices(
+                        service=service, length=length, start_at=start, dead_holds=True, **asked
+                    )
+                assert one.slot == next(iter(day.slots), None)
+                tuesday = {pk: n for (d, pk), n in day.booked_minutes.items() if d == TUESDAY}
+                assert {pk: one.booked_minutes.get(pk, 0) for pk in resources[0]} == {
+                    pk: tuesday.get(pk, 0) for pk in resources[0]
+                }
+                meets = dead.start_at < start + session and dead.blocked_until > start
+                room_or_therapist = (
+                    dead.therapist_id in resources[0] or dead.room_id in resources[1]
+                )
+                assert one.dead_holds == int(meets and room_or_therapist)
+                offered += one.slot is not None
+                compared += 1
+                start += timedelta(minutes=15)
+    assert compared == 3 * 2 * 48
+    assert 0 < offered < compared
+    assert selectors.start_choices(
+        service=service,
+        length=length,
+        start_at=madrid(2026, 11, 24, 12, 0),
+        resources=selectors.bookable_resources(service=service, therapist=None),
+        now=NOW,
+    ).booked_minutes == {demo.therapist("ana").pk: 120, demo.therapist("carla").pk: 120}
+
+
+def test_the_hold_catalogue_reads_the_rooms_bookable_resources_reads_in_one_query(
+    demo, django_assert_num_queries
+):
+    """The hold's catalogue also gives the service's active rooms' ids, in their order."""
+    service = demo.service()
+    service.rooms.filter(slug="garden").update(is_active=False)
+    with django_assert_num_queries(1):
+        read, studio, room_ids = selectors.hold_catalogue(slug=service.slug)
+    _therapist_ids, expected = selectors.bookable_resources(service=service, therapist=None)
+    assert room_ids == expected
+    assert room_ids and service.rooms.get(slug="garden").pk not in room_ids
+    assert read.pk == service.pk and studio.pk == 1
+    assert selectors.times_page_catalogue(slug=service.slug)[0].pk == service.pk
