@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -218,6 +218,12 @@ def booking_steps(step: int):
     )
 
 
+# Each page's links, by urlconf, script prefix, language and path: the same for every
+# visitor. Bounded, as the paths come from the visitors.
+_LANGUAGE_LINKS: dict[tuple, list[dict]] = {}
+_LANGUAGE_LINKS_MAX = 1024
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict]:
     """Return this page in every language Calma speaks: code, name, address and whether shown.
@@ -225,9 +231,16 @@ def language_links(context) -> list[dict]:
     The address is the same page in the other language (``translate_url``); a page that has
     no other language (an error page) links to the home page in that language. The query is
     left behind: it is whatever the visitor typed, and a page falls back to its defaults.
+    A resolved page's links are reversed once per process and kept (read-only).
     """
     request = context.get("request")
     current = translation.get_language()
+    key = None
+    if request is not None and getattr(request, "resolver_match", None) is not None:
+        key = (get_urlconf(), get_script_prefix(), current, request.path)
+        found = _LANGUAGE_LINKS.get(key)
+        if found is not None:
+            return found
     links = []
     for code, name in settings.LANGUAGES:
         url = ""
@@ -237,6 +250,10 @@ def language_links(context) -> list[dict]:
                 with translation.override(code):
                     url = reverse("studio:home")
         links.append({"code": code, "name": name, "url": url, "current": code == current})
+    if key is not None:
+        if len(_LANGUAGE_LINKS) >= _LANGUAGE_LINKS_MAX:
+            _LANGUAGE_LINKS.clear()
+        _LANGUAGE_LINKS[key] = links
     return links
 
 

@@ -404,6 +404,29 @@ def _count_queries(make_request) -> tuple[int, object]:
     return len(queries), response
 
 
+@pytest.mark.postgres
+def test_the_times_pages_reads_are_planned_once_per_connection(client, demo, settings):
+    """Prepare the calendar and catalogue statements on the server, with the same page.
+
+    Django's own cursors bind on the client and never prepare; these two reads bind on the
+    server, so psycopg prepares them after ``prepare_threshold`` runs and PostgreSQL reuses
+    the plan. The threshold comes from DATABASES OPTIONS.
+    """
+    settings.CALMA_TIMES_CACHE_SECONDS = 0
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None
+    pages = [client.get(times_url(), {"therapist": "any"}) for _run in range(threshold + 1)]
+    assert {page.status_code for page in pages} == {200}
+    # Prepared or not, the same times (the first run was not prepared, the last was).
+    assert _START.findall(pages[-1].content.decode()) == _START.findall(pages[0].content.decode())
+    assert _START.findall(pages[0].content.decode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql IS FALSE")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("WITH therapists AS" in statement for statement in prepared)
+    assert any("UNION ALL" in statement and "WITH" not in statement for statement in prepared)
+
+
 def test_the_times_page_takes_as_many_queries_with_1000_bookings_as_with_10(
     client, demo, django_assert_max_num_queries
 ):
