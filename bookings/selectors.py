@@ -164,12 +164,12 @@ def availability(
     Five queries whatever the number of bookings, therapists or days: therapists, their
     weekly hours, time off, suitable rooms, and the active bookings in the window. Pages
     that only show times read ``free_starts`` instead, or pass ``complete=False`` (see
-    ``free_slots``). A write that has just read (and locked) the therapist and room ids
-    passes them as ``resources`` and saves two of the queries, and one that only needs to
-    know whether a single start is free passes it as ``only_start``: the rule then looks at
-    that start alone rather than at every start of the days. A write about to insert passes
-    ``dead_holds``: the answer then counts the holds past their expiry that are not yet
-    marked expired, which the exclusion constraints would still meet (see ``_busy``).
+    ``free_slots``). A write re-checks its one start under its locks with ``start_choices``
+    (one query); this full read remains the reference that ``start_choices`` is tested
+    against. Given ``resources`` (therapist and room ids read already) it saves two of the
+    queries; given ``only_start`` the rule looks at that start alone rather than at every
+    start of the days; with ``dead_holds`` the answer counts the holds past their expiry
+    that are not yet marked expired, which the exclusion constraints would still meet.
     """
     calendar = _calendar(
         service=service,
