@@ -105,8 +105,8 @@ def bookable_resources(
 
     In their models' order: the availability rule takes the first free room it meets.
     ``therapists`` are the service's active therapists in that order, when the caller has
-    read them already (``studio.selectors.service_bookable``): one query fewer. So are
-    ``room_ids``, the ids of its active rooms in order (``hold_catalogue``).
+    read them already (``hold_catalogue``): one query fewer. So are ``room_ids``, the ids
+    of its active rooms in order.
     """
     if therapists is None:
         offered = Therapist.objects.filter(is_active=True, services=service)
@@ -232,37 +232,25 @@ def free_starts(
 
     The same starts as ``availability``, with no object made per start: a month of times is
     tens of thousands of candidate starts. One query whatever the number of bookings,
-    therapists or days (``_calendar_read``): on the times page the round trips and the
+    therapists or days (``_calendar_in_one_query``): on the times page the round trips and the
     ORM's work per query cost more than the rule itself. With ``resources`` (a write's
     locked ids) it reads as ``availability`` does.
     """
-    if resources is not None:
-        calendar = _calendar(
-            service=service,
-            length=length,
-            therapist=therapist,
-            first_day=first_day,
-            days=days,
-            now=now,
-            studio=studio,
-            exclude_booking_id=exclude_booking_id,
-            enforce_notice=enforce_notice,
-            resources=resources,
-            only_start=None,
-            booked_minutes=False,
-        )
+    asked = {
+        "service": service,
+        "length": length,
+        "therapist": therapist,
+        "first_day": first_day,
+        "days": days,
+        "now": now,
+        "studio": studio,
+        "exclude_booking_id": exclude_booking_id,
+        "enforce_notice": enforce_notice,
+    }
+    if resources is None:
+        calendar = _calendar_in_one_query(**asked)
     else:
-        calendar = _calendar_in_one_query(
-            service=service,
-            length=length,
-            therapist=therapist,
-            first_day=first_day,
-            days=days,
-            now=now,
-            studio=studio,
-            exclude_booking_id=exclude_booking_id,
-            enforce_notice=enforce_notice,
-        )
+        calendar = _calendar(**asked, resources=resources, only_start=None, booked_minutes=False)
     if calendar.empty:
         return FreeStarts([], calendar.nothing_until, calendar.nothing_until)
     starts = free_start_minutes(
@@ -650,7 +638,7 @@ _CALENDAR_SQL: dict[tuple[str, bool, bool], str] = {}
 
 
 def _calendar_sql(vendor: str, *, one_therapist: bool, excluding: bool) -> str:
-    """Return the statement ``_calendar_read`` runs, built once per shape.
+    """Return the statement ``_calendar_in_one_query`` runs, built once per shape.
 
     Its parameters, in order: service id, therapist id (with ``one_therapist``), service id,
     time off's end and start bounds, the held status, the active statuses, the bookings'

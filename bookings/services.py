@@ -298,7 +298,6 @@ def _free_room_again(booking: Booking, *, locked: Locked, studio: Studio, now: d
     _therapist_id, room_id = _choose(
         service=booking.service,
         length=booking.length,
-        therapist=booking.therapist,
         start_at=booking.start_at,
         now=now,
         studio=studio,
@@ -342,7 +341,6 @@ def _choose(
     *,
     service: Service,
     length: ServiceLength,
-    therapist: Therapist | None,
     start_at: datetime,
     now: datetime,
     studio: Studio,
@@ -407,7 +405,7 @@ def hold_create(
     outlives the session's start. ``language`` is the client's (by default the language the
     request is served in): every later email and link is in it. ``therapists`` are the
     service's active therapists in their order, when the caller has read them already
-    (``studio.selectors.service_bookable``): they are not read again. ``room_ids``, the
+    (``selectors.hold_catalogue``): they are not read again. ``room_ids``, the
     ids of the service's active rooms in their order (``selectors.hold_catalogue``), are
     likewise not read again. Read before the transaction, they are as safe as read in it:
     no edit of a therapist, a room or which serve a service takes the calendar locks, so an
@@ -434,7 +432,6 @@ def hold_create(
         therapist_id, room_id = _choose(
             service=service,
             length=length,
-            therapist=therapist,
             start_at=start_at,
             now=now,
             studio=studio,
@@ -882,7 +879,6 @@ def booking_reschedule(
         therapist_id, room_id = _choose(
             service=booking.service,
             length=booking.length,
-            therapist=therapist,
             start_at=start_at,
             now=now,
             studio=studio,
@@ -966,7 +962,6 @@ def booking_move(
             therapist_id, room_id = _choose(
                 service=booking.service,
                 length=booking.length,
-                therapist=therapist,
                 start_at=start_at,
                 now=now,
                 studio=studio,
