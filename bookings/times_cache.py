@@ -45,16 +45,12 @@ LONGEST_PARAMETER = 64
 page_cache.name(VERSION_KEY, data="calendar", page="times page")
 
 
-def _bump_version() -> None:
-    page_cache.bump(VERSION_KEY)
-
-
 def calendar_changed() -> None:
     """Record that free times may have changed: every stored week is stale from now on.
 
     Raised at once and, inside a transaction, again when it commits (``page_cache.changed``).
     """
-    page_cache.changed(VERSION_KEY, bump_version=lambda: _bump_version())
+    page_cache.changed(VERSION_KEY)
 
 
 def page_key(request, slug: str, *, today) -> str | None:

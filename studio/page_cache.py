@@ -94,26 +94,20 @@ def bump(version_key: str) -> None:
         logger.warning("Could not raise the %s version", _name(version_key)[0], exc_info=True)
 
 
-def changed(version_key: str, *, bump_version=None) -> None:
+def changed(version_key: str) -> None:
     """Make every page stored under ``version_key`` stale, now and when the write commits.
 
     Raised at once, for readers on this connection (inside the transaction), and again
     when the transaction commits: a reader on another connection that took the first new
     version while the write was still uncommitted may have stored the old data under it.
     Outside a transaction the write is committed already, and once is enough (``on_commit``
-    would run at once: two trips to the cache back to back). ``bump_version`` replaces
-    ``bump`` for a caller that keeps its own.
+    would run at once: two trips to the cache back to back).
     """
     if not enabled():
         return
-    if bump_version is None:
-
-        def bump_version():
-            bump(version_key)
-
-    bump_version()
+    bump(version_key)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(bump_version)
+        transaction.on_commit(lambda: bump(version_key))
 
 
 def lookup(request, version_key: str, key: str):

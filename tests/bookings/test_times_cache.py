@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 
 from bookings import selectors, services, times_cache
 from bookings.models import Booking, BookingStatus
+from studio import page_cache
 from studio.models import Room, Studio, TimeOff, WorkingHours
 from tests.auth import sign_in
 from tests.bookings.helpers import MADRID, Clock, Demo, madrid
@@ -684,7 +685,7 @@ def test_a_write_outside_a_transaction_raises_the_version_once(monkeypatch):
     """Raise the version once for a committed write, twice for one inside a transaction:
     at once, and when it commits (another connection may have stored the old calendar)."""
     bumps = []
-    monkeypatch.setattr(times_cache, "_bump_version", lambda: bumps.append(1))
+    monkeypatch.setattr(page_cache, "bump", lambda key: bumps.append(1))
 
     times_cache.calendar_changed()
     assert len(bumps) == 1
