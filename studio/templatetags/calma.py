@@ -271,3 +271,52 @@ def _same_page(request, code: str) -> str:
             return reverse(name, args=match.args, kwargs=match.kwargs)
         except NoReverseMatch:
             return request.path
+
+
+class VisitorChromeNode(template.Node):
+    """Render the page's chrome once per page and language for visitors, then reuse it.
+
+    The header and footer of ``base.html`` are the same for every visitor who is not signed
+    in: they vary with the language (links, words) and the address (the language links)
+    only. On the busiest pages they cost as much as the content, so a visitor's copy is
+    kept on this node, per page template, language, address and URLconf, and rendered again
+    only for signed-in staff (whose links differ) or a template reloaded (a new node).
+    What is kept must not depend on anything else: no CSRF token, nonce or message.
+    """
+
+    KEEP = 1024
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.kept: dict[tuple, str] = {}
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        user = context.get("user")
+        if request is None or user is None or user.is_authenticated:
+            return self.nodelist.render(context)
+        origin = getattr(context.template, "origin", None)
+        key = (
+            getattr(origin, "name", None),
+            translation.get_language(),
+            request.path,
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+        )
+        found = self.kept.get(key)
+        if found is None:
+            found = self.nodelist.render(context)
+            if len(self.kept) >= self.KEEP:
+                self.kept.clear()
+            self.kept[key] = found
+        return found
+
+
+@register.tag
+def visitor_chrome(parser, token):
+    """``{% visitor_chrome %}…{% endvisitor_chrome %}``: see ``VisitorChromeNode``."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("visitor_chrome takes no arguments")
+    nodelist = parser.parse(("endvisitor_chrome",))
+    parser.delete_first_token()
+    return VisitorChromeNode(nodelist)

@@ -1,5 +1,6 @@
 """The availability selector: what it reads from the database and how many queries it takes."""
 
+import datetime
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -316,6 +317,52 @@ def test_the_pickers_single_query_reads_what_the_five_queries_read(demo, django_
     assert minute not in _both_reads(demo, therapist="ana")[0].starts
     assert minute in _both_reads(demo, therapist="ana", exclude_booking_id=held.pk)[0].starts
     assert int(gone.start_at.timestamp()) // 60 in _both_reads(demo, therapist="carla")[0].starts
+
+
+@pytest.mark.postgres
+def test_epoch_minutes_read_in_double_precision_are_exact():
+    """Read whole minutes (and times of day) in PostgreSQL exactly as Python counts them.
+
+    The reads use ``date_part`` (double precision) for speed: a minute boundary, one
+    microsecond either side of it and the last microsecond of a minute must all land in the
+    right minute, from 1970 to the end of the century.
+    """
+    from django.db import connection
+
+    fragments = selectors._sql_fragments(connection.vendor)
+    minute = fragments["minute"].format("%s::timestamptz")
+    minute_up = fragments["minute_up"].format("%s::timestamptz")
+    time_micros = fragments["time_micros"].format("%s::time")
+    utc = datetime.UTC
+    bases = [
+        datetime.datetime(1970, 1, 1, 0, 1, tzinfo=utc),
+        madrid(2026, 3, 29, 3, 0),  # the spring-forward morning
+        madrid(2026, 10, 25, 2, 59),  # the repeated hour
+        madrid(2026, 11, 24, 9, 0),
+        datetime.datetime(2038, 1, 19, 3, 14, tzinfo=utc),
+        datetime.datetime(2099, 12, 31, 23, 59, tzinfo=utc),
+    ]
+    tiny = timedelta(microseconds=1)
+    instants = [
+        base + shift
+        for base in bases
+        for shift in (timedelta(0), tiny, -tiny, timedelta(seconds=59, microseconds=999_999))
+    ]
+    with connection.cursor() as cursor:
+        for instant in instants:
+            cursor.execute(f"SELECT {minute}, {minute_up}", [instant, instant])
+            down, up = cursor.fetchone()
+            micros = (instant - datetime.datetime(1970, 1, 1, tzinfo=utc)) // tiny
+            assert down == micros // 60_000_000, instant
+            assert up == -(-micros // 60_000_000), instant
+        for at in (
+            datetime.time(0, 0, 0, 1),
+            datetime.time(9, 30),
+            datetime.time(23, 59, 59, 999_999),
+        ):
+            cursor.execute(f"SELECT {time_micros}", [at])
+            expected = ((at.hour * 60 + at.minute) * 60 + at.second) * 1_000_000 + at.microsecond
+            assert cursor.fetchone()[0] == expected, at
 
 
 def test_the_pickers_single_query_reads_nothing_for_a_service_nobody_offers(demo):

@@ -117,3 +117,84 @@ def test_a_request_leaves_the_threads_language_as_it_was(client, demo_studio):
     client.get("/ca/services/")
 
     assert translation.get_language() == "en"
+
+
+class _Counter:
+    """Counts its reads: a kept chrome is not rendered again, so it does not read this."""
+
+    def __init__(self):
+        self.reads = 0
+
+    @property
+    def read(self) -> int:
+        self.reads += 1
+        return self.reads
+
+
+def test_a_visitors_chrome_is_rendered_once_per_page_and_language(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        "{% load calma i18n %}{% visitor_chrome %}{% get_current_language as code %}"
+        "{{ counter.read }} {{ code }} {{ request.path }}{% endvisitor_chrome %}"
+    )
+    counter = _Counter()
+
+    def shown(path: str, code: str, user=None) -> str:
+        request = rf.get(path)
+        request.user = user or AnonymousUser()
+        with translation.override(code):
+            return page.render({"counter": counter, "user": request.user}, request)
+
+    assert shown("/ca/a/", "ca") == "1 ca /ca/a/"
+    assert shown("/ca/a/", "ca") == "1 ca /ca/a/"  # kept
+    assert shown("/es/a/", "es") == "2 es /es/a/"
+    assert shown("/ca/b/", "ca") == "3 ca /ca/b/"
+    assert shown("/ca/a/", "es") == "4 es /ca/a/"
+    assert shown("/ca/a/", "ca") == "1 ca /ca/a/"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_never_gets_a_visitors_chrome(rf, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        "{% load calma %}{% visitor_chrome %}{{ counter.read }} {{ user.get_username }}"
+        "{% endvisitor_chrome %}"
+    )
+    counter = _Counter()
+    person = django_user_model.objects.create_user("marta")
+
+    def shown(user) -> str:
+        request = rf.get("/ca/")
+        request.user = user
+        return page.render({"counter": counter, "user": user}, request)
+
+    assert shown(AnonymousUser()) == "1 "
+    assert shown(person) == "2 marta"
+    assert shown(person) == "3 marta"
+    assert shown(AnonymousUser()) == "1 "
+
+
+def test_staff_see_their_own_menu_on_a_page_a_visitor_saw_first(client, demo_studio):
+    from django.contrib.auth.models import User
+
+    from tests import auth
+
+    visitor = client.get("/ca/no/such/page/").content.decode()
+    desk = auth.sign_in(Browser(), User.objects.get(username="frontdesk"))
+    staff = desk.get("/ca/no/such/page/").content.decode()
+    again = client.get("/ca/no/such/page/").content.decode()
+
+    login = f'href="{reverse_in("ca", "accounts:login")}"'
+    calendar = f'href="{reverse_in("ca", "bookings:staff_calendar")}"'
+    assert login in visitor and calendar not in visitor
+    assert calendar in staff and login not in staff and "frontdesk" in staff
+    assert login in again and calendar not in again and "frontdesk" not in again
+
+
+def reverse_in(code: str, name: str) -> str:
+    with translation.override(code):
+        return reverse(name)
