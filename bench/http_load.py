@@ -764,7 +764,7 @@ def races(*, port: int, config: dict, plan: dict) -> tuple[list[str], list[str]]
 # --- Where the time of the times page goes ---------------------------------------------------
 
 
-def profile_times(config: dict, runs: int = 40) -> dict:
+def profile_times(config: dict, runs: int = 200, warm_up: int = 20) -> dict:
     """Time the times page in this process: served from the cache, and computed, split up.
 
     Computed: the picker (``picker.free_time_picker``: the calendar's reads and the rule),
@@ -813,12 +813,13 @@ def profile_times(config: dict, runs: int = 40) -> dict:
         return statistics.median(times) * 1000
 
     try:
-        # Served: the first request stores the page, the others find it.
-        for _ in range(5):
+        # Served: the first request stores the page, the others find it. A warm-up long
+        # enough for psycopg to prepare the reads (``prepare_threshold``), as the pool has.
+        for _ in range(warm_up):
             client.get(path)
         served = median_of(runs)
         with override_settings(CALMA_TIMES_CACHE_SECONDS=0):
-            for _ in range(5):
+            for _ in range(warm_up):
                 client.get(path)
             spent.update(dict.fromkeys(spent, 0.0))
             queries[0] = 0
