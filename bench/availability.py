@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 # Two benchmarks side by side (say, two worktrees) each name their own.
 BENCH_DATABASE = os.environ.get("CALMA_BENCH_DATABASE", "calma_bench")
 SIZES = (1_000, 50_000)
-RUNS = 30
-WARM_UP = 3
+RUNS = 100
+WARM_UP = 20  # past psycopg's prepare threshold (5 runs of a statement per connection)
 THERAPISTS = 10
 ROOMS = 4
 WORKDAYS = range(6)  # Monday to Saturday
