@@ -613,7 +613,8 @@ def _sql_fragments(vendor: str) -> dict[str, str]:
         # row of a month, numeric arithmetic was a third of the statement's time. A double
         # is exact enough for whole minutes: an instant's seconds since 1970 carry its
         # microseconds with an error under a microsecond until 2106, so a minute boundary
-        # (or one microsecond past it) is never misread, which ``test_epoch_minutes`` pins.
+        # (or one microsecond past it) is never misread (pinned by ``tests/bookings/
+        # test_selectors.py::test_epoch_minutes_read_in_double_precision_are_exact``).
         # A time of day is exact too. An instant to the microsecond keeps ``EXTRACT``.
         return {
             "minute": "FLOOR(date_part('epoch', {0}) / 60)::bigint",

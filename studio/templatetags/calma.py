@@ -292,8 +292,9 @@ class VisitorChromeNode(template.Node):
 
     def render(self, context) -> str:
         request = context.get("request")
-        user = context.get("user")
-        if request is None or user is None or user.is_authenticated:
+        # The request's own user: a page's context may name somebody else "user".
+        user = getattr(request, "user", None)
+        if user is None or user.is_authenticated:
             return self.nodelist.render(context)
         origin = getattr(context.template, "origin", None)
         key = (
