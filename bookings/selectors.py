@@ -304,6 +304,12 @@ class _Calendar:
         return valid_until, _valid_until(**moments, horizon_cut=False)
 
 
+def _booking_limits(studio: Studio, now: datetime, *, enforce_notice: bool):
+    """Return the minimum notice in force (none for the front desk) and the horizon's end."""
+    notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
+    return notice, now + timedelta(days=studio.horizon_days)
+
+
 def _calendar(
     *,
     service: Service,
@@ -325,8 +331,7 @@ def _calendar(
     studio = studio or Studio.load()
     tz = studio_tz()
     window = Interval(*local_day_bounds(first_day, days))
-    notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
-    horizon_end = now + timedelta(days=studio.horizon_days)
+    notice, horizon_end = _booking_limits(studio, now, enforce_notice=enforce_notice)
     horizon_cut = horizon_end < window.end
 
     therapist_ids, room_ids = resources or bookable_resources(service=service, therapist=therapist)
@@ -743,8 +748,7 @@ def _calendar_in_one_query(
     studio = studio or Studio.load()
     tz = studio_tz()
     window = Interval(*local_day_bounds(first_day, days))
-    notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
-    horizon_end = now + timedelta(days=studio.horizon_days)
+    notice, horizon_end = _booking_limits(studio, now, enforce_notice=enforce_notice)
     session = service.blocks(length)
 
     adapt = connection.ops.adapt_datetimefield_value
@@ -934,8 +938,7 @@ def start_choices(
     tz = studio_tz()
     day = timezone.localtime(start_at, tz).date()
     window = Interval(*local_day_bounds(day, 1))
-    notice = timedelta(minutes=studio.min_notice_minutes if enforce_notice else 0)
-    horizon_end = now + timedelta(days=studio.horizon_days)
+    notice, horizon_end = _booking_limits(studio, now, enforce_notice=enforce_notice)
     therapist_ids, room_ids = resources
     if not therapist_ids or not room_ids:
         return StartChoices(None, {})
