@@ -11,6 +11,11 @@ fresh sessions could otherwise hold every free time of a day. Three limits, all 
 
 The address is ``REMOTE_ADDR``: a proxy in front must pass the client's own. The HTTP
 benchmark raises every limit (bench/http_settings.py): it posts many holds from one address.
+
+An address's holds are a list in the shared cache. On Redis (production) each new hold is
+appended with RPUSH, trimmed and given its expiry in one MULTI/EXEC round trip, so two
+holds made at once from one address are both counted; any other cache (tests, a machine
+without Redis) reads the list and writes it back whole.
 """
 
 import logging
@@ -18,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
@@ -40,6 +46,41 @@ def visitor_ip(request) -> str:
 
 def _ip_key(ip: str) -> str:
     return f"calma:holds-by-ip:{ip}"
+
+
+def _redis_list(ip: str):
+    """Return the Redis client and full key of an address's list, or (None, None) off Redis.
+
+    The list is Redis's own (``holds-by-ip-list``), not a pickled value of Django's cache: a
+    key of the old kind, whose values it cannot read, is never asked for with list commands.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None, None
+    key = backend.make_and_validate_key(f"calma:holds-by-ip-list:{ip}")
+    return backend._cache.get_client(key, write=True), key
+
+
+def _holds_by_ip(ip: str) -> set[str]:
+    """Return the public ids of the holds counted against an address (live or not)."""
+    client, key = _redis_list(ip)
+    if client is None:
+        return set(cache.get(_ip_key(ip), []))
+    return {value.decode() for value in client.lrange(key, 0, -1)}
+
+
+def _count_hold(ip: str, public_id: str, *, seconds: int) -> None:
+    """Add a hold to an address's list, keeping the newest ``_KEPT_PER_IP`` for ``seconds``."""
+    client, key = _redis_list(ip)
+    if client is None:
+        key = _ip_key(ip)
+        cache.set(key, [*cache.get(key, [])[-(_KEPT_PER_IP - 1) :], public_id], timeout=seconds)
+        return
+    pipe = client.pipeline(transaction=True)
+    pipe.rpush(key, public_id)
+    pipe.ltrim(key, -_KEPT_PER_IP, -1)
+    pipe.expire(key, seconds)
+    pipe.execute()
 
 
 def _live(public_ids: set[str], now: datetime) -> set[str]:
@@ -88,7 +129,7 @@ def hold_quota(request, *, session_holds: list[str], now: datetime | None = None
     now = now or timezone.now()
     try:
         limited = _rate_limited(request)
-        by_ip = set(cache.get(_ip_key(visitor_ip(request)), []))
+        by_ip = _holds_by_ip(visitor_ip(request))
     except Exception:
         # Like the stored weeks of times, the limits never stop a booking when the cache is
         # away: only the per-session limit, kept in the session, still applies then.
@@ -136,12 +177,12 @@ def hold_record(
     from bookings.services import hold_release
 
     now = now or timezone.now()
-    key = _ip_key(visitor_ip(request))
     # Kept as long as the newest hold lives: older ones expire before it.
     seconds = (booking.hold_expires_at - now).total_seconds()
     try:
-        by_ip = [*cache.get(key, [])[-(_KEPT_PER_IP - 1) :], str(booking.public_id)]
-        cache.set(key, by_ip, timeout=max(60, int(seconds) + 60))
+        _count_hold(
+            visitor_ip(request), str(booking.public_id), seconds=max(60, int(seconds) + 60)
+        )
     except Exception:
         logger.warning("The cache is unavailable; a hold is not counted", exc_info=True)
     if quota.release:

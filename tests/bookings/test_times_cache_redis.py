@@ -4,15 +4,11 @@ Every key goes under a prefix of this run's own, and only those keys are deleted
 the database REDIS_URL names may be shared with other runs and with Celery.
 """
 
-import os
-import uuid
 
 import pytest
 import redis
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.test import Client as Browser
-from django.test import override_settings
 from django.utils import timezone
 
 from bookings import times_cache
@@ -36,31 +32,6 @@ def clock(monkeypatch) -> Clock:
     pinned = Clock(START)
     monkeypatch.setattr(timezone, "now", pinned)
     return pinned
-
-
-@pytest.fixture
-def redis_cache():
-    """Point Django's cache at Redis under a fresh prefix; delete that prefix's keys after."""
-    prefix = f"calma-test-{uuid.uuid4().hex}"
-    location = os.environ["REDIS_URL"]
-    config = {
-        "default": {
-            "BACKEND": "studio.cache.RedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    client = redis.Redis.from_url(location)
-    try:
-        with override_settings(CACHES=config):
-            assert isinstance(caches["default"], RedisCache)
-            yield client, prefix
-    finally:
-        try:
-            for key in client.scan_iter(match=f"{prefix}:*"):
-                client.delete(key)
-        finally:
-            client.close()
 
 
 def redis_keys(client, prefix: str) -> list[str]:
