@@ -364,9 +364,11 @@ def free_start_minutes(
     if duration <= 0 or step <= 0 or not therapists or not rooms:
         return []
     reach = duration + buffer
-    # Where every room is taken, no therapist's free start counts.
-    all_rooms_taken = _blocked(rooms[0].busy, reach)
-    for room in rooms[1:]:
+    # Where every room is taken, no therapist's free start counts. The rooms with the fewest
+    # bookings come first: the ranges all share shrink soonest, and a free room ends it.
+    by_bookings = sorted(rooms, key=lambda room: len(room.busy))
+    all_rooms_taken = _blocked(by_bookings[0].busy, reach)
+    for room in by_bookings[1:]:
         if not all_rooms_taken[0]:
             break
         all_rooms_taken = _intersect(all_rooms_taken, _blocked(room.busy, reach))

@@ -34,13 +34,18 @@ def _served_file(path: str) -> str | None:
 
 
 @cache
-def _integrity(path: str) -> str:
+def _asset(path: str) -> tuple[str, str]:
+    """Return a local asset's address and integrity hash, worked out once per process.
+
+    Neither changes while a process runs: the manifest storage reads its manifest once,
+    when it is made. Every page links five or more assets.
+    """
     found = _served_file(path)
     if not found:
         raise template.TemplateSyntaxError(f"Static file not found: {path}")
     with open(found, "rb") as handle:
         digest = hashlib.sha384(handle.read()).digest()
-    return "sha384-" + base64.b64encode(digest).decode("ascii")
+    return static(path), "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
 def _nonce(context) -> str:
@@ -62,8 +67,7 @@ def stylesheet(context, path: str):
     """Render a <link> to a local stylesheet with its subresource-integrity hash and nonce."""
     return format_html(
         '<link rel="stylesheet" href="{}" integrity="{}" crossorigin="anonymous" nonce="{}">',
-        static(path),
-        _integrity(path),
+        *_asset(path),
         _nonce(context),
     )
 
@@ -77,8 +81,7 @@ def script(context, path: str, defer: bool = True):
     """
     return format_html(
         '<script src="{}" integrity="{}" crossorigin="anonymous" nonce="{}"{}></script>',
-        static(path),
-        _integrity(path),
+        *_asset(path),
         _nonce(context),
         " defer" if defer else "",
     )

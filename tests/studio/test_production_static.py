@@ -24,10 +24,11 @@ def collected(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path
     settings.WHITENOISE_USE_FINDERS = False
     call_command("collectstatic", interactive=False, verbosity=0)
-    calma._integrity.cache_clear()
+    calma._asset.cache_clear()
     yield tmp_path
-    # The hashes worked out here are of the collected copies; later tests serve the sources.
-    calma._integrity.cache_clear()
+    # The hashes and addresses worked out here are of the collected copies; later tests serve
+    # the sources.
+    calma._asset.cache_clear()
 
 
 @pytest.mark.django_db
