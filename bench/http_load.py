@@ -30,9 +30,11 @@ For each size in ``BENCH_HTTP_BOOKINGS`` (default ``1000,50000``), on a database
    day's times, "anyone"), django-appointment's week, and the booking POST (holds on starts
    prepared so that every one should win). The times page runs twice: as served (stored
    until the calendar changes, bookings/times_cache.py) and computed on every request, on a
-   second gunicorn with ``CALMA_TIMES_CACHE_SECONDS=0``. The times page is also timed in
-   this process (served and computed, split between the picker, the template and
-   PostgreSQL).
+   second gunicorn with ``CALMA_TIMES_CACHE_SECONDS=0``. Every endpoint's share is taken
+   against the bare view measured on the same server right before and right after it
+   (``BARE_SECONDS`` each, ``BareAround``): the machine's speed drifts over minutes. The
+   times page is also timed in this process (served and computed, split between the
+   picker, the template and PostgreSQL).
 5. Race 50 clients, each with its own session and CSRF token, posting the same start at once:
    for one named therapist (exactly one may win), and for "anyone" (exactly as many as there
    are free therapist-and-room pairs may win, never two on one therapist or room).
@@ -40,7 +42,7 @@ For each size in ``BENCH_HTTP_BOOKINGS`` (default ``1000,50000``), on a database
 Then it prints each size's table, the issue's targets at every size, and the growth from the
 smallest size to the largest. Client pages are addressed in Catalan (``/ca/...``).
 
-The whole run takes about eight minutes. ``BENCH_HTTP_SECONDS`` and ``BENCH_HTTP_BOOKINGS``
+The whole run takes about ten minutes. ``BENCH_HTTP_SECONDS`` and ``BENCH_HTTP_BOOKINGS``
 shorten it. It exits non-zero when a check fails (not when a speed target is missed).
 """
 
@@ -74,6 +76,11 @@ SETTINGS = "bench.http_settings"
 # Every figure is measured at each size, to show what grows with the history.
 SIZES = [int(n) for n in os.environ.get("BENCH_HTTP_BOOKINGS", "1000,50000").split(",")]
 SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "20"))
+# The bare view again right before and right after every other endpoint, for this long: each
+# share is taken against the bare view around it, not against one measured minutes earlier.
+# The machine's speed drifts (the same bare view ran at 627 and at 1,071 req/s in two runs an
+# hour apart on one machine, 6 December 2026), and a share must compare like with like.
+BARE_SECONDS = max(5, SECONDS // 2)
 USERS = 8
 RACERS = 50
 WARM_UP = 20  # requests per endpoint before each timed run: templates, pools, caches
@@ -528,7 +535,13 @@ def cpu_shares(before: dict, after: dict, seconds: float) -> dict[str, float]:
 
 
 def run_locust(
-    *, user_class: str, server: subprocess.Popen, port: int, config_file: Path, folder: Path
+    *,
+    user_class: str,
+    server: subprocess.Popen,
+    port: int,
+    config_file: Path,
+    folder: Path,
+    seconds: int = SECONDS,
 ) -> dict:
     """Run one headless locust run; return its statistics rows by name, and its notes."""
     prefix = folder / user_class
@@ -540,7 +553,7 @@ def run_locust(
         "--headless",
         f"--users={USERS}",
         f"--spawn-rate={USERS}",
-        f"--run-time={SECONDS}s",
+        f"--run-time={seconds}s",
         "--stop-timeout=5",
         f"--host=http://127.0.0.1:{port}",
         f"--csv={prefix}",
@@ -551,7 +564,7 @@ def run_locust(
     before, started = cpu_seconds(server), time.monotonic()
     with open(log, "w") as output:
         subprocess.run(  # noqa: S603
-            command, env=env, stdout=output, stderr=subprocess.STDOUT, timeout=SECONDS + 60
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, timeout=seconds + 60
         )
     cpu = cpu_shares(before, cpu_seconds(server), time.monotonic() - started)
     rows = {}
@@ -565,6 +578,47 @@ def run_locust(
     rows["_notes"] = [line.strip() for line in text.splitlines() if "CPU usage" in line]
     rows["_cpu"] = cpu
     return rows
+
+
+class BareAround:
+    """The bare view measured on one server before and after each endpoint run there.
+
+    ``around(run)`` measures the bare view (once, if the last window is still the latest
+    thing run), runs the endpoint, measures the bare view again, and returns the endpoint's
+    figures with ``bare``: the mean req/s of the two windows around it.
+    """
+
+    def __init__(self, *, server, port: int, config_file: Path, folder: Path):
+        self.server, self.port = server, port
+        self.config_file, self.folder = config_file, folder
+        self.last: float | None = None
+
+    def window(self) -> float:
+        warm_up(self.port, "/bench/bare")
+        rows = run_locust(
+            user_class="BareView",
+            server=self.server,
+            port=self.port,
+            config_file=self.config_file,
+            folder=self.folder,
+            seconds=BARE_SECONDS,
+        )
+        self.last = figures(rows, BARE)["rps"]
+        return self.last
+
+    def seed(self, rps: float) -> None:
+        """Take a bare run just made on this server as the window before the next endpoint."""
+        self.last = rps
+
+    def around(self, run) -> dict:
+        before = self.last if self.last is not None else self.window()
+        result = run()
+        after = self.window()
+        return {**result, "bare": (before + after) / 2}
+
+    def forget(self) -> None:
+        """Something else ran on the server since the last window: measure a fresh one."""
+        self.last = None
 
 
 def figures(rows: dict, name: str) -> dict:
@@ -918,14 +972,14 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
 
 def report_size(bookings: int, results: dict) -> None:
     """Print one size's HTTP table and the share of the CPU each part used."""
-    bare = results[BARE]["rps"]
     print(f"\n### {bookings:,} bookings\n")
     rows = [
         [
             label,
             f"{results[key]['requests']:,}",
             f"{results[key]['rps']:.1f}",
-            ratio(results[key]["rps"], bare),
+            f"{results[key]['bare']:.1f}",
+            ratio(results[key]["rps"], results[key]["bare"]),
             f"{results[key]['p50']:.0f}",
             f"{results[key]['p95']:.0f}",
             str(results[key]["errors"]),
@@ -944,13 +998,23 @@ def report_size(bookings: int, results: dict) -> None:
                     label,
                     f"{row['requests']:,}",
                     f"{row['rps']:.1f}",
-                    ratio(row["rps"], bare),
+                    f"{row['bare']:.1f}",
+                    ratio(row["rps"], row["bare"]),
                     f"{row['p50']:.0f}",
                     f"{row['p95']:.0f}",
                     str(row["errors"]),
                 ]
             )
-    header = ["endpoint", "requests", "req/s", "share of bare", "p50 ms", "p95 ms", "errors"]
+    header = [
+        "endpoint",
+        "requests",
+        "req/s",
+        "bare view around it, req/s",
+        "share of bare",
+        "p50 ms",
+        "p95 ms",
+        "errors",
+    ]
     print_table(header, rows)
     print(f"\nShare of the machine's CPU during each run ({os.cpu_count()} CPUs = 100%):\n")
     print_table(
@@ -977,7 +1041,8 @@ def report(by_size: dict[int, dict]) -> list[str]:
     small, large = by_size[sizes[0]], by_size[sizes[-1]]
 
     def share(results, key):
-        return results[key]["rps"] / results[BARE]["rps"]
+        # Against the bare view measured right before and after it (``BareAround``).
+        return results[key]["rps"] / results[key]["bare"]
 
     targets = [
         (
@@ -1201,16 +1266,29 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
             ("ServicePage", SERVICE_PAGE, f"/{LANGUAGE}/services/{service.slug}/"),
             ("TimesPage", TIMES, times_path(config)),
         ]
+        bare = BareAround(server=server, port=port, config_file=config_file, folder=folder)
+
+        def endpoint(user_class, name, path, *, on=server, at=port):
+            def run():
+                warm_up(at, path)
+                rows = run_locust(
+                    user_class=user_class,
+                    server=on,
+                    port=at,
+                    config_file=config_file,
+                    folder=folder,
+                )
+                return figures(rows, name)
+
+            return run
+
         for user_class, name, path in runs:
-            warm_up(port, path)
-            rows = run_locust(
-                user_class=user_class,
-                server=server,
-                port=port,
-                config_file=config_file,
-                folder=folder,
-            )
-            results[name] = figures(rows, name)
+            if name == BARE:
+                results[BARE] = endpoint(user_class, name, path)()
+                results[BARE]["bare"] = results[BARE]["rps"]
+                bare.seed(results[BARE]["rps"])
+            else:
+                results[name] = bare.around(endpoint(user_class, name, path))
 
         # The same page on a second gunicorn that stores nothing and computes every request.
         computed_port = free_port()
@@ -1224,31 +1302,37 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
             computed_starts = page_starts(computed_port, times_path(config))
             if served_starts != computed_starts:
                 failures.append("the stored page differs from the computed one")
-            warm_up(computed_port, times_path(config))
-            rows = run_locust(
-                user_class="TimesPage",
-                server=computed,
-                port=computed_port,
-                config_file=config_file,
-                folder=folder,
+            computed_bare = BareAround(
+                server=computed, port=computed_port, config_file=config_file, folder=folder
             )
-            results[TIMES_COMPUTED] = figures(rows, TIMES)
+            results[TIMES_COMPUTED] = computed_bare.around(
+                endpoint("TimesPage", TIMES, times_path(config), on=computed, at=computed_port)
+            )
         finally:
             stop(computed)
         if agree:
             first = config["appointment"]
             staff_id = next(iter(first["staff_ids"].values()))
+            bare.forget()  # the computed server's runs came in between
             warm_up(port, appointment_path(config, day=first["days"][0], staff_id=staff_id), AJAX)
-            rows = run_locust(
-                user_class="AppointmentWeek",
-                server=server,
-                port=port,
-                config_file=config_file,
-                folder=folder,
-            )
+
+            def appointment_week():
+                rows = run_locust(
+                    user_class="AppointmentWeek",
+                    server=server,
+                    port=port,
+                    config_file=config_file,
+                    folder=folder,
+                )
+                return {
+                    "day": figures(rows, APPOINTMENT_DAY),
+                    "week": figures(rows, APPOINTMENT_WEEK),
+                }
+
+            week = bare.around(appointment_week)
             results["appointment"] = {
-                "day": figures(rows, APPOINTMENT_DAY),
-                "week": figures(rows, APPOINTMENT_WEEK),
+                "day": {**week["day"], "bare": week["bare"]},
+                "week": {**week["week"], "bare": week["bare"]},
                 "per_week": len(first["days"]) * len(first["staff_ids"]),
             }
 
@@ -1260,10 +1344,20 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
         config["hold_starts"] = hold_starts(parts=parts, now=now, keep_clear=keep_clear)
         connection.close()
         config_file.write_text(json.dumps(config))
-        rows = run_locust(
-            user_class="HoldPost", server=server, port=port, config_file=config_file, folder=folder
-        )
-        results[HOLD] = figures(rows, HOLD)
+        # The profile and the holds' set-up ran in between: a fresh window before the POSTs.
+        bare.forget()
+
+        def post_holds():
+            rows = run_locust(
+                user_class="HoldPost",
+                server=server,
+                port=port,
+                config_file=config_file,
+                folder=folder,
+            )
+            return figures(rows, HOLD)
+
+        results[HOLD] = bare.around(post_holds)
         results["holds_prepared"] = len(config["hold_starts"])
         lines, race_failures = races(port=port, config=config, plan=plan)
         results["race_lines"] = lines
