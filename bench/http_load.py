@@ -1268,17 +1268,15 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
         ]
         bare = BareAround(server=server, port=port, config_file=config_file, folder=folder)
 
+        def load(user_class, *, on=server, at=port) -> dict:
+            return run_locust(
+                user_class=user_class, server=on, port=at, config_file=config_file, folder=folder
+            )
+
         def endpoint(user_class, name, path, *, on=server, at=port):
             def run():
                 warm_up(at, path)
-                rows = run_locust(
-                    user_class=user_class,
-                    server=on,
-                    port=at,
-                    config_file=config_file,
-                    folder=folder,
-                )
-                return figures(rows, name)
+                return figures(load(user_class, on=on, at=at), name)
 
             return run
 
@@ -1317,13 +1315,7 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
             warm_up(port, appointment_path(config, day=first["days"][0], staff_id=staff_id), AJAX)
 
             def appointment_week():
-                rows = run_locust(
-                    user_class="AppointmentWeek",
-                    server=server,
-                    port=port,
-                    config_file=config_file,
-                    folder=folder,
-                )
+                rows = load("AppointmentWeek")
                 return {
                     "day": figures(rows, APPOINTMENT_DAY),
                     "week": figures(rows, APPOINTMENT_WEEK),
@@ -1347,17 +1339,7 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
         # The profile and the holds' set-up ran in between: a fresh window before the POSTs.
         bare.forget()
 
-        def post_holds():
-            rows = run_locust(
-                user_class="HoldPost",
-                server=server,
-                port=port,
-                config_file=config_file,
-                folder=folder,
-            )
-            return figures(rows, HOLD)
-
-        results[HOLD] = bare.around(post_holds)
+        results[HOLD] = bare.around(lambda: figures(load("HoldPost"), HOLD))
         results["holds_prepared"] = len(config["hold_starts"])
         lines, race_failures = races(port=port, config=config, plan=plan)
         results["race_lines"] = lines
