@@ -180,9 +180,7 @@ def hold_record(
     # Kept as long as the newest hold lives: older ones expire before it.
     seconds = (booking.hold_expires_at - now).total_seconds()
     try:
-        _count_hold(
-            visitor_ip(request), str(booking.public_id), seconds=max(60, int(seconds) + 60)
-        )
+        _count_hold(visitor_ip(request), str(booking.public_id), seconds=max(60, int(seconds) + 60))
     except Exception:
         logger.warning("The cache is unavailable; a hold is not counted", exc_info=True)
     if quota.release:

@@ -1,9 +1,12 @@
 """One visitor cannot hold the studio's calendar: holds per session and per address, and a rate.
 
 Every test runs with the clock pinned (time-machine, ticking off), so the hold expiries and
-the rate's window are the same on any day the suite runs.
+the rate's window are the same on any day the suite runs. The tests marked ``redis`` count an
+address's holds in a real Redis, as production does: there a new hold is appended, trimmed
+and given its expiry in one MULTI/EXEC, so holds made at the same moment are all counted.
 """
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -12,7 +15,7 @@ from django.test import Client as Browser
 from django.test import override_settings
 from django.urls import reverse
 
-from bookings import selectors
+from bookings import selectors, throttle
 from bookings.models import Booking, BookingStatus
 from tests.bookings.helpers import MADRID, NOW
 
@@ -178,3 +181,75 @@ def test_the_quota_asks_the_database_only_when_a_limit_could_be_met(
     # Well under every limit, nothing is read from the database at all.
     with django_assert_num_queries(0):
         assert throttle.hold_quota(rf.post("/"), session_holds=[]).refusal is None
+
+
+# --- on Redis, as production counts them ---------------------------------------------------
+
+ADDRESS = "192.0.2.77"
+
+
+def list_key(prefix: str, ip: str = ADDRESS) -> str:
+    """The list's key as Django's cache names it: the prefix, the version, then ours."""
+    return f"{prefix}:1:calma:holds-by-ip-list:{ip}"
+
+
+@pytest.mark.redis
+def test_holds_made_at_once_from_one_address_are_all_counted(redis_cache):
+    """Forty holds recorded by forty threads at once: none is lost (a read-then-write loses)."""
+    client, prefix = redis_cache
+    ids = [f"hold-{n}" for n in range(40)]
+    gate = threading.Barrier(len(ids))
+
+    def record(public_id: str) -> None:
+        gate.wait()
+        throttle._count_hold(ADDRESS, public_id, seconds=600)
+
+    threads = [threading.Thread(target=record, args=(public_id,)) for public_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert throttle._holds_by_ip(ADDRESS) == set(ids)
+    assert client.llen(list_key(prefix)) == len(ids)
+
+
+@pytest.mark.redis
+def test_the_list_keeps_the_newest_holds_for_as_long_as_the_newest_lives(redis_cache):
+    """The oldest fall off past fifty; every append sets the expiry it was given."""
+    client, prefix = redis_cache
+    for n in range(60):
+        throttle._count_hold(ADDRESS, f"hold-{n}", seconds=600 + n)
+
+    kept = [value.decode() for value in client.lrange(list_key(prefix), 0, -1)]
+    assert kept == [f"hold-{n}" for n in range(10, 60)]
+    assert 600 < client.ttl(list_key(prefix)) <= 659
+    assert throttle._holds_by_ip("192.0.2.78") == set()
+
+
+@pytest.mark.redis
+def test_fresh_sessions_from_one_address_hold_four_times_at_most_on_redis(
+    demo, starts, redis_cache
+):
+    """The limit per address, through the booking page, counted in Redis's list."""
+    client, prefix = redis_cache
+    for start in starts[:4]:
+        assert post_hold(Browser(REMOTE_ADDR=ADDRESS), demo, start).status_code == 302
+    assert client.llen(list_key(prefix)) == 4
+    before = held_status()
+
+    response = post_hold(Browser(REMOTE_ADDR=ADDRESS), demo, starts[4])
+
+    assert response.status_code == 429
+    assert SESSION_LIMIT in response.content.decode()
+    assert held_status() == before
+
+
+@pytest.mark.redis
+def test_released_holds_stop_counting_on_redis(demo, starts, clock, redis_cache):
+    """Past the hold time the same address may hold again: the list holds ids, not verdicts."""
+    for start in starts[:4]:
+        assert post_hold(Browser(REMOTE_ADDR=ADDRESS), demo, start).status_code == 302
+    assert post_hold(Browser(REMOTE_ADDR=ADDRESS), demo, starts[4]).status_code == 429
+    clock.shift(timedelta(minutes=11))  # past the demo studio's ten-minute hold
+    assert post_hold(Browser(REMOTE_ADDR=ADDRESS), demo, starts[4]).status_code == 302

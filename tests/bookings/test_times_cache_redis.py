@@ -4,7 +4,6 @@ Every key goes under a prefix of this run's own, and only those keys are deleted
 the database REDIS_URL names may be shared with other runs and with Celery.
 """
 
-
 import pytest
 import redis
 from django.core.cache import cache, caches
