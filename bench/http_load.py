@@ -588,21 +588,14 @@ class BareAround:
     figures with ``bare``: the mean req/s of the two windows around it.
     """
 
-    def __init__(self, *, server, port: int, config_file: Path, folder: Path):
-        self.server, self.port = server, port
-        self.config_file, self.folder = config_file, folder
+    def __init__(self, load, *, server, port: int):
+        # ``load(user_class, on=, at=, seconds=)`` runs locust: ``measure``'s own helper.
+        self.load, self.server, self.port = load, server, port
         self.last: float | None = None
 
     def window(self) -> float:
         warm_up(self.port, "/bench/bare")
-        rows = run_locust(
-            user_class="BareView",
-            server=self.server,
-            port=self.port,
-            config_file=self.config_file,
-            folder=self.folder,
-            seconds=BARE_SECONDS,
-        )
+        rows = self.load("BareView", on=self.server, at=self.port, seconds=BARE_SECONDS)
         self.last = figures(rows, BARE)["rps"]
         return self.last
 
@@ -1266,12 +1259,18 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
             ("ServicePage", SERVICE_PAGE, f"/{LANGUAGE}/services/{service.slug}/"),
             ("TimesPage", TIMES, times_path(config)),
         ]
-        bare = BareAround(server=server, port=port, config_file=config_file, folder=folder)
 
-        def load(user_class, *, on=server, at=port) -> dict:
+        def load(user_class, *, on=server, at=port, seconds=SECONDS) -> dict:
             return run_locust(
-                user_class=user_class, server=on, port=at, config_file=config_file, folder=folder
+                user_class=user_class,
+                server=on,
+                port=at,
+                config_file=config_file,
+                folder=folder,
+                seconds=seconds,
             )
+
+        bare = BareAround(load, server=server, port=port)
 
         def endpoint(user_class, name, path, *, on=server, at=port):
             def run():
@@ -1300,9 +1299,7 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
             computed_starts = page_starts(computed_port, times_path(config))
             if served_starts != computed_starts:
                 failures.append("the stored page differs from the computed one")
-            computed_bare = BareAround(
-                server=computed, port=computed_port, config_file=config_file, folder=folder
-            )
+            computed_bare = BareAround(load, server=computed, port=computed_port)
             results[TIMES_COMPUTED] = computed_bare.around(
                 endpoint("TimesPage", TIMES, times_path(config), on=computed, at=computed_port)
             )

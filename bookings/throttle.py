@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
+from studio.cache import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +54,7 @@ def _redis_list(ip: str):
     The list is Redis's own (``holds-by-ip-list``), not a pickled value of Django's cache: a
     key of the old kind, whose values it cannot read, is never asked for with list commands.
     """
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None, None
-    key = backend.make_and_validate_key(f"calma:holds-by-ip-list:{ip}")
-    return backend._cache.get_client(key, write=True), key
+    return redis_client(f"calma:holds-by-ip-list:{ip}")
 
 
 def _holds_by_ip(ip: str) -> set[str]:

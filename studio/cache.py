@@ -6,6 +6,7 @@ callbacks: a tenth of the time of a stored page. A client is a thin, thread-safe
 over its pool (Django's cache objects are per thread anyway), so one per pool is kept.
 """
 
+from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 
 
@@ -26,3 +27,16 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def redis_client(key: str):
+    """Return the default cache's Redis client and ``key`` as that cache names it.
+
+    For what Django's cache API cannot say in one round trip (a list appended to atomically,
+    say). (None, None) when the default cache is not Redis: the caller keeps a plain way.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, django_redis.RedisCache):
+        return None, None
+    full_key = backend.make_and_validate_key(key)
+    return backend._cache.get_client(full_key, write=True), full_key
