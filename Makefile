@@ -15,7 +15,7 @@ LOCK_DIR := requirements
 DEV_LOCK := $(LOCK_DIR)/dev.txt
 UV_VERSION := 0.13.9
 
-.PHONY: install lock run test lint mutate bench bench-http worker beat sweeps clean
+.PHONY: install lock run test lint mutate bench bench-http bench-instructions worker beat sweeps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calma needs Python 3.11 or newer")'
@@ -86,6 +86,12 @@ bench-http: install
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DIR)/bench.txt
 	$(BIN)/python bench/hold_profile.py
 	DJANGO_SETTINGS_MODULE=bench.http_settings $(BIN)/python bench/http_load.py
+
+# Instructions per request in Django's process, counted by valgrind's callgrind: the same
+# figure on a busy host and a quiet one (bench/instructions.py; about five minutes).
+bench-instructions: install
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DIR)/bench.txt
+	DJANGO_SETTINGS_MODULE=bench.http_settings $(BIN)/python bench/instructions.py
 
 # Celery, for the full stack by hand (REDIS_URL must point at a Redis server).
 worker: install

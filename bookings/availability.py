@@ -353,6 +353,21 @@ def _union(ranges: list[range], step: int) -> list[int]:
     return sorted({start for starts in found for start in starts})
 
 
+def _blocked_for_all(lanes: Sequence[Lane], reach: int) -> tuple[list[int], list[int]]:
+    """Return the starts that every lane's busy spans rule out, as ``_blocked`` does.
+
+    The lanes with the fewest bookings come first: the ranges all share shrink soonest, and
+    a lane with none ends it.
+    """
+    by_bookings = sorted(lanes, key=lambda lane: len(lane.busy))
+    blocked = _blocked(by_bookings[0].busy, reach)
+    for lane in by_bookings[1:]:
+        if not blocked[0]:
+            break
+        blocked = _intersect(blocked, _blocked(lane.busy, reach))
+    return blocked
+
+
 def free_start_minutes(
     *, therapists: Sequence[Lane], rooms: Sequence[Lane], duration: int, buffer: int, step: int
 ) -> list[int]:
@@ -364,23 +379,23 @@ def free_start_minutes(
     if duration <= 0 or step <= 0 or not therapists or not rooms:
         return []
     reach = duration + buffer
-    # Where every room is taken, no therapist's free start counts. The rooms with the fewest
-    # bookings come first: the ranges all share shrink soonest, and a free room ends it.
-    by_bookings = sorted(rooms, key=lambda room: len(room.busy))
-    all_rooms_taken = _blocked(by_bookings[0].busy, reach)
-    for room in by_bookings[1:]:
-        if not all_rooms_taken[0]:
-            break
-        all_rooms_taken = _intersect(all_rooms_taken, _blocked(room.busy, reach))
+    # Therapists with the same working time are free at a start when any one of them is:
+    # their free starts are those runs less the starts every one of them has blocked. The
+    # runs are walked once per working time, not once per therapist, and the union joins
+    # a few ranges rather than one set per therapist.
+    same_hours: dict[tuple[tuple[int, int], ...], list[Lane]] = {}
+    for therapist in therapists:
+        same_hours.setdefault(tuple(therapist.runs), []).append(therapist)
     ordered = _union(
         [
             free
-            for therapist in therapists
-            for free in _free_ranges(therapist.runs, *_blocked(therapist.busy, reach), step)
+            for runs, group in same_hours.items()
+            for free in _free_ranges(runs, *_blocked_for_all(group, reach), step)
         ],
         step,
     )
-    lows, highs = all_rooms_taken
+    # Where every room is taken, no therapist's free start counts.
+    lows, highs = _blocked_for_all(rooms, reach)
     if not lows:
         return ordered
     kept: list[int] = []

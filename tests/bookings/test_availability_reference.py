@@ -65,8 +65,15 @@ def calendars(draw):
             found.append(Interval(start, start + length))
         return found
 
+    # Often every therapist keeps the same hours, as in most studios: "anyone" then works
+    # out their free starts together (``free_start_minutes``).
+    shared = intervals((0, 4), 720) if draw(st.booleans()) else None
     therapists = [
-        Resource(pk, busy=intervals((0, 8), 240), work=intervals((0, 4), 720))
+        Resource(
+            pk,
+            busy=intervals((0, 8), 240),
+            work=list(shared) if shared is not None else intervals((0, 4), 720),
+        )
         for pk in draw(st.permutations(range(1, draw(st.integers(1, 4)) + 1)))
     ]
     rooms = [
