@@ -31,6 +31,11 @@ PERIODS = (
     ("afternoon", _("Afternoon"), 12, 17),
     ("evening", _("Evening"), 17, 24),
 )
+# The index in PERIODS of each hour's period.
+PERIOD_OF_HOUR = [
+    next(index for index, period in enumerate(PERIODS) if period[2] <= hour < period[3])
+    for hour in range(24)
+]
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,9 @@ class PickerDay:
     free: int
     selected: bool
     is_today: bool
-    label: str  # "Thursday 10 December, 12 free times": the link's accessible name
+    # "Thursday 10 December, 12 free times": the accessible name of a day with free times,
+    # or of today; "" for the other days, which show their number alone.
+    label: str
     iso: str  # "2026-12-10", as links name the day
 
 
@@ -207,15 +214,21 @@ def free_time_picker(
         count = free.get(current, 0)
         if current.weekday() == 0:
             rows.append([])
+        bookable = current.month == month.month and first <= current <= last
+        is_today = current == today
         rows[-1].append(
             PickerDay(
                 day=current,
                 in_month=current.month == month.month,
-                bookable=current.month == month.month and first <= current <= last,
+                bookable=bookable,
                 free=count,
                 selected=current == day,
-                is_today=current == today,
-                label=_day_label(names(current), count, today=current == today, plurals=plurals),
+                is_today=is_today,
+                label=(
+                    _day_label(names(current), count, today=is_today, plurals=plurals)
+                    if (bookable and count) or is_today
+                    else ""
+                ),
                 iso=current.isoformat(),
             )
         )
@@ -228,15 +241,14 @@ def free_time_picker(
         if day in bounds
         else []
     )
-    periods = []
-    for key, label, earliest, latest in PERIODS:
-        slots = [
-            (local.isoformat(), f"{local:%H:%M}")
-            for local in shown
-            if earliest <= local.hour < latest
-        ]
-        if slots:
-            periods.append(Period(key, str(label), slots))
+    slots_by_period: list[list[tuple[str, str]]] = [[] for _ in PERIODS]
+    for local in shown:
+        slots_by_period[PERIOD_OF_HOUR[local.hour]].append((local.isoformat(), f"{local:%H:%M}"))
+    periods = [
+        Period(key, str(label), slots)
+        for (key, label, _earliest, _latest), slots in zip(PERIODS, slots_by_period, strict=True)
+        if slots
+    ]
 
     return Picker(
         month=month,

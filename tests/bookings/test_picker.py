@@ -66,6 +66,9 @@ def test_the_month_runs_monday_to_sunday_and_marks_free_today_and_chosen_days(de
     assert today.is_today and today.selected and today.free > 0
     assert today.label.startswith("Monday 23 November (today), ")
     assert sunday.free == 0  # Ana does not work on Sundays
+    # Only a day with free times, or today, is named: the others show their number alone.
+    assert cells[date(2026, 11, 24)].label.startswith("Tuesday 24 November, ")
+    assert (sunday.label, past.label) == ("", "")
     assert not cells[date(2026, 10, 26)].in_month
     assert [week.current for week in shown.weeks].count(True) == 1
 
