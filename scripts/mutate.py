@@ -42,6 +42,7 @@ TARGETS = [
     "bookings.availability.x__intersect__mutmut_*",
     "bookings.availability.x__free_ranges__mutmut_*",
     "bookings.availability.x__is_free__mutmut_*",
+    "bookings.availability.x__blocked_for_all__mutmut_*",
     "bookings.availability.x_free_start_minutes__mutmut_*",
     "bookings.availability.x_slot_minutes__mutmut_*",
     "bookings.availability.x_grid_runs__mutmut_*",
