@@ -372,6 +372,16 @@ def times_path(config: dict, *, therapist: str = "any", day: str | None = None) 
     )
 
 
+def page_paths(config: dict) -> dict[str, str]:
+    """The addresses loaded by locust user class: the bare view and the client's pages."""
+    return {
+        "BareView": "/bench/bare",
+        "HomePage": f"/{LANGUAGE}/",
+        "ServicePage": f"/{LANGUAGE}/services/{config['service_slug']}/",
+        "TimesPage": times_path(config),
+    }
+
+
 def appointment_path(config: dict, *, day: str, staff_id: int) -> str:
     query = {
         "selected_date": day,
@@ -1253,11 +1263,12 @@ def measure(bookings: int, *, with_appointment: bool, folder: Path) -> tuple[dic
                 )
         config_file = folder / "config.json"
         config_file.write_text(json.dumps(config))
+        paths = page_paths(config)
         runs = [
-            ("BareView", BARE, "/bench/bare"),
-            ("HomePage", HOME, f"/{LANGUAGE}/"),
-            ("ServicePage", SERVICE_PAGE, f"/{LANGUAGE}/services/{service.slug}/"),
-            ("TimesPage", TIMES, times_path(config)),
+            ("BareView", BARE, paths["BareView"]),
+            ("HomePage", HOME, paths["HomePage"]),
+            ("ServicePage", SERVICE_PAGE, paths["ServicePage"]),
+            ("TimesPage", TIMES, paths["TimesPage"]),
         ]
 
         def load(user_class, *, on=server, at=port, seconds=SECONDS) -> dict:

@@ -49,24 +49,15 @@ REQUESTS = int(os.environ.get("BENCH_INSTRUCTIONS_REQUESTS", "20"))
 WARM_UP = 20  # as the HTTP benchmark's: templates, prepared statements, the stored page
 COLLECTED = re.compile(r"Collected : (\d+)")
 
-# (label, the address's kind, whether the times page is stored): in the table's order.
+# (label, the page as http_load.page_paths names it, whether the times page is stored), in
+# the table's order.
 ENDPOINTS = (
-    ("bare view (fixed string)", "bare", True),
-    ("home page", "home", True),
-    ("service page", "service", True),
-    ("times page, anyone, as served", "times", True),
-    ("the same page, computed every time", "times", False),
+    ("bare view (fixed string)", "BareView", True),
+    ("home page", "HomePage", True),
+    ("service page", "ServicePage", True),
+    ("times page, anyone, as served", "TimesPage", True),
+    ("the same page, computed every time", "TimesPage", False),
 )
-
-
-def path(kind: str, config: dict) -> str:
-    if kind == "bare":
-        return "/bench/bare"
-    if kind == "home":
-        return f"/{http_load.LANGUAGE}/"
-    if kind == "service":
-        return f"/{http_load.LANGUAGE}/services/{config['service_slug']}/"
-    return http_load.times_path(config)
 
 
 def child(kind: str, stored: bool, count: int, config_file: str) -> None:
@@ -84,7 +75,7 @@ def child(kind: str, stored: bool, count: int, config_file: str) -> None:
     # The connection stays open between requests, as gunicorn's pool keeps it.
     connection.settings_dict["CONN_MAX_AGE"] = None
     browser = Client(HTTP_HOST="127.0.0.1")
-    address = path(kind, config)
+    address = http_load.page_paths(config)[kind]
     for _ in range(WARM_UP + count):
         if browser.get(address).status_code != 200:
             sys.exit(f"GET {address} failed")
@@ -161,7 +152,7 @@ def main() -> int:
             (kind, stored): (counts[2 * n + 1] - counts[2 * n]) / REQUESTS
             for n, (_label, kind, stored) in enumerate(ENDPOINTS)
         }
-        bare = per_request[("bare", True)]
+        bare = per_request[("BareView", True)]
         http_load.print_table(
             ["endpoint", "instructions per request (millions)", "times the bare view's"],
             [

@@ -214,12 +214,13 @@ def free_time_picker(
         count = free.get(current, 0)
         if current.weekday() == 0:
             rows.append([])
-        bookable = current.month == month.month and first <= current <= last
+        in_month = current.month == month.month
+        bookable = in_month and first <= current <= last
         is_today = current == today
         rows[-1].append(
             PickerDay(
                 day=current,
-                in_month=current.month == month.month,
+                in_month=in_month,
                 bookable=bookable,
                 free=count,
                 selected=current == day,
