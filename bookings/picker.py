@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -84,6 +85,17 @@ class Picker:
     next_available: date | None
     # When the picker may change with no write to the calendar (see ``times_cache``).
     valid_until: datetime
+    # What links and headings show of the dates above, formatted once, here: "desembre del
+    # 2026" (the month, as the language writes one), "2026-11" and "2026-12-10" (as the
+    # addresses name months and days), "Thursday 10 December"; "" for a date that is None.
+    month_label: str = ""
+    day_iso: str = ""
+    previous_month_value: str = ""
+    next_month_value: str = ""
+    next_free_iso: str = ""
+    next_free_label: str = ""
+    next_available_iso: str = ""
+    next_available_label: str = ""
 
 
 def parse_day(value: str | None) -> date | None:
@@ -251,6 +263,8 @@ def free_time_picker(
         if slots
     ]
 
+    previous_month = _add_months(month, -1) if month > _first_of_month(today) else None
+    next_month = _add_months(month, 1) if month < _first_of_month(last_day) else None
     return Picker(
         month=month,
         weeks=weeks,
@@ -258,11 +272,19 @@ def free_time_picker(
         day=day,
         day_label=names(day) if day else "",
         periods=periods,
-        previous_month=_add_months(month, -1) if month > _first_of_month(today) else None,
-        next_month=_add_months(month, 1) if month < _first_of_month(last_day) else None,
+        previous_month=previous_month,
+        next_month=next_month,
         next_free=next_free,
         next_available=next_available,
         valid_until=valid_until,
+        month_label=date_format(month, "YEAR_MONTH_FORMAT"),
+        day_iso=day.isoformat() if day else "",
+        previous_month_value=f"{previous_month:%Y-%m}" if previous_month else "",
+        next_month_value=f"{next_month:%Y-%m}" if next_month else "",
+        next_free_iso=next_free.isoformat() if next_free else "",
+        next_free_label=names(next_free) if next_free else "",
+        next_available_iso=next_available.isoformat() if next_available else "",
+        next_available_label=names(next_available) if next_available else "",
     )
 
 

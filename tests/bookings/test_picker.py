@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client as Browser
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings.picker import free_time_picker, parse_day, parse_month
 from studio.models import Studio, TimeOff
@@ -123,6 +123,61 @@ def test_with_nothing_free_this_month_it_opens_on_the_next_free_month(demo):
     assert (opened.month, opened.day) == (date(2026, 12, 1), date(2026, 12, 2))
     assert asked.month == date(2026, 11, 1)
     assert asked.day is None and asked.next_free == date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "day"),
+    [
+        ("en", "November 2026", "Friday 27 November"),
+        ("ca", "novembre del 2026", "divendres 27 novembre"),
+        ("es", "noviembre de 2026", "viernes 27 noviembre"),
+    ],
+)
+def test_the_picker_words_its_dates_once_as_the_page_shows_them(demo, language, month, day):
+    """The month heading, the day links' and the next free day's words, in the reader's
+    language, and the addresses' dates, worked out in the picker: the template formats none.
+    """
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 24, 0, 0),
+        end_at=madrid(2026, 11, 27, 0, 0),
+    )
+    with translation.override(language):
+        shown = picker(demo, day=date(2026, 11, 25))
+        address = reverse("bookings:booking_times", kwargs={"slug": "leg-massage"})
+    assert (shown.month_label, shown.day_iso) == (month, "2026-11-25")
+    assert (shown.previous_month_value, shown.next_month_value) == ("", "2026-12")
+    assert (shown.next_available_iso, shown.next_available_label) == ("2026-11-27", day)
+    assert (shown.next_free_iso, shown.next_free_label) == ("", "")
+
+    response = Browser().get(
+        address, {"length": demo.length(60).pk, "therapist": "ana", "day": "2026-11-25"}
+    )
+    page = response.content.decode()
+    assert f'<html lang="{language}">' in page
+    assert f'id="picker-month">{month}</h2>' in page
+    assert f"?length={demo.length(60).pk}&amp;therapist=ana&amp;month=2026-12" in page
+    assert 'day=2026-11-27" data-focus-key="next-available">' in page
+    assert f"{day}</a>" in page
+    assert '<input type="hidden" name="day" value="2026-11-25">' in page
+
+
+def test_a_month_with_no_free_time_names_the_next_free_day(demo):
+    """Asked for a month with nothing free, the page says so and links the next free day."""
+    TimeOff.objects.create(
+        therapist=demo.therapist("ana"),
+        start_at=madrid(2026, 11, 23, 0, 0),
+        end_at=madrid(2026, 12, 2, 0, 0),
+    )
+    response = Browser().get(
+        reverse("bookings:booking_times", kwargs={"slug": "leg-massage"}),
+        {"length": demo.length(60).pk, "therapist": "ana", "month": "2026-11"},
+    )
+    page = response.content.decode()
+    assert response.context["picker"].next_free_label == "Wednesday 2 December"
+    assert "There are no free times in November 2026." in page
+    assert 'day=2026-12-02" data-focus-key="next-available">' in page
+    assert "Next day with free times: Wednesday 2 December</a>" in page
 
 
 @pytest.mark.parametrize("value", ["", "soon", "2026-13-01", "2026-02-30", "\x00", "9" * 80])
