@@ -34,13 +34,16 @@ For each size in ``BENCH_HTTP_BOOKINGS`` (default ``1000,50000``), on a database
    against the bare view measured on the same server right before and right after it
    (``BARE_SECONDS`` each, ``BareAround``): the machine's speed drifts over minutes. The
    times page is also timed in this process (served and computed, split between the
-   picker, the template and PostgreSQL).
+   picker, the template and PostgreSQL), with the bare view timed after each computed page.
 5. Race 50 clients, each with its own session and CSRF token, posting the same start at once:
    for one named therapist (exactly one may win), and for "anyone" (exactly as many as there
    are free therapist-and-room pairs may win, never two on one therapist or room).
 
 Then it prints each size's table, the issue's targets at every size, and the growth from the
-smallest size to the largest. Client pages are addressed in Catalan (``/ca/...``).
+smallest size to the largest: each page's time over the bare view's measured with it, at
+the largest size over the smallest (the sizes run minutes apart, and the host's speed
+drifts over minutes), beside the plain ratio of times. Client pages are addressed in
+Catalan (``/ca/...``).
 
 The whole run takes about ten minutes. ``BENCH_HTTP_SECONDS`` and ``BENCH_HTTP_BOOKINGS``
 shorten it. It exits non-zero when a check fails (not when a speed target is missed).
