@@ -88,14 +88,14 @@ class Picker:
     # What links and headings show of the dates above, formatted once, here: "desembre del
     # 2026" (the month, as the language writes one), "2026-11" and "2026-12-10" (as the
     # addresses name months and days), "Thursday 10 December"; "" for a date that is None.
-    month_label: str = ""
-    day_iso: str = ""
-    previous_month_value: str = ""
-    next_month_value: str = ""
-    next_free_iso: str = ""
-    next_free_label: str = ""
-    next_available_iso: str = ""
-    next_available_label: str = ""
+    month_label: str
+    day_iso: str
+    previous_month_value: str
+    next_month_value: str
+    next_free_iso: str
+    next_free_label: str
+    next_available_iso: str
+    next_available_label: str
 
 
 def parse_day(value: str | None) -> date | None:
