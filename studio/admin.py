@@ -1,5 +1,6 @@
 """Admin for the studio's data, usable by staff and owner."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from translated_fields.admin import TranslatedFieldAdmin
 
 from studio import permissions
+from studio.forms import bound_policies
 from studio.models import (
     Room,
     Service,
@@ -20,8 +22,20 @@ from studio.models import (
 from studio.translated import columns
 
 
+class StudioAdminForm(forms.ModelForm):
+    """The studio's page in the admin: its booking policies within the owner's page's bounds.
+
+    The admin builds the model form from this one, with the fields it shows.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_policies(self.fields)
+
+
 @admin.register(Studio)
 class StudioAdmin(TranslatedFieldAdmin, admin.ModelAdmin):
+    form = StudioAdminForm
     list_display = ["name", "min_notice_minutes", "horizon_days", "hold_minutes"]
 
     def has_add_permission(self, request):

@@ -193,20 +193,35 @@ def hours_initial(therapist: Therapist) -> list[dict]:
     ]
 
 
+# The bounds a studio can sensibly use for each booking policy. The owner's policies page and
+# the admin's studio page both hold to them: a slot step of 0, or a horizon of millions of
+# days, would break every times page.
+POLICY_BOUNDS = {
+    "min_notice_minutes": (0, 7 * 24 * 60),
+    "horizon_days": (1, 730),
+    "hold_minutes": (1, 60),
+    "cancel_window_hours": (0, 14 * 24),
+    "reminder_hours": (1, 7 * 24),
+    "phone_hold_hours": (1, 14 * 24),
+    "slot_step_minutes": (5, 120),
+    "waitlist_offer_minutes": (15, 24 * 60),
+    "no_show_limit": (0, 20),
+}
+
+
+def bound_policies(fields) -> None:
+    """Hold the booking policies among a form's ``fields`` to ``POLICY_BOUNDS``."""
+    for name, (least, most) in POLICY_BOUNDS.items():
+        field = fields.get(name)
+        if field is None:
+            continue
+        field.min_value, field.max_value = least, most
+        field.validators += [MinValueValidator(least), MaxValueValidator(most)]
+        field.widget.attrs.update({"min": least, "max": most})
+
+
 class PoliciesForm(forms.ModelForm):
     """The studio's booking policies, each within the bounds a studio can sensibly use."""
-
-    BOUNDS = {
-        "min_notice_minutes": (0, 7 * 24 * 60),
-        "horizon_days": (1, 730),
-        "hold_minutes": (1, 60),
-        "cancel_window_hours": (0, 14 * 24),
-        "reminder_hours": (1, 7 * 24),
-        "phone_hold_hours": (1, 14 * 24),
-        "slot_step_minutes": (5, 120),
-        "waitlist_offer_minutes": (15, 24 * 60),
-        "no_show_limit": (0, 20),
-    }
 
     class Meta:
         model = Studio
@@ -224,8 +239,4 @@ class PoliciesForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, (least, most) in self.BOUNDS.items():
-            field = self.fields[name]
-            field.min_value, field.max_value = least, most
-            field.validators += [MinValueValidator(least), MaxValueValidator(most)]
-            field.widget.attrs.update({"min": least, "max": most})
+        bound_policies(self.fields)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from studio.models import Service, ServiceLength, Therapist, TimeOff, WorkingHours
+from studio.models import Service, ServiceLength, Studio, Therapist, TimeOff, WorkingHours
 from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,22 @@ def test_therapists_and_clients_cannot_enter_the_admin(client, demo_studio):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert User.objects.get(username="ana").is_staff is False
+
+
+def test_the_admin_holds_the_studios_policies_to_the_owners_bounds(owner_client):
+    """The admin's studio page refuses what the owner's policies page refuses: a slot step of
+    0 minutes or a horizon of millions of days would break every times page."""
+    studio = Studio.load()
+    url = reverse("admin:studio_studio_change", args=[studio.pk])
+    form = owner_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    for name, value in (("slot_step_minutes", 0), ("horizon_days", 3_000_000)):
+        response = owner_client.post(url, {**data, name: value})
+        assert response.status_code == 200
+        assert name in response.context["adminform"].form.errors
+    assert Studio.objects.get(pk=studio.pk).horizon_days == studio.horizon_days
+    assert Studio.objects.get(pk=studio.pk).slot_step_minutes == studio.slot_step_minutes
+    response = owner_client.post(url, {**data, "horizon_days": 90})
+    assert response.status_code == 302
+    assert Studio.objects.get(pk=studio.pk).horizon_days == 90
