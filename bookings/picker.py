@@ -85,17 +85,47 @@ class Picker:
     next_available: date | None
     # When the picker may change with no write to the calendar (see ``times_cache``).
     valid_until: datetime
-    # What links and headings show of the dates above, formatted once, here: "desembre del
-    # 2026" (the month, as the language writes one), "2026-11" and "2026-12-10" (as the
-    # addresses name months and days), "Thursday 10 December"; "" for a date that is None.
-    month_label: str
-    day_iso: str
-    previous_month_value: str
-    next_month_value: str
-    next_free_iso: str
-    next_free_label: str
-    next_available_iso: str
-    next_available_label: str
+
+    # What links and headings show of the dates above, so that templates format none:
+    # "desembre del 2026" (the month, as the language writes one), "2026-11" and
+    # "2026-12-10" (as the addresses name months and days), "Thursday 10 December"; "" for
+    # a date that is None.
+
+    @property
+    def month_label(self) -> str:
+        return date_format(self.month, "YEAR_MONTH_FORMAT")
+
+    @property
+    def day_iso(self) -> str:
+        return _iso(self.day)
+
+    @property
+    def previous_month_value(self) -> str:
+        return f"{self.previous_month:%Y-%m}" if self.previous_month else ""
+
+    @property
+    def next_month_value(self) -> str:
+        return f"{self.next_month:%Y-%m}" if self.next_month else ""
+
+    @property
+    def next_free_iso(self) -> str:
+        return _iso(self.next_free)
+
+    @property
+    def next_free_label(self) -> str:
+        return _DayNames()(self.next_free) if self.next_free else ""
+
+    @property
+    def next_available_iso(self) -> str:
+        return _iso(self.next_available)
+
+    @property
+    def next_available_label(self) -> str:
+        return _DayNames()(self.next_available) if self.next_available else ""
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def parse_day(value: str | None) -> date | None:
@@ -263,8 +293,6 @@ def free_time_picker(
         if slots
     ]
 
-    previous_month = _add_months(month, -1) if month > _first_of_month(today) else None
-    next_month = _add_months(month, 1) if month < _first_of_month(last_day) else None
     return Picker(
         month=month,
         weeks=weeks,
@@ -272,19 +300,11 @@ def free_time_picker(
         day=day,
         day_label=names(day) if day else "",
         periods=periods,
-        previous_month=previous_month,
-        next_month=next_month,
+        previous_month=_add_months(month, -1) if month > _first_of_month(today) else None,
+        next_month=_add_months(month, 1) if month < _first_of_month(last_day) else None,
         next_free=next_free,
         next_available=next_available,
         valid_until=valid_until,
-        month_label=date_format(month, "YEAR_MONTH_FORMAT"),
-        day_iso=day.isoformat() if day else "",
-        previous_month_value=f"{previous_month:%Y-%m}" if previous_month else "",
-        next_month_value=f"{next_month:%Y-%m}" if next_month else "",
-        next_free_iso=next_free.isoformat() if next_free else "",
-        next_free_label=names(next_free) if next_free else "",
-        next_available_iso=next_available.isoformat() if next_available else "",
-        next_available_label=names(next_available) if next_available else "",
     )
 
 

@@ -145,10 +145,11 @@ def test_the_picker_words_its_dates_once_as_the_page_shows_them(demo, language, 
     with translation.override(language):
         shown = picker(demo, day=date(2026, 11, 25))
         address = reverse("bookings:booking_times", kwargs={"slug": "leg-massage"})
-    assert (shown.month_label, shown.day_iso) == (month, "2026-11-25")
-    assert (shown.previous_month_value, shown.next_month_value) == ("", "2026-12")
-    assert (shown.next_available_iso, shown.next_available_label) == ("2026-11-27", day)
-    assert (shown.next_free_iso, shown.next_free_label) == ("", "")
+        # Worded in the language active when read, as the page's template reads them.
+        assert (shown.month_label, shown.day_iso) == (month, "2026-11-25")
+        assert (shown.previous_month_value, shown.next_month_value) == ("", "2026-12")
+        assert (shown.next_available_iso, shown.next_available_label) == ("2026-11-27", day)
+        assert (shown.next_free_iso, shown.next_free_label) == ("", "")
 
     response = Browser().get(
         address, {"length": demo.length(60).pk, "therapist": "ana", "day": "2026-11-25"}
