@@ -168,13 +168,15 @@ def free_time_picker(
     studio: Studio | None = None,
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
+    catalogue_print: int | None = None,
 ) -> Picker:
     """Return the month of free days and the chosen day's times for a service length.
 
     A day asked for outside the booking window, or a month outside it, falls back to the
     nearest one inside it; nothing asked for shows the first free day and its month.
     The front desk passes ``enforce_notice=False``: on the phone, the minimum notice
-    does not apply (see ``services.hold_create``).
+    does not apply (see ``services.hold_create``). ``catalogue_print`` is a kept
+    catalogue's, checked by every read (``selectors.kept_catalogue``).
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -202,6 +204,7 @@ def free_time_picker(
             studio=studio,
             exclude_booking_id=exclude_booking_id,
             enforce_notice=enforce_notice,
+            catalogue_print=catalogue_print,
         )
 
     result = read(first, (last - first).days + 1)
@@ -243,6 +246,7 @@ def free_time_picker(
                         studio=studio,
                         exclude_booking_id=exclude_booking_id,
                         enforce_notice=enforce_notice,
+                        catalogue_print=catalogue_print,
                     )
                 next_free = next_available
 
@@ -319,6 +323,7 @@ def from_request(
     studio: Studio | None = None,
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
+    catalogue_print: int | None = None,
 ) -> Picker:
     """Return the picker for the day or month that request data (GET or a dict) asks for.
 
@@ -336,6 +341,7 @@ def from_request(
         studio=studio,
         exclude_booking_id=exclude_booking_id,
         enforce_notice=enforce_notice,
+        catalogue_print=catalogue_print,
     )
 
 

@@ -227,6 +227,7 @@ def free_starts(
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
     resources: tuple[list[int], list[int]] | None = None,
+    catalogue_print: int | None = None,
 ) -> FreeStarts:
     """Return the free starts over some local days, without who or where: what pages show.
 
@@ -234,7 +235,8 @@ def free_starts(
     tens of thousands of candidate starts. One query whatever the number of bookings,
     therapists or days (``_calendar_in_one_query``): on the times page the round trips and the
     ORM's work per query cost more than the rule itself. With ``resources`` (a write's
-    locked ids) it reads as ``availability`` does.
+    locked ids) it reads as ``availability`` does. With ``catalogue_print``, the catalogue
+    the caller kept is checked in the same statement (``kept_catalogue``).
     """
     asked = {
         "service": service,
@@ -248,7 +250,7 @@ def free_starts(
         "enforce_notice": enforce_notice,
     }
     if resources is None:
-        calendar = _calendar_in_one_query(**asked)
+        calendar = _calendar_in_one_query(**asked, catalogue_print=catalogue_print)
     else:
         calendar = _calendar(**asked, resources=resources, only_start=None, booked_minutes=False)
     if calendar.empty:
@@ -608,7 +610,7 @@ def _busy(
 # come as whole minutes or microseconds since 1970 (UTC), times of day as microseconds
 # since midnight, so no value is parsed in Python.
 
-_THERAPISTS, _ROOMS, _HOURS, _TIME_OFF, _BOOKINGS = range(5)
+_THERAPISTS, _ROOMS, _HOURS, _TIME_OFF, _BOOKINGS, _PRINT = range(6)
 
 
 def _sql_fragments(vendor: str) -> dict[str, str]:
@@ -646,17 +648,21 @@ def _sql_fragments(vendor: str) -> dict[str, str]:
     raise NotImplementedError("Calma runs on PostgreSQL or SQLite.")
 
 
-_CALENDAR_SQL: dict[tuple[str, bool, bool], str] = {}
+_CALENDAR_SQL: dict[tuple[str, bool, bool, bool], str] = {}
 
 
-def _calendar_sql(vendor: str, *, one_therapist: bool, excluding: bool) -> str:
+def _calendar_sql(
+    vendor: str, *, one_therapist: bool, excluding: bool, printed: bool = False
+) -> str:
     """Return the statement ``_calendar_in_one_query`` runs, built once per shape.
 
     Its parameters, in order: service id, therapist id (with ``one_therapist``), service id,
     time off's end and start bounds, the held status, the active statuses, the bookings'
     three bounds, the held status and now, and the booking left out (with ``excluding``).
+    With ``printed`` (PostgreSQL only) one more row carries the catalogue's print, read in
+    the same snapshot as the calendar (``catalogue_print_sql``).
     """
-    key = (vendor, one_therapist, excluding)
+    key = (vendor, one_therapist, excluding, printed)
     found = _CALENDAR_SQL.get(key)
     if found is not None:
         return found
@@ -705,19 +711,23 @@ WHERE (b.therapist_id IN (SELECT id FROM therapists) OR b.room_id IN (SELECT id 
   AND NOT (b.status = %s AND b.hold_expires_at IS NOT NULL AND b.hold_expires_at <= %s)
   {"AND b.id <> %s" if excluding else ""}
 """  # noqa: S608
+    if printed:
+        nulls = ", ".join([none] * 4)
+        statement += f"UNION ALL\nSELECT {_PRINT}, {catalogue_print_sql()}, {nulls}\n"
     _CALENDAR_SQL[key] = statement
     return statement
 
 
-def _planned_once_cursor():
+def planned_once_cursor():
     """Return a cursor whose statements PostgreSQL may plan once per connection.
 
     Django's cursors bind parameters on the client, so PostgreSQL plans every statement
     anew: for the times page's two wide UNION statements, planning took about as long as
     running them. A cursor binding on the server lets psycopg prepare a statement after
     ``prepare_threshold`` runs of it (DATABASES OPTIONS, see settings), and PostgreSQL
-    then reuses its plan. Only the fixed-shape reads below use it; it is wrapped as Django
-    wraps its own, so errors are Django's and tests count its queries.
+    then reuses its plan. Only fixed-shape statements use it (the reads below, and the
+    calendar locks' in ``bookings.services``); it is wrapped as Django wraps its own, so
+    errors are Django's and tests count its queries.
     """
     if connection.vendor != "postgresql":
         return connection.cursor()
@@ -742,8 +752,13 @@ def _calendar_in_one_query(
     studio: Studio | None,
     exclude_booking_id: int | None,
     enforce_notice: bool,
+    catalogue_print: int | None = None,
 ) -> _Calendar:
-    """Read the calendar of the days asked about as ``_calendar`` does, in one query."""
+    """Read the calendar of the days asked about as ``_calendar`` does, in one query.
+
+    With ``catalogue_print`` (a kept catalogue's, ``kept_catalogue``), the same statement
+    reads the catalogue's print now, and a different one raises ``CatalogueChanged``.
+    """
     now = now or timezone.now()
     studio = studio or Studio.load()
     tz = studio_tz()
@@ -772,6 +787,7 @@ def _calendar_in_one_query(
         connection.vendor,
         one_therapist=therapist is not None,
         excluding=exclude_booking_id is not None,
+        printed=catalogue_print is not None,
     )
     therapist_rows: list[tuple[int, int]] = []
     room_rows: list[tuple[int, int]] = []
@@ -780,7 +796,7 @@ def _calendar_in_one_query(
     therapists_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     rooms_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     hold_expiries: list[datetime] = []
-    with _planned_once_cursor() as cursor:
+    with planned_once_cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     for kind, pk, first, second, third, fourth in rows:
@@ -796,8 +812,12 @@ def _calendar_in_one_query(
             time_off[pk].append((first, second))
         elif kind == _THERAPISTS:
             therapist_rows.append((first, pk))
-        else:
+        elif kind == _ROOMS:
             room_rows.append((first, pk))
+        elif pk != catalogue_print:
+            # Edited since it was kept: read again, whatever was read with it.
+            forget_catalogues()
+            raise CatalogueChanged
     therapist_ids = [pk for _position, pk in sorted(therapist_rows)]
     room_ids = [pk for _position, pk in sorted(room_rows)]
     if not therapist_ids or not room_ids:
@@ -833,7 +853,7 @@ def _calendar_in_one_query(
 # (dead holds among them, if asked), and the booked minutes of its local day per therapist,
 # which "anyone" goes by (``pick_therapist``).
 
-_START_HOURS, _START_TIME_OFF, _START_BUSY, _START_BOOKED = range(4)
+_START_HOURS, _START_TIME_OFF, _START_BUSY, _START_BOOKED, _START_PRINT = range(5)
 
 
 @dataclass(frozen=True)
@@ -847,11 +867,17 @@ class StartChoices:
     dead_holds: int = 0
 
 
-_START_SQL: dict[tuple[str, int, int, bool, bool], str] = {}
+_START_SQL: dict[tuple[str, int, int, bool, bool, bool], str] = {}
 
 
 def _start_sql(
-    vendor: str, *, therapists: int, rooms: int, excluding: bool, dead_holds: bool
+    vendor: str,
+    *,
+    therapists: int,
+    rooms: int,
+    excluding: bool,
+    dead_holds: bool,
+    printed: bool = False,
 ) -> str:
     """Return the statement ``start_choices`` runs, built once per shape.
 
@@ -860,9 +886,10 @@ def _start_sql(
     queries); the weekday; time off's end and start bounds; the held status and now, the
     session's three bounds, (without ``dead_holds``) the held status and now, and (with
     ``excluding``) the booking left out; the day's bounds, the held status and now, and the
-    booking left out.
+    booking left out. With ``printed`` (PostgreSQL only), one more row carries the
+    catalogue's print (``catalogue_print_sql``).
     """
-    key = (vendor, therapists, rooms, excluding, dead_holds)
+    key = (vendor, therapists, rooms, excluding, dead_holds, printed)
     found = _START_SQL.get(key)
     if found is not None:
         return found
@@ -907,6 +934,9 @@ FROM {bookings} b
 WHERE b.therapist_id IN (SELECT id FROM therapists) AND b.status IN (SELECT status FROM statuses)
   AND b.start_at >= %s AND b.start_at < %s AND {live} {other}
 """  # noqa: S608
+    if printed:
+        nulls = ", ".join([none] * 4)
+        statement += f"UNION ALL\nSELECT {_START_PRINT}, {catalogue_print_sql()}, {nulls}"
     # Stripped, so that a query log's first line is the statement's.
     _START_SQL[key] = statement = statement.strip()
     return statement
@@ -923,6 +953,7 @@ def start_choices(
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
     dead_holds: bool = False,
+    catalogue_print: int | None = None,
 ) -> StartChoices:
     """Return whether one start is free on these therapists and rooms, in one query.
 
@@ -931,7 +962,9 @@ def start_choices(
     write under the calendar locks: only the bookings that meet the start's session are laid
     (a start is blocked by those alone), and only the hours of its weekday. With
     ``dead_holds``, holds past their expiry that meet the session are read, counted and left
-    out, as in ``_busy``: exactly the ones the locked insert could meet.
+    out, as in ``_busy``: exactly the ones the locked insert could meet. With
+    ``catalogue_print`` (a kept catalogue's), the same statement reads the print now, and a
+    different one raises ``CatalogueChanged``.
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -963,9 +996,10 @@ def start_choices(
         rooms=len(room_ids),
         excluding=exclude_booking_id is not None,
         dead_holds=dead_holds,
+        printed=catalogue_print is not None,
     )
     # A fixed shape per count of ids: planned once per connection, as the times page's reads.
-    with _planned_once_cursor() as cursor:
+    with planned_once_cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
 
@@ -989,8 +1023,11 @@ def start_choices(
             booked[pk] += (second - first) // 60_000_000
         elif kind == _START_HOURS:
             hours[pk][weekday].append((_time_of_day(first), _time_of_day(second)))
-        else:
+        elif kind == _START_TIME_OFF:
             time_off[pk].append((first, second))
+        elif pk != catalogue_print:
+            forget_catalogues()
+            raise CatalogueChanged
     calendar = _lanes(
         therapist_ids=therapist_ids,
         room_ids=room_ids,
@@ -1071,17 +1108,44 @@ def _as_text(field, table: str) -> tuple[str, object]:
     raise NotImplementedError(f"{field} has no reading as text: add one here.")
 
 
-_CATALOGUE: dict[tuple[str, bool], tuple[str, dict]] = {}
-# The kind of the rows that carry the service's active rooms' ids (``hold_catalogue``).
-_CATALOGUE_ROOMS = 4
+_CATALOGUE: dict[tuple[str, bool, bool], tuple[str, dict]] = {}
+# The kinds of the rows that carry the service's active rooms' ids (``hold_catalogue``) and
+# the catalogue's print (``kept_catalogue``).
+_CATALOGUE_ROOMS, _CATALOGUE_PRINT = 4, 5
+# What the times page and the hold read of the catalogue: the tables a kept catalogue's
+# print covers.
+_PRINTED = (
+    Service,
+    ServiceLength,
+    Therapist,
+    Therapist.services.through,
+    Room,
+    Service.rooms.through,
+    Studio,
+)
 
 
-def _catalogue_sql(*, rooms: bool = False) -> tuple[str, dict]:
+def catalogue_print_sql() -> str:
+    """Return an expression (PostgreSQL) for a 64-bit print of the booking catalogue.
+
+    Every row of the services, their lengths, the therapists, who offers what, the rooms,
+    which suit what and the studio, as text, in id order: the print changes with any write
+    to them, through the ORM or not (a queryset update, a data migration, the shell), and
+    not otherwise. The tables hold a few dozen rows whatever the history; the print costs
+    PostgreSQL about a tenth of a millisecond.
+    """
+    rows = "(SELECT string_agg(CAST(m AS TEXT), ',' ORDER BY m.id) FROM {} m)"
+    tables = [f"md5(coalesce({rows.format(model._meta.db_table)}, ''))" for model in _PRINTED]
+    return f"('x' || substr(md5({' || '.join(tables)}), 1, 16))::bit(64)::bigint"
+
+
+def _catalogue_sql(*, rooms: bool = False, printed: bool = False) -> tuple[str, dict]:
     """Return the catalogue statement and, per model, its fields and readers (built once).
 
-    With ``rooms``, the ids of the service's active rooms come too, as rows of their own.
+    With ``rooms``, the ids of the service's active rooms come too, as rows of their own;
+    with ``printed`` (PostgreSQL only), the catalogue's print, as a row of its own.
     """
-    found = _CATALOGUE.get((connection.vendor, rooms))
+    found = _CATALOGUE.get((connection.vendor, rooms, printed))
     if found is not None:
         return found
     # Only table and column names, and the fragments of ``_as_text``, go into the text.
@@ -1124,8 +1188,13 @@ def _catalogue_sql(*, rooms: bool = False) -> tuple[str, dict]:
         select = f"SELECT {_CATALOGUE_ROOMS}, {order}, CAST(m.id AS TEXT), {padding} FROM {table} m"  # noqa: S608
         join = f"JOIN {suits} o ON o.room_id = m.id"
         selects.append(f"{select} {join} WHERE m.is_active AND o.service_id = {wanted}")
+    if printed:
+        padding = ", ".join(["NULL"] * (width - 1))
+        selects.append(
+            f"SELECT {_CATALOGUE_PRINT}, 0, CAST({catalogue_print_sql()} AS TEXT), {padding}"
+        )
     found = ("\nUNION ALL\n".join(selects), readers)
-    _CATALOGUE[(connection.vendor, rooms)] = found
+    _CATALOGUE[(connection.vendor, rooms, printed)] = found
     return found
 
 
@@ -1137,8 +1206,59 @@ def times_page_catalogue(*, slug: str) -> tuple[Service, Studio]:
     work for these few rows. An unknown or withdrawn service is a 404; a studio never saved
     is made by ``Studio.load``, as ever.
     """
-    service, studio, _room_ids = _catalogue(slug=slug, rooms=False)
+    service, studio, _room_ids, _print = _catalogue(slug=slug, rooms=False)
     return service, studio
+
+
+class CatalogueChanged(Exception):
+    """A kept catalogue was edited since it was kept: read it again (``kept_catalogue``)."""
+
+
+@dataclass(frozen=True)
+class KeptCatalogue:
+    service: Service
+    studio: Studio
+    # The ids of the service's active rooms, kept for the hold (``hold_catalogue``).
+    room_ids: list[int]
+    # The catalogue's print when it was read (``catalogue_print_sql``); None on SQLite,
+    # where nothing is kept.
+    print: int | None
+
+
+# The catalogue per service slug (and with its rooms or not), as this process last read it.
+_KEPT: dict[tuple[str, bool], KeptCatalogue] = {}
+
+
+def kept_catalogue(*, slug: str, rooms: bool = False) -> KeptCatalogue:
+    """Return what ``times_page_catalogue`` does, kept in this process while unedited.
+
+    With ``rooms``, what ``hold_catalogue`` does: the hold checks the print in its re-check
+    under the calendar locks (``start_choices``), and a changed catalogue rolls it back.
+
+    The catalogue changes a few times a year and the times page is read all day: on
+    PostgreSQL it is read once per process with its print, and kept. The page's month read
+    reads the print again in its own statement (``free_starts(catalogue_print=...)``):
+    every page is still worked out from the catalogue as it is in that statement's
+    snapshot, and an edit (through the ORM or not) raises ``CatalogueChanged`` there, drops
+    every kept catalogue, and the page is worked out again from a fresh one. Nothing else
+    is kept: a service that is not on offer is read (and refused) every time.
+    """
+    kept = _KEPT.get((slug, rooms))
+    if kept is not None:
+        # The request's studio from now on, as ``_catalogue`` keeps a studio it reads.
+        Studio.keep(kept.studio)
+        return kept
+    printed = connection.vendor == "postgresql"
+    service, studio, room_ids, print_ = _catalogue(slug=slug, rooms=rooms, printed=printed)
+    kept = KeptCatalogue(service, studio, room_ids, print_)
+    if print_ is not None:
+        _KEPT[(slug, rooms)] = kept
+    return kept
+
+
+def forget_catalogues() -> None:
+    """Drop every kept catalogue: the next times page or hold of each service reads it."""
+    _KEPT.clear()
 
 
 def hold_catalogue(*, slug: str) -> tuple[Service, Studio, list[int]]:
@@ -1148,19 +1268,26 @@ def hold_catalogue(*, slug: str) -> tuple[Service, Studio, list[int]]:
     in its order, read before the hold's transaction rather than in it (see
     ``bookings.services.hold_create``).
     """
-    return _catalogue(slug=slug, rooms=True)
+    service, studio, room_ids, _print = _catalogue(slug=slug, rooms=True)
+    return service, studio, room_ids
 
 
-def _catalogue(*, slug: str, rooms: bool) -> tuple[Service, Studio, list[int]]:
-    statement, readers = _catalogue_sql(rooms=rooms)
-    with _planned_once_cursor() as cursor:
+def _catalogue(
+    *, slug: str, rooms: bool, printed: bool = False
+) -> tuple[Service, Studio, list[int], int | None]:
+    statement, readers = _catalogue_sql(rooms=rooms, printed=printed)
+    with planned_once_cursor() as cursor:
         cursor.execute(statement, [slug] * (4 if rooms else 3))
         rows = cursor.fetchall()
     found: dict[int, list] = {kind: [] for kind in readers}
     room_ids = []
+    print_ = None
     for kind, _position, *texts in sorted(rows, key=lambda row: (row[0], row[1])):
         if kind == _CATALOGUE_ROOMS:
             room_ids.append(int(texts[0]))
+            continue
+        if kind == _CATALOGUE_PRINT:
+            print_ = int(texts[0])
             continue
         model, names, reads = readers[kind]
         values = [
@@ -1174,10 +1301,11 @@ def _catalogue(*, slug: str, rooms: bool) -> tuple[Service, Studio, list[int]]:
     keep_prefetched(service, "lengths", found[1])
     keep_prefetched(service, "therapists", found[2])
     if not found[3]:
-        return service, Studio.load(), room_ids
+        # Made now: the print read with the rows is not the catalogue's any more.
+        return service, Studio.load(), room_ids, None
     # The request's studio from now on: a hold's service reads it again with ``load``.
     Studio.keep(found[3][0])
-    return service, found[3][0], room_ids
+    return service, found[3][0], room_ids, print_
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:

@@ -203,7 +203,8 @@ def _lock_calendar(locked: Locked) -> None:
     if connection.vendor != "postgresql":
         return
     pairs = calendar_lock_keys(locked)
-    with connection.cursor() as cursor:
+    # The same statement for every write: planned once per connection, as the reads are.
+    with selectors.planned_once_cursor() as cursor:
         # unnest yields the arrays in order, and each lock is taken as its row is produced.
         cursor.execute(
             "SELECT CASE WHEN shared THEN pg_advisory_xact_lock_shared(key)"
@@ -349,6 +350,7 @@ def _choose(
     room: Room | None = None,
     enforce_notice: bool = True,
     expire_dead_holds: bool = False,
+    catalogue_print: int | None = None,
 ) -> tuple[int, int]:
     """Re-read availability for the start's day and return a free (therapist id, room id).
 
@@ -357,6 +359,8 @@ def _choose(
     notice is an online-booking policy, not a rule of the calendar. With
     ``expire_dead_holds`` (a new booking, none excluded), the dead holds the insert could
     meet are marked expired, if this read met any: ``_expire_dead_holds`` then runs.
+    ``catalogue_print`` is a kept catalogue's, checked by the same read
+    (``selectors.kept_catalogue``).
     """
     found = selectors.start_choices(
         service=service,
@@ -368,6 +372,7 @@ def _choose(
         exclude_booking_id=exclude_booking_id,
         enforce_notice=enforce_notice,
         dead_holds=expire_dead_holds,
+        catalogue_print=catalogue_print,
     )
     if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
         raise BookingRefused(_("That room does not suit this massage."))
@@ -396,6 +401,7 @@ def hold_create(
     language: str | None = None,
     therapists: Sequence[Therapist] | None = None,
     room_ids: Sequence[int] | None = None,
+    catalogue_print: int | None = None,
 ) -> Booking:
     """Hold a free start while the client finishes booking (details and health questions).
 
@@ -411,7 +417,10 @@ def hold_create(
     no edit of a therapist, a room or which serve a service takes the calendar locks, so an
     edit may commit between the read and the locks wherever the read is (each statement sees
     what is committed when it starts). The locks guard the bookings, and the re-check and
-    the exclusion constraints still see every booking on the rooms read.
+    the exclusion constraints still see every booking on the rooms read. With
+    ``catalogue_print``, the catalogue they came from was kept (``selectors.kept_catalogue``)
+    and the re-check under the locks reads its print: if it was edited since,
+    ``selectors.CatalogueChanged`` is raised, and nothing is held.
     """
     now = now or timezone.now()
     studio = Studio.load()
@@ -439,6 +448,7 @@ def hold_create(
             room=room,
             enforce_notice=not by_front_desk,
             expire_dead_holds=True,
+            catalogue_print=catalogue_print,
         )
         return Booking.objects.create(
             client=client,

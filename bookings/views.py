@@ -1,5 +1,6 @@
 """The client's booking flow and the manage page. Views stay thin: services decide."""
 
+import dataclasses
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -59,11 +60,22 @@ def choose_service(request):
 
 
 def _times_page(
-    request, service, *, data, error=None, status=200, now=None, cache_key=None, studio=None
+    request,
+    service,
+    *,
+    data,
+    error=None,
+    status=200,
+    now=None,
+    cache_key=None,
+    studio=None,
+    catalogue_print=None,
 ):
     """Render the month of times; with a ``cache_key``, store it for the next visitors.
 
-    ``studio`` is the studio row when the caller read it already (``times_page_catalogue``).
+    ``studio`` is the studio row when the caller read it already (``times_page_catalogue``);
+    ``catalogue_print`` the print of a kept catalogue, checked by the month's read
+    (``selectors.kept_catalogue``: it raises ``CatalogueChanged`` if it was edited since).
     """
     now = now or timezone.now()
     form = TimesForm(data, service=service)
@@ -88,6 +100,7 @@ def _times_page(
         length=length,
         therapist=therapist,
         now=now,
+        catalogue_print=catalogue_print,
     )
     waitlist_page = reverse("bookings:waitlist_join", kwargs={"slug": service.slug})
     context = {
@@ -135,21 +148,52 @@ def choose_time(request, slug):
         cached = times_cache.cached_response(request, cache_key, now=now)
         if cached is not None:
             return cached
-    service, studio = selectors.times_page_catalogue(slug=slug)
-    return _times_page(
-        request, service, data=request.GET, now=now, cache_key=cache_key, studio=studio
-    )
+    kept = selectors.kept_catalogue(slug=slug)
+    try:
+        return _times_page(
+            request,
+            kept.service,
+            data=request.GET,
+            now=now,
+            cache_key=cache_key,
+            studio=kept.studio,
+            catalogue_print=kept.print,
+        )
+    except selectors.CatalogueChanged:
+        # Edited since this process kept it: read afresh (and kept again), and not checked
+        # twice, so that edits in a row cannot keep the page from being answered.
+        kept = selectors.kept_catalogue(slug=slug)
+        return _times_page(
+            request,
+            kept.service,
+            data=request.GET,
+            now=now,
+            cache_key=cache_key,
+            studio=kept.studio,
+        )
 
 
 @require_POST
 def hold(request, slug):
-    # The service, its lengths, therapists and rooms and the studio in one query.
-    service, _studio, room_ids = selectors.hold_catalogue(slug=slug)
+    # The service, its lengths, therapists and rooms and the studio: kept in this process,
+    # or read in one query.
+    kept = selectors.kept_catalogue(slug=slug, rooms=True)
     quota = throttle.hold_quota(request, session_holds=sessions.holds(request))
     if quota.refusal is not None:
         return _times_page(
-            request, service, data=request.POST, error=quota.refusal.message, status=429
+            request, kept.service, data=request.POST, error=quota.refusal.message, status=429
         )
+    try:
+        return _hold(request, kept, quota=quota)
+    except selectors.CatalogueChanged:
+        # Edited since this process kept it: the re-check under the locks said so, and
+        # nothing was held. Again from a fresh read (kept again), not checked twice.
+        kept = selectors.kept_catalogue(slug=slug, rooms=True)
+        return _hold(request, dataclasses.replace(kept, print=None), quota=quota)
+
+
+def _hold(request, kept: selectors.KeptCatalogue, *, quota: throttle.HoldQuota):
+    service = kept.service
     form = HoldForm(request.POST)
     if not form.is_valid():
         return _times_page(
@@ -184,7 +228,8 @@ def hold(request, slug):
             language=translation.get_language(),
             # Read with the service above: the hold does not read them again.
             therapists=service.therapists.all(),
-            room_ids=room_ids,
+            room_ids=kept.room_ids,
+            catalogue_print=kept.print,
         )
     except BookingRefused as refusal:
         return _times_page(

@@ -78,14 +78,17 @@ def _english_by_default():
 def _empty_cache():
     """Start every test with no stored weeks of times and no studio row kept in memory.
 
-    A rolled-back test leaves its pages in the cache, and its studio row in ``Studio.load``.
+    A rolled-back test leaves its pages in the cache, its studio row in ``Studio.load`` and
+    the times page's catalogue kept (``bookings.selectors.kept_catalogue``).
     """
     from django.core.cache import cache
 
+    from bookings.selectors import forget_catalogues
     from studio.models import Studio
 
     cache.clear()
     Studio.forget()
+    forget_catalogues()
 
 
 @pytest.fixture(autouse=True)

@@ -124,7 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", True)
     # Django's cursors bind on the client and never prepare; the few reads that bind on the
-    # server (``bookings.selectors._planned_once_cursor``) are prepared after this many runs
+    # server (``bookings.selectors.planned_once_cursor``) are prepared after this many runs
     # on a connection. Behind a pooler that cannot keep prepared statements (PgBouncer in
     # transaction mode before 1.21), set DATABASE_PREPARE_THRESHOLD=none.
     _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
