@@ -148,8 +148,8 @@ def choose_time(request, slug):
         cached = times_cache.cached_response(request, cache_key, now=now)
         if cached is not None:
             return cached
-    kept = selectors.kept_catalogue(slug=slug)
-    try:
+
+    def page(kept: selectors.KeptCatalogue):
         return _times_page(
             request,
             kept.service,
@@ -159,18 +159,13 @@ def choose_time(request, slug):
             studio=kept.studio,
             catalogue_print=kept.print,
         )
+
+    try:
+        return page(selectors.kept_catalogue(slug=slug))
     except selectors.CatalogueChanged:
         # Edited since this process kept it: read afresh (and kept again), and not checked
         # twice, so that edits in a row cannot keep the page from being answered.
-        kept = selectors.kept_catalogue(slug=slug)
-        return _times_page(
-            request,
-            kept.service,
-            data=request.GET,
-            now=now,
-            cache_key=cache_key,
-            studio=kept.studio,
-        )
+        return page(dataclasses.replace(selectors.kept_catalogue(slug=slug), print=None))
 
 
 @require_POST
