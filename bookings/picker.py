@@ -101,11 +101,11 @@ class Picker:
 
     @property
     def previous_month_value(self) -> str:
-        return f"{self.previous_month:%Y-%m}" if self.previous_month else ""
+        return _month_value(self.previous_month)
 
     @property
     def next_month_value(self) -> str:
-        return f"{self.next_month:%Y-%m}" if self.next_month else ""
+        return _month_value(self.next_month)
 
     @property
     def next_free_iso(self) -> str:
@@ -113,7 +113,7 @@ class Picker:
 
     @property
     def next_free_label(self) -> str:
-        return _DayNames()(self.next_free) if self.next_free else ""
+        return _label(self.next_free)
 
     @property
     def next_available_iso(self) -> str:
@@ -121,11 +121,19 @@ class Picker:
 
     @property
     def next_available_label(self) -> str:
-        return _DayNames()(self.next_available) if self.next_available else ""
+        return _label(self.next_available)
 
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
+
+
+def _month_value(month: date | None) -> str:
+    return f"{month:%Y-%m}" if month else ""
+
+
+def _label(day: date | None) -> str:
+    return _DayNames()(day) if day else ""
 
 
 def parse_day(value: str | None) -> date | None:

@@ -105,7 +105,7 @@ def bookable_resources(
 
     In their models' order: the availability rule takes the first free room it meets.
     ``therapists`` are the service's active therapists in that order, when the caller has
-    read them already (``hold_catalogue``): one query fewer. So are ``room_ids``, the ids
+    read them already (``kept_catalogue``): one query fewer. So are ``room_ids``, the ids
     of its active rooms in order.
     """
     if therapists is None:
@@ -816,8 +816,7 @@ def _calendar_in_one_query(
             room_rows.append((first, pk))
         elif pk != catalogue_print:
             # Edited since it was kept: read again, whatever was read with it.
-            forget_catalogues()
-            raise CatalogueChanged
+            raise _catalogue_changed()
     therapist_ids = [pk for _position, pk in sorted(therapist_rows)]
     room_ids = [pk for _position, pk in sorted(room_rows)]
     if not therapist_ids or not room_ids:
@@ -1026,8 +1025,7 @@ def start_choices(
         elif kind == _START_TIME_OFF:
             time_off[pk].append((first, second))
         elif pk != catalogue_print:
-            forget_catalogues()
-            raise CatalogueChanged
+            raise _catalogue_changed()
     calendar = _lanes(
         therapist_ids=therapist_ids,
         room_ids=room_ids,
@@ -1109,7 +1107,7 @@ def _as_text(field, table: str) -> tuple[str, object]:
 
 
 _CATALOGUE: dict[tuple[str, bool, bool], tuple[str, dict]] = {}
-# The kinds of the rows that carry the service's active rooms' ids (``hold_catalogue``) and
+# The kinds of the rows that carry the service's active rooms' ids (for the hold) and
 # the catalogue's print (``kept_catalogue``).
 _CATALOGUE_ROOMS, _CATALOGUE_PRINT = 4, 5
 # What the times page and the hold read of the catalogue: the tables a kept catalogue's
@@ -1198,27 +1196,22 @@ def _catalogue_sql(*, rooms: bool = False, printed: bool = False) -> tuple[str, 
     return found
 
 
-def times_page_catalogue(*, slug: str) -> tuple[Service, Studio]:
-    """Return an active service with its lengths on offer and active therapists, and the studio.
-
-    What ``studio.selectors.service_bookable`` and ``Studio.load`` return, read in one
-    query: the times page, the busiest page, paid four round trips and four ORM queries'
-    work for these few rows. An unknown or withdrawn service is a 404; a studio never saved
-    is made by ``Studio.load``, as ever.
-    """
-    service, studio, _room_ids, _print = _catalogue(slug=slug, rooms=False)
-    return service, studio
-
-
 class CatalogueChanged(Exception):
     """A kept catalogue was edited since it was kept: read it again (``kept_catalogue``)."""
+
+
+def _catalogue_changed() -> CatalogueChanged:
+    """Drop every kept catalogue (a read found its print changed), and say so."""
+    forget_catalogues()
+    return CatalogueChanged()
 
 
 @dataclass(frozen=True)
 class KeptCatalogue:
     service: Service
     studio: Studio
-    # The ids of the service's active rooms, kept for the hold (``hold_catalogue``).
+    # The ids of the service's active rooms, in ``bookable_resources``' order (for the hold,
+    # read with ``rooms``; empty without).
     room_ids: list[int]
     # The catalogue's print when it was read (``catalogue_print_sql``); None on SQLite,
     # where nothing is kept.
@@ -1230,10 +1223,15 @@ _KEPT: dict[tuple[str, bool], KeptCatalogue] = {}
 
 
 def kept_catalogue(*, slug: str, rooms: bool = False) -> KeptCatalogue:
-    """Return what ``times_page_catalogue`` does, kept in this process while unedited.
+    """Return an active service with its lengths on offer and active therapists, and the studio.
 
-    With ``rooms``, what ``hold_catalogue`` does: the hold checks the print in its re-check
-    under the calendar locks (``start_choices``), and a changed catalogue rolls it back.
+    What ``studio.selectors.service_bookable`` and ``Studio.load`` return, read in one
+    query: the times page, the busiest page, paid four round trips and four ORM queries'
+    work for these few rows. An unknown or withdrawn service is a 404; a studio never saved
+    is made by ``Studio.load``, as ever. With ``rooms`` (the hold), the ids of the service's
+    active rooms come too, read before the hold's transaction rather than in it (see
+    ``bookings.services.hold_create``); the hold checks the print in its re-check under the
+    calendar locks (``start_choices``), and a changed catalogue rolls it back.
 
     The catalogue changes a few times a year and the times page is read all day: on
     PostgreSQL it is read once per process with its print, and kept. The page's month read
@@ -1248,10 +1246,8 @@ def kept_catalogue(*, slug: str, rooms: bool = False) -> KeptCatalogue:
         # The request's studio from now on, as ``_catalogue`` keeps a studio it reads.
         Studio.keep(kept.studio)
         return kept
-    printed = connection.vendor == "postgresql"
-    service, studio, room_ids, print_ = _catalogue(slug=slug, rooms=rooms, printed=printed)
-    kept = KeptCatalogue(service, studio, room_ids, print_)
-    if print_ is not None:
+    kept = _catalogue(slug=slug, rooms=rooms, printed=connection.vendor == "postgresql")
+    if kept.print is not None:
         _KEPT[(slug, rooms)] = kept
     return kept
 
@@ -1261,20 +1257,7 @@ def forget_catalogues() -> None:
     _KEPT.clear()
 
 
-def hold_catalogue(*, slug: str) -> tuple[Service, Studio, list[int]]:
-    """Return what ``times_page_catalogue`` does and the ids of the service's active rooms.
-
-    In one query, for the hold: the rooms' ids are the ones ``bookable_resources`` reads,
-    in its order, read before the hold's transaction rather than in it (see
-    ``bookings.services.hold_create``).
-    """
-    service, studio, room_ids, _print = _catalogue(slug=slug, rooms=True)
-    return service, studio, room_ids
-
-
-def _catalogue(
-    *, slug: str, rooms: bool, printed: bool = False
-) -> tuple[Service, Studio, list[int], int | None]:
+def _catalogue(*, slug: str, rooms: bool, printed: bool) -> KeptCatalogue:
     statement, readers = _catalogue_sql(rooms=rooms, printed=printed)
     with planned_once_cursor() as cursor:
         cursor.execute(statement, [slug] * (4 if rooms else 3))
@@ -1302,10 +1285,10 @@ def _catalogue(
     keep_prefetched(service, "therapists", found[2])
     if not found[3]:
         # Made now: the print read with the rows is not the catalogue's any more.
-        return service, Studio.load(), room_ids, None
+        return KeptCatalogue(service, Studio.load(), room_ids, None)
     # The request's studio from now on: a hold's service reads it again with ``load``.
     Studio.keep(found[3][0])
-    return service, found[3][0], room_ids, print_
+    return KeptCatalogue(service, found[3][0], room_ids, print_)
 
 
 def manage_link_cutoff(*, now: datetime | None = None) -> datetime:

@@ -411,8 +411,8 @@ def hold_create(
     outlives the session's start. ``language`` is the client's (by default the language the
     request is served in): every later email and link is in it. ``therapists`` are the
     service's active therapists in their order, when the caller has read them already
-    (``selectors.hold_catalogue``): they are not read again. ``room_ids``, the
-    ids of the service's active rooms in their order (``selectors.hold_catalogue``), are
+    (``selectors.kept_catalogue``): they are not read again. ``room_ids``, the
+    ids of the service's active rooms in their order (``selectors.kept_catalogue``), are
     likewise not read again. Read before the transaction, they are as safe as read in it:
     no edit of a therapist, a room or which serve a service takes the calendar locks, so an
     edit may commit between the read and the locks wherever the read is (each statement sees

@@ -73,7 +73,7 @@ def _times_page(
 ):
     """Render the month of times; with a ``cache_key``, store it for the next visitors.
 
-    ``studio`` is the studio row when the caller read it already (``times_page_catalogue``);
+    ``studio`` is the studio row when the caller read it already (``selectors.kept_catalogue``);
     ``catalogue_print`` the print of a kept catalogue, checked by the month's read
     (``selectors.kept_catalogue``: it raises ``CatalogueChanged`` if it was edited since).
     """

@@ -38,7 +38,7 @@ def service_bookable(*, slug: str) -> Service:
 
     A service with no length on offer has nothing to book: its times page answers 404. The
     times page and the hold read the same rows in one query
-    (``bookings.selectors.times_page_catalogue``), tested against this.
+    (``bookings.selectors.kept_catalogue``), tested against this.
     """
     queryset = Service.objects.filter(is_active=True).prefetch_related(
         _offered_lengths(),

@@ -395,7 +395,8 @@ def test_the_times_page_catalogue_reads_what_the_orm_reads_in_one_query(
     Studio.forget()
 
     with django_assert_num_queries(1):
-        read, studio = selectors.times_page_catalogue(slug=service.slug)
+        kept = selectors.kept_catalogue(slug=service.slug)
+    read, studio = kept.service, kept.studio
     expected = studio_selectors.service_bookable(slug=service.slug)
     with django_assert_num_queries(0):
         lengths, therapists = list(read.lengths.all()), list(read.therapists.all())
@@ -414,7 +415,7 @@ def test_the_studio_read_with_the_catalogue_is_the_requests_studio(demo, django_
     """The hold reads the catalogue once and then asks ``Studio.load``: no second read."""
     Studio.objects.filter(pk=1).update(hold_minutes=17)
     Studio.forget()
-    _service, studio = selectors.times_page_catalogue(slug=demo.service().slug)
+    studio = selectors.kept_catalogue(slug=demo.service().slug).studio
     with django_assert_num_queries(0):
         assert Studio.load() is studio
     assert studio.hold_minutes == 17
@@ -427,7 +428,7 @@ def test_the_times_page_catalogue_has_no_withdrawn_or_unknown_service(demo):
     Service.objects.filter(pk=demo.service().pk).update(is_active=False)
     for slug in (demo.service().slug, "no-such-massage"):
         with pytest.raises(Http404):
-            selectors.times_page_catalogue(slug=slug)
+            selectors.kept_catalogue(slug=slug)
 
 
 def test_a_writes_one_start_read_answers_as_the_days_read_does(demo, django_assert_num_queries):
@@ -510,9 +511,10 @@ def test_the_hold_catalogue_reads_the_rooms_bookable_resources_reads_in_one_quer
     service = demo.service()
     service.rooms.filter(slug="garden").update(is_active=False)
     with django_assert_num_queries(1):
-        read, studio, room_ids = selectors.hold_catalogue(slug=service.slug)
+        kept = selectors.kept_catalogue(slug=service.slug, rooms=True)
+    read, studio, room_ids = kept.service, kept.studio, kept.room_ids
     _therapist_ids, expected = selectors.bookable_resources(service=service, therapist=None)
     assert room_ids == expected
     assert room_ids and service.rooms.get(slug="garden").pk not in room_ids
     assert read.pk == service.pk and studio.pk == 1
-    assert selectors.times_page_catalogue(slug=service.slug)[0].pk == service.pk
+    assert selectors.kept_catalogue(slug=service.slug).service.pk == service.pk

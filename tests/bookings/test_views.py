@@ -350,7 +350,7 @@ def test_inside_the_window_the_manage_page_says_to_call_and_cancel_changes_nothi
 
 # Found by measuring; a page whose count grows with the data fails the equality checks below.
 # The times page: the service, its lengths and therapists and the studio in one query
-# (bookings.selectors.times_page_catalogue), and the month's calendar in one (free_starts).
+# (bookings.selectors.kept_catalogue), and the month's calendar in one (free_starts).
 TIMES_PAGE_QUERIES = 2
 
 
@@ -360,7 +360,7 @@ def _times_page_kept_queries() -> int:
     return 1 if connection.vendor == "postgresql" else TIMES_PAGE_QUERIES
 
 
-# The hold: the catalogue with the rooms' ids (hold_catalogue), the locks, the re-check of the
+# The hold: the catalogue with the rooms' ids (kept_catalogue), the locks, the re-check of the
 # start in one query (start_choices), the insert, the session, and the transaction's own.
 HOLD_POST_QUERIES = 9
 
