@@ -8,7 +8,7 @@ violation becomes the same friendly refusal as a lost re-check.
 """
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +32,7 @@ from bookings.models import (
     ScreeningLevel,
     new_manage_token,
 )
+from studio import page_cache
 from studio.models import (
     Room,
     Service,
@@ -430,6 +431,10 @@ def hold_create(
     hold_for = studio.phone_hold if by_front_desk else timedelta(minutes=studio.hold_minutes)
     end_at = start_at + timedelta(minutes=length.minutes)
     blocked_until = start_at + service.blocks(length)
+    # The insert ends a transaction of the hold's own (none was open around it): the stored
+    # weeks of times go stale when it commits, once the calendar locks are released, not
+    # while they are held (``page_cache.last_write``).
+    own_transaction = not transaction.get_connection().in_atomic_block
     with _calendar_write(
         service=service,
         therapist=therapist,
@@ -450,21 +455,22 @@ def hold_create(
             expire_dead_holds=True,
             catalogue_print=catalogue_print,
         )
-        return Booking.objects.create(
-            client=client,
-            service=service,
-            length=length,
-            therapist_id=therapist_id,
-            room_id=room_id,
-            start_at=start_at,
-            end_at=end_at,
-            blocked_until=blocked_until,
-            price=length.price,
-            status=BookingStatus.HELD,
-            source=source,
-            hold_expires_at=min(now + hold_for, start_at),
-            language=language or translation.get_language(),
-        )
+        with page_cache.last_write() if own_transaction else nullcontext():
+            return Booking.objects.create(
+                client=client,
+                service=service,
+                length=length,
+                therapist_id=therapist_id,
+                room_id=room_id,
+                start_at=start_at,
+                end_at=end_at,
+                blocked_until=blocked_until,
+                price=length.price,
+                status=BookingStatus.HELD,
+                source=source,
+                hold_expires_at=min(now + hold_for, start_at),
+                language=language or translation.get_language(),
+            )
 
 
 def hold_check(*, booking: Booking, now: datetime | None = None) -> None:

@@ -48,7 +48,8 @@ page_cache.name(VERSION_KEY, data="calendar", page="times page")
 def calendar_changed() -> None:
     """Record that free times may have changed: every stored week is stale from now on.
 
-    Raised at once and, inside a transaction, again when it commits (``page_cache.changed``).
+    Raised at once and, inside a transaction, again when it commits (``page_cache.changed``);
+    by the insert that ends a hold's own transaction, on commit only (``page_cache.last_write``).
     """
     page_cache.changed(VERSION_KEY)
 

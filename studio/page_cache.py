@@ -20,6 +20,9 @@ the same version, and a cache in one process's memory would not.
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -101,13 +104,37 @@ def changed(version_key: str) -> None:
     when the transaction commits: a reader on another connection that took the first new
     version while the write was still uncommitted may have stored the old data under it.
     Outside a transaction the write is committed already, and once is enough (``on_commit``
-    would run at once: two trips to the cache back to back).
+    would run at once: two trips to the cache back to back). Inside ``last_write``, on
+    commit only.
     """
     if not enabled():
         return
-    bump(version_key)
-    if transaction.get_connection().in_atomic_block:
+    in_transaction = transaction.get_connection().in_atomic_block
+    if not (in_transaction and _LAST_WRITE.get()):
+        bump(version_key)
+    if in_transaction:
         transaction.on_commit(lambda: bump(version_key))
+
+
+# Set by ``last_write``: the writes in it end their transaction.
+_LAST_WRITE: ContextVar[bool] = ContextVar("calma_page_cache_last_write", default=False)
+
+
+@contextmanager
+def last_write() -> Iterator[None]:
+    """Raise the versions of the writes run in it when their transaction commits, only.
+
+    For the last write of a transaction that began with nothing open around it (a hold):
+    nothing reads on this connection between the write and the commit, so the raise at
+    once has no reader to serve, and the one on commit is enough. Any lock the transaction
+    holds is released by the commit before the cache is asked. Where an outer transaction
+    was open, the caller does not use this: a reader may follow in that transaction.
+    """
+    token = _LAST_WRITE.set(True)
+    try:
+        yield
+    finally:
+        _LAST_WRITE.reset(token)
 
 
 def lookup(request, version_key: str, key: str):

@@ -35,6 +35,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bookings import selectors, services, times_cache
+from bookings.errors import BookingRefused
 from bookings.models import Booking, BookingStatus
 from studio import page_cache
 from studio.models import Room, Studio, TimeOff, WorkingHours
@@ -701,3 +702,61 @@ def test_a_write_outside_a_transaction_raises_the_version_once(monkeypatch):
         times_cache.calendar_changed()
         raise RuntimeError("rolled back")
     assert len(bumps) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_raises_the_version_once_after_its_locks_are_released(
+    demo_studio, clock, monkeypatch
+):
+    """A hold's transaction is its own: nothing reads between its insert and its commit, so
+    the version is raised once, when it commits, and not while the calendar locks are held."""
+    demo = Demo()
+    bumps = []
+    monkeypatch.setattr(
+        page_cache, "bump", lambda key: bumps.append(transaction.get_connection().in_atomic_block)
+    )
+
+    held = hold(demo, madrid(2026, 11, 30, 10))
+
+    assert held.status == BookingStatus.HELD
+    assert bumps == [False]
+    # The next write that is not a hold's own insert raises it at once again, in its
+    # transaction and on commit: the flag lasted only for the insert.
+    bumps.clear()
+    with transaction.atomic():
+        Booking.objects.filter(pk=held.pk).get().save(update_fields=["updated_at"])
+        assert bumps == [True]
+    assert bumps == [True, False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_inside_an_open_transaction_raises_the_version_at_once_too(
+    demo_studio, clock, monkeypatch
+):
+    """Made inside a transaction already open, the hold may be followed by a reader there:
+    the version is raised at once, for that reader, and again on commit."""
+    demo = Demo()
+    bumps = []
+    monkeypatch.setattr(page_cache, "bump", lambda key: bumps.append(1))
+
+    with transaction.atomic():
+        hold(demo, madrid(2026, 11, 30, 10))
+        assert len(bumps) == 1
+    assert len(bumps) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_hold_raises_no_version(demo_studio, clock, monkeypatch):
+    demo = Demo()
+    hold(demo, madrid(2026, 11, 30, 10))
+    bumps = []
+    monkeypatch.setattr(page_cache, "bump", lambda key: bumps.append(1))
+
+    with pytest.raises(BookingRefused):
+        hold(demo, madrid(2026, 11, 30, 10))
+
+    assert bumps == []
+    # The refusal left no flag behind: a write in a transaction raises it at once.
+    with transaction.atomic():
+        times_cache.calendar_changed()
+        assert bumps == [1]
