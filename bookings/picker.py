@@ -14,12 +14,13 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from bookings import selectors
 from bookings.availability import MINUTE, from_minute, micros
@@ -39,8 +40,8 @@ PERIOD_OF_HOUR = [
 ]
 
 
-@dataclass(frozen=True)
-class PickerDay:
+class PickerDay(NamedTuple):
+    # A tuple: the month's grid makes 35 to 42 of them a page.
     day: date
     in_month: bool
     # Inside the booking window (today to the horizon) and in the month shown.
@@ -138,16 +139,20 @@ def _label(day: date | None) -> str:
 
 def parse_day(value: str | None) -> date | None:
     """Return the day a ``YYYY-MM-DD`` parameter names, or None if it names none."""
+    if not value:
+        return None
     try:
-        return datetime.strptime(value or "", "%Y-%m-%d").date()
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
 
 
 def parse_month(value: str | None) -> date | None:
     """Return the first day of the month a ``YYYY-MM`` parameter names, or None."""
+    if not value:
+        return None
     try:
-        return datetime.strptime(value or "", "%Y-%m").date()
+        return datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         return None
 
@@ -298,7 +303,9 @@ def free_time_picker(
     )
     slots_by_period: list[list[tuple[str, str]]] = [[] for _ in PERIODS]
     for local in shown:
-        slots_by_period[PERIOD_OF_HOUR[local.hour]].append((local.isoformat(), f"{local:%H:%M}"))
+        slots_by_period[PERIOD_OF_HOUR[local.hour]].append(
+            (local.isoformat(), f"{local.hour:02}:{local.minute:02}")
+        )
     periods = [
         Period(key, str(label), slots)
         for (key, label, _earliest, _latest), slots in zip(PERIODS, slots_by_period, strict=True)
@@ -308,7 +315,7 @@ def free_time_picker(
     return Picker(
         month=month,
         weeks=weeks,
-        weekday_names=[str(WEEKDAYS_ABBR[index]) for index in range(7)],
+        weekday_names=list(_names().weekdays_abbr),
         day=day,
         day_label=names(day) if day else "",
         periods=periods,
@@ -353,21 +360,40 @@ def from_request(
     )
 
 
+class _Names(NamedTuple):
+    weekdays: tuple[str, ...]  # Monday first
+    weekdays_abbr: tuple[str, ...]
+    months: tuple[str, ...]  # January at 1
+
+
+# Django's names of weekdays and months in each language, read from the catalogue once per
+# process, as Django keeps each language's formats (``formats.get_format``): a page names
+# up to forty days. A translation of them edited under the development server shows once it
+# restarts.
+_NAMES: dict[str | None, _Names] = {}
+
+
+def _names() -> _Names:
+    language = get_language()
+    found = _NAMES.get(language)
+    if found is None:
+        found = _NAMES[language] = _Names(
+            tuple(str(WEEKDAYS[index]) for index in range(7)),
+            tuple(str(WEEKDAYS_ABBR[index]) for index in range(7)),
+            ("", *(str(MONTHS[index]) for index in range(1, 13))),
+        )
+    return found
+
+
 class _DayNames:
-    """Name days as ``date_format(day, "l j F")`` does, reading each name's translation once."""
+    """Name days as ``date_format(day, "l j F")`` does, in the language of the request."""
 
     def __init__(self):
-        self._weekdays: dict[int, str] = {}
-        self._months: dict[int, str] = {}
+        names = _names()
+        self._weekdays, self._months = names.weekdays, names.months
 
     def __call__(self, day: date) -> str:
-        weekday = self._weekdays.get(day.weekday())
-        if weekday is None:
-            weekday = self._weekdays[day.weekday()] = str(WEEKDAYS[day.weekday()])
-        month = self._months.get(day.month)
-        if month is None:
-            month = self._months[day.month] = str(MONTHS[day.month])
-        return f"{weekday} {day.day} {month}"
+        return f"{self._weekdays[day.weekday()]} {day.day} {self._months[day.month]}"
 
 
 def _midnight_minute(day: date, tz) -> int:
