@@ -146,11 +146,14 @@ def check_redis() -> None:
         sys.exit(f"No Redis at {redis_url()} ({error}); set BENCH_REDIS_URL.")
 
 
-def forget_cache() -> None:
-    """Remove this run's keys (the calendar version and any stored week) from Redis."""
+def forget_cache(prefix: str | None = None) -> None:
+    """Remove this run's keys (the calendar version and any stored week) from Redis.
+
+    ``prefix`` is the key prefix, by default the run's own (``BENCH_CACHE_PREFIX``).
+    """
     import redis
 
-    prefix = os.environ.get("BENCH_CACHE_PREFIX")
+    prefix = prefix or os.environ.get("BENCH_CACHE_PREFIX")
     if not prefix:
         return
     server = redis.Redis.from_url(redis_url())

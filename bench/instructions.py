@@ -82,6 +82,17 @@ def child(kind: str, stored: bool, count: int, config_file: str) -> None:
     connection.close()
 
 
+def cache_prefix(kind: str, stored: bool, count: int) -> str:
+    """Return the key prefix of one child's cache, under this run's (``setup_django``).
+
+    Each child has its own: the two processes of an endpoint run at once, and one that
+    found the page the other stored would count no render, the other one (the difference
+    of the two counts could even come out below zero).
+    """
+    served = "stored" if stored else "computed"
+    return f"{os.environ['BENCH_CACHE_PREFIX']}-{kind}-{served}-{count}"
+
+
 def instructions(kind: str, stored: bool, count: int, config_file: Path) -> int:
     """Return the instructions callgrind counts for a child process making ``count`` requests."""
     command = [
@@ -97,8 +108,9 @@ def instructions(kind: str, stored: bool, count: int, config_file: Path) -> int:
         str(config_file),
     ]
     # Every argument is this script's own, or a path it made.
+    env = dict(os.environ, BENCH_CACHE_PREFIX=cache_prefix(kind, stored, count))
     done = subprocess.run(  # noqa: S603
-        command, capture_output=True, text=True, check=False, env=os.environ
+        command, capture_output=True, text=True, check=False, env=env
     )
     found = COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
@@ -112,6 +124,7 @@ def main() -> int:
     http_load.check_redis()
     http_load.recreate_database(create=True)
     folder = Path(tempfile.mkdtemp(prefix="calma-instructions-"))
+    runs = [(kind, stored, count) for _label, kind, stored in ENDPOINTS for count in (0, REQUESTS)]
     try:
         http_load.setup_django()
         from django.core.management import call_command
@@ -143,9 +156,6 @@ def main() -> int:
             f"instructions in Django's process per request: callgrind's count with "
             f"{WARM_UP} + {REQUESTS} requests less its count with the {WARM_UP} alone.\n"
         )
-        runs = [
-            (kind, stored, count) for _label, kind, stored in ENDPOINTS for count in (0, REQUESTS)
-        ]
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             counts = list(pool.map(lambda run: instructions(*run, config_file=config_file), runs))
         per_request = {
@@ -173,6 +183,9 @@ def main() -> int:
             pass
         http_load.recreate_database(create=False)
         http_load.forget_cache()
+        if "BENCH_CACHE_PREFIX" in os.environ:
+            for run in runs:
+                http_load.forget_cache(cache_prefix(*run))
         shutil.rmtree(folder, ignore_errors=True)
     return 0
 
