@@ -2,10 +2,11 @@
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -712,10 +713,18 @@ WHERE (b.therapist_id IN (SELECT id FROM therapists) OR b.room_id IN (SELECT id 
   {"AND b.id <> %s" if excluding else ""}
 """  # noqa: S608
     if printed:
-        nulls = ", ".join([none] * 4)
-        statement += f"UNION ALL\nSELECT {_PRINT}, {catalogue_print_sql()}, {nulls}\n"
+        statement += _print_select(_PRINT, none) + "\n"
     _CALENDAR_SQL[key] = statement
     return statement
+
+
+def _print_select(kind: int, none: str) -> str:
+    """Return the last part of a calendar read: the catalogue's print, as a row of ``kind``.
+
+    ``none`` is the vendor's typed NULL that pads the row to the statement's six columns.
+    """
+    nulls = ", ".join([none] * 4)
+    return f"UNION ALL\nSELECT {kind}, {catalogue_print_sql()}, {nulls}"
 
 
 def planned_once_cursor():
@@ -934,8 +943,7 @@ WHERE b.therapist_id IN (SELECT id FROM therapists) AND b.status IN (SELECT stat
   AND b.start_at >= %s AND b.start_at < %s AND {live} {other}
 """  # noqa: S608
     if printed:
-        nulls = ", ".join([none] * 4)
-        statement += f"UNION ALL\nSELECT {_START_PRINT}, {catalogue_print_sql()}, {nulls}"
+        statement += _print_select(_START_PRINT, none)
     # Stripped, so that a query log's first line is the statement's.
     _START_SQL[key] = statement = statement.strip()
     return statement
@@ -1218,6 +1226,9 @@ class KeptCatalogue:
     print: int | None
 
 
+# What a page or a hold works out from a kept catalogue (``checked_catalogue``).
+T = TypeVar("T")
+
 # The catalogue per service slug (and with its rooms or not), as this process last read it.
 _KEPT: dict[tuple[str, bool], KeptCatalogue] = {}
 
@@ -1250,6 +1261,21 @@ def kept_catalogue(*, slug: str, rooms: bool = False) -> KeptCatalogue:
     if kept.print is not None:
         _KEPT[(slug, rooms)] = kept
     return kept
+
+
+def checked_catalogue(
+    kept: KeptCatalogue, work: Callable[[KeptCatalogue], T], *, rooms: bool = False
+) -> T:
+    """Return ``work(kept)``; if its read finds the catalogue edited since, ``work`` again.
+
+    The second time on a fresh read (kept again), and not checked: edits in a row cannot
+    keep a page or a hold from being answered. ``rooms`` as for ``kept_catalogue``.
+    """
+    try:
+        return work(kept)
+    except CatalogueChanged:
+        fresh = kept_catalogue(slug=kept.service.slug, rooms=rooms)
+        return work(replace(fresh, print=None))
 
 
 def forget_catalogues() -> None:

@@ -1,6 +1,5 @@
 """The client's booking flow and the manage page. Views stay thin: services decide."""
 
-import dataclasses
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -160,12 +159,8 @@ def choose_time(request, slug):
             catalogue_print=kept.print,
         )
 
-    try:
-        return page(selectors.kept_catalogue(slug=slug))
-    except selectors.CatalogueChanged:
-        # Edited since this process kept it: read afresh (and kept again), and not checked
-        # twice, so that edits in a row cannot keep the page from being answered.
-        return page(dataclasses.replace(selectors.kept_catalogue(slug=slug), print=None))
+    # Edited since this process kept it: worked out again from a fresh read.
+    return selectors.checked_catalogue(selectors.kept_catalogue(slug=slug), page)
 
 
 @require_POST
@@ -178,13 +173,11 @@ def hold(request, slug):
         return _times_page(
             request, kept.service, data=request.POST, error=quota.refusal.message, status=429
         )
-    try:
-        return _hold(request, kept, quota=quota)
-    except selectors.CatalogueChanged:
-        # Edited since this process kept it: the re-check under the locks said so, and
-        # nothing was held. Again from a fresh read (kept again), not checked twice.
-        kept = selectors.kept_catalogue(slug=slug, rooms=True)
-        return _hold(request, dataclasses.replace(kept, print=None), quota=quota)
+    # Edited since this process kept it: the re-check under the locks says so, nothing is
+    # held, and the hold is made again from a fresh read.
+    return selectors.checked_catalogue(
+        kept, lambda fresh: _hold(request, fresh, quota=quota), rooms=True
+    )
 
 
 def _hold(request, kept: selectors.KeptCatalogue, *, quota: throttle.HoldQuota):
