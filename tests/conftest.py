@@ -2,9 +2,12 @@
 
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # pytest-django's live_server runs beside Playwright's event loop in the browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -63,6 +66,27 @@ def _transactional(request) -> bool:
         {"transactional_db", "live_server"} & set(request.fixturenames)
         or (marker is not None and marker.kwargs.get("transaction"))
     )
+
+
+# The instant every test starts at, unless it moves the clock itself: a Monday before the
+# studio opens (Europe/Madrid), so a test that books "the first free time" finds a whole
+# day ahead of it, whatever the hour the suite runs at.
+PINNED_NOW = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request):
+    """Start every test's clock at ``PINNED_NOW``; it ticks on from there.
+
+    A test that moves the clock (time-machine's ``travel`` or its fixture) moves it from
+    here. The browser tests keep the real clock: Chromium's own clock is not moved, and
+    their pages must agree with it.
+    """
+    if request.node.get_closest_marker("browser") or "tests/browser/" in str(request.path):
+        yield
+        return
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

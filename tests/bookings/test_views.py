@@ -1,7 +1,8 @@
 """The client's booking pages through the Django test client, on the demo studio.
 
-The views read the real clock, so every start is taken from the page the client sees, and
-bookings made directly are placed relative to ``timezone.now()``.
+The clock starts at the suite's pinned instant (``tests/conftest.py``) and ticks on, so
+every start is taken from the page the client sees, and bookings made directly are placed
+relative to ``timezone.now()``.
 """
 
 import re
