@@ -1397,6 +1397,130 @@ class CalendarData:
     stops: list[CalendarBooking]
 
 
+# --- the staff calendar's read: a window of days in one statement ------------------------------
+#
+# The front desk's calendar is opened all day. Four ORM queries (therapists with their hours,
+# rooms, bookings, time off) cost it more in building, compiling and planning than in
+# running: ``calendar_window`` reads the same rows in one UNION ALL, planned once per
+# connection on PostgreSQL (``planned_once_cursor``). Each part pads its row to the same
+# columns: its kind, an id, eight integers (instants as microseconds since 1970, UTC; times
+# of day as microseconds since midnight) and texts (names and statuses; a service's name in
+# every content language). Orders that follow the database's collation (therapists' and
+# rooms' names) come as positions, numbered by the database.
+
+_CAL_THERAPIST, _CAL_ROOM, _CAL_BOOKING, _CAL_TIME_OFF = range(4)
+# Every status the calendar shows: a lapsed hold and a screening's stop are not bookings.
+CALENDAR_STATUSES = tuple(
+    s.value for s in BookingStatus if s not in (BookingStatus.EXPIRED, BookingStatus.STOPPED)
+)
+_WINDOW_SQL: dict[tuple[str, int | None, int | None], str] = {}
+
+
+def _window_sql(vendor: str, *, therapists: int | None, rooms: int | None) -> str:
+    """Return the statement ``calendar_window`` runs, built once per shape.
+
+    ``therapists``/``rooms``: how many ids narrow what is shown, or None. Its parameters, in
+    order: the shown statuses; the window's end, start and the start less a day (the
+    bookings near it); the therapist ids and room ids that narrow the bookings; the window's
+    end and start (time off); the therapist ids again.
+    """
+    key = (vendor, therapists, rooms)
+    found = _WINDOW_SQL.get(key)
+    if found is not None:
+        return found
+    sql = _sql_fragments(vendor)
+    instant, time_of_day = sql["micros"].format, sql["time_micros"].format
+    names = columns("name")
+
+    def pad(kind: int, ints: list[str], texts: list[str]) -> str:
+        ints = ints + ["CAST(NULL AS BIGINT)"] * (9 - len(ints))
+        texts = texts + ["CAST(NULL AS TEXT)"] * (4 + len(names) - len(texts))
+        return f"SELECT {kind}, {', '.join(ints)}, {', '.join(texts)}"
+
+    def among(column: str, count: int | None) -> str:
+        return "" if count is None else f" AND {column} IN ({', '.join(['%s'] * count)})"
+
+    booking, client = Booking._meta.db_table, Client._meta.db_table
+    therapist, room = Therapist._meta.db_table, Room._meta.db_table
+    service, length = Service._meta.db_table, ServiceLength._meta.db_table
+    hours, time_off = WorkingHours._meta.db_table, TimeOff._meta.db_table
+    statuses = ", ".join(["%s"] * len(CALENDAR_STATUSES))
+    near_columns = ", ".join(
+        f"b.{column}"
+        for column in (
+            *("id", "public_id", "status", "start_at", "end_at", "therapist_id", "room_id"),
+            *("client_id", "service_id", "length_id", "screening_level", "no_shows_counted"),
+            *("client_confirmed_at", "screening_stopped_at"),
+        )
+    )
+    therapist_part = pad(
+        _CAL_THERAPIST,
+        ["t.id", "t.position", "h.weekday", time_of_day("h.starts"), time_of_day("h.ends")],
+        ["t.display_name"],
+    )
+    room_part = pad(_CAL_ROOM, ["r.id", "ROW_NUMBER() OVER (ORDER BY r.name, r.id)"], ["r.name"])
+    booking_part = pad(
+        _CAL_BOOKING,
+        [
+            "b.id",
+            instant("b.start_at"),
+            instant("b.end_at"),
+            "b.therapist_id",
+            "b.room_id",
+            "l.minutes",
+            "b.no_shows_counted",
+            instant("b.client_confirmed_at"),
+            "CASE WHEN b.screening_stopped_at IS NULL THEN 0 ELSE 1 END",
+        ],
+        [
+            "CAST(b.public_id AS TEXT)",
+            "b.status",
+            "c.name",
+            "b.screening_level",
+            *(f"s.{name}" for name in names),
+        ],
+    )
+    time_off_part = pad(
+        _CAL_TIME_OFF,
+        ["o.id", "o.therapist_id", instant("o.start_at"), instant("o.end_at")],
+        ["o.kind", "o.reason"],
+    )
+    # A therapist who left or a room taken out of use keeps its column while it has bookings
+    # shown in the window, so none of them drops off the calendar. Only table names, column
+    # names and the fragments above go into the text; every value is a parameter.
+    statement = f"""
+WITH near AS (
+  SELECT {near_columns}, CASE WHEN b.status IN ({statuses}) THEN 1 ELSE 0 END AS shown
+  FROM {booking} b
+  WHERE b.start_at < %s AND b.end_at > %s AND b.start_at > %s
+), t AS (
+  SELECT t.id, t.display_name, ROW_NUMBER() OVER (ORDER BY t.display_name, t.id) AS position
+  FROM {therapist} t
+  WHERE t.is_active OR t.id IN (SELECT therapist_id FROM near WHERE shown = 1)
+)
+{therapist_part}
+FROM t LEFT JOIN {hours} h ON h.therapist_id = t.id
+UNION ALL
+{room_part}
+FROM {room} r
+WHERE r.is_active OR r.id IN (SELECT room_id FROM near WHERE shown = 1)
+UNION ALL
+{booking_part}
+FROM near b
+JOIN {service} s ON s.id = b.service_id
+JOIN {length} l ON l.id = b.length_id
+LEFT JOIN {client} c ON c.id = b.client_id
+WHERE (b.shown = 1 OR b.screening_stopped_at IS NOT NULL)
+  {among("b.therapist_id", therapists)}{among("b.room_id", rooms)}
+UNION ALL
+{time_off_part}
+FROM {time_off} o
+WHERE o.start_at < %s AND o.end_at > %s{among("o.therapist_id", therapists)}
+"""  # noqa: S608
+    _WINDOW_SQL[key] = statement
+    return statement
+
+
 def calendar_window(
     *,
     start: datetime,
@@ -1404,7 +1528,7 @@ def calendar_window(
     therapist_ids: list[int] | None = None,
     room_ids: list[int] | None = None,
 ) -> CalendarData:
-    """Return what a calendar shows between two instants, in a fixed number of queries.
+    """Return what a calendar shows between two instants, in one query.
 
     The lists of therapists and rooms are always complete (the calendar's pickers need
     them); ``therapist_ids``/``room_ids`` narrow the bookings, stops and time off shown.
@@ -1412,88 +1536,86 @@ def calendar_window(
     Bookings come with their service (named in the active language), length, client,
     therapist, room and the level of their newest screening (the booking's own field, never
     the answers). Screening stops are listed apart: staff see that an attempt was stopped,
-    and when, but nothing more. Both come from one query that reads only the days around
-    the window, whatever the history behind it.
+    and when, but nothing more. Both come from a part that reads only the days around the
+    window, whatever the history behind it: no booking lasts a day (``LONGEST_BOOKING``),
+    and that lower bound lets the start_at index read the window alone, where end_at >
+    start alone would scan every past booking.
     """
-    shown = {
-        s.value for s in BookingStatus if s not in (BookingStatus.EXPIRED, BookingStatus.STOPPED)
-    }
-    # No booking lasts a day (``LONGEST_BOOKING``): the lower bound lets the start_at index
-    # read the window alone, where end_at > start alone would scan every past booking.
-    near = Q(start_at__lt=end, end_at__gt=start, start_at__gt=start - LONGEST_BOOKING)
-    in_window = Booking.objects.filter(near, status__in=shown)
-    # A therapist who left or a room taken out of use keeps its column while it has bookings
-    # in the window, so none of them drops off the calendar.
-    # The therapists come with their hours, one row for each (or one with none).
-    therapists, hours = [], {}
-    for pk, name, weekday, starts, ends in (
-        Therapist.objects.filter(Q(is_active=True) | Q(pk__in=in_window.values("therapist_id")))
-        .order_by("display_name", "pk")
-        .values_list("pk", "display_name", "hours__weekday", "hours__starts", "hours__ends")
-    ):
-        if pk not in hours:
-            therapists.append(CalendarColumn(pk, name))
-            hours[pk] = []
-        if weekday is not None:
-            hours[pk].append((weekday, starts, ends))
-    rooms = [
-        CalendarColumn(pk, name)
-        for pk, name in Room.objects.filter(
-            Q(is_active=True) | Q(pk__in=in_window.values("room_id"))
-        ).values_list("pk", "name")
-    ]
-    # An attempt stays listed once its screening stopped it, even if changed answers later
-    # sent the same booking to review: the front desk should know a stop came first.
-    rows = Booking.objects.filter(near, Q(status__in=shown) | Q(screening_stopped_at__isnull=False))
-    if therapist_ids is not None:
-        rows = rows.filter(therapist_id__in=therapist_ids)
-    if room_ids is not None:
-        rows = rows.filter(room_id__in=room_ids)
-    rows = rows.order_by("start_at", "pk").values_list(
-        "pk",
-        "public_id",
-        "status",
-        "start_at",
-        "end_at",
-        "therapist_id",
-        "room_id",
-        "client__name",
-        "length__minutes",
-        "screening_level",
-        "client_confirmed_at",
-        "no_shows_counted",
-        "screening_stopped_at",
-        *(f"service__{column}" for column in columns("name")),
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list = [*CALENDAR_STATUSES, adapt(end), adapt(start), adapt(start - LONGEST_BOOKING)]
+    params += [*(therapist_ids or ()), *(room_ids or ()), adapt(end), adapt(start)]
+    params += therapist_ids or ()
+    statement = _window_sql(
+        connection.vendor,
+        therapists=None if therapist_ids is None else len(therapist_ids),
+        rooms=None if room_ids is None else len(room_ids),
     )
+    with planned_once_cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    therapist_rows, room_rows, booking_rows, time_off = [], [], [], []
+    hours: dict[int, list[tuple[int, time, time]]] = {}
+    for row in rows:
+        kind = row[0]
+        if kind == _CAL_BOOKING:
+            booking_rows.append(row)
+        elif kind == _CAL_THERAPIST:
+            _kind, pk, position, weekday, starts, ends, *_ints, name = row[:11]
+            if pk not in hours:
+                therapist_rows.append((position, CalendarColumn(pk, name)))
+                hours[pk] = []
+            if weekday is not None:
+                hours[pk].append((weekday, _time_of_day(starts), _time_of_day(ends)))
+        elif kind == _CAL_ROOM:
+            room_rows.append((row[2], CalendarColumn(row[1], row[10])))
+        else:
+            _kind, pk, therapist_id, starts, ends, *_ints, off_kind, reason = row[:12]
+            time_off.append(
+                TimeOff(
+                    pk=pk,
+                    therapist_id=therapist_id,
+                    kind=off_kind,
+                    start_at=from_micros(starts),
+                    end_at=from_micros(ends),
+                    reason=reason,
+                )
+            )
+    therapists = [column for _position, column in sorted(therapist_rows)]
+    rooms = [column for _position, column in sorted(room_rows)]
+    for weekly in hours.values():
+        weekly.sort()
+    time_off.sort(key=lambda off: (off.start_at, off.pk))
     # A shown booking's therapist and room are among the columns: the same instances serve.
     # (A stop shows neither, and its therapist may have left.) Services are named as
     # ``Service.name`` reads, in the reader's language.
     language = get_language()
     therapist_of = {therapist.pk: therapist for therapist in therapists}
     room_of = {room.pk: room for room in rooms}
+    shown = set(CALENDAR_STATUSES)
     bookings, stops = [], []
     for (
+        _kind,
         pk,
-        public_id,
-        status,
-        start_at,
-        end_at,
+        starts,
+        ends,
         therapist_id,
         room_id,
-        client_name,
         minutes,
-        level,
-        client_confirmed_at,
         no_shows,
-        stopped_at,
+        client_confirmed,
+        stopped,
+        public_id,
+        status,
+        client_name,
+        level,
         *service_names,
-    ) in rows:
+    ) in sorted(booking_rows, key=lambda row: (row[2], row[1])):
         booking = CalendarBooking(
             pk=pk,
-            public_id=public_id,
+            public_id=uuid.UUID(public_id),
             status=status,
-            start_at=start_at,
-            end_at=end_at,
+            start_at=from_micros(starts),
+            end_at=from_micros(ends),
             therapist_id=therapist_id,
             room_id=room_id,
             therapist=therapist_of.get(therapist_id),
@@ -1502,24 +1624,19 @@ def calendar_window(
             service_name=in_language(service_names, language),
             minutes=minutes,
             screening_level=level,
-            client_confirmed_at=client_confirmed_at,
+            client_confirmed_at=None if client_confirmed is None else from_micros(client_confirmed),
             no_shows_counted=no_shows,
         )
         if status in shown:
             bookings.append(booking)
-        if stopped_at is not None:
+        if stopped:
             stops.append(booking)
-    time_off = TimeOff.objects.filter(start_at__lt=end, end_at__gt=start).only(
-        "pk", "therapist_id", "kind", "start_at", "end_at", "reason"
-    )
-    if therapist_ids is not None:
-        time_off = time_off.filter(therapist_id__in=therapist_ids)
     return CalendarData(
         therapists=therapists,
         hours=hours,
         rooms=rooms,
         bookings=bookings,
-        time_off=list(time_off),
+        time_off=time_off,
         stops=stops,
     )
 

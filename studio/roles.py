@@ -12,10 +12,22 @@ class Role:
 
 
 def _group_names(user) -> set[str]:
-    # Cached on the user object: a request asks several of these questions.
+    """Return the names of the user's groups (read with whether they are a therapist).
+
+    Cached on the user object: a request asks several of these questions, and every staff
+    page asks both (its menu), so one query answers both.
+    """
     cached = getattr(user, "_calma_groups", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        cached = set()
+        user._calma_is_therapist = False
+        if user.is_authenticated:
+            for name, therapist_id in User.objects.filter(pk=user.pk).values_list(
+                "groups__name", "therapist__id"
+            ):
+                if name is not None:
+                    cached.add(name)
+                user._calma_is_therapist = therapist_id is not None
         user._calma_groups = cached
     return cached
 
@@ -33,6 +45,8 @@ def therapist_of(user: User | AnonymousUser):
     """Return the user's therapist profile, or None."""
     if not user.is_authenticated:
         return None
+    if getattr(user, "_calma_is_therapist", True) is False:
+        return None  # read with their groups: no profile (``_group_names``)
     try:
         return user.therapist
     except User.therapist.RelatedObjectDoesNotExist:

@@ -594,11 +594,11 @@ def test_a_day_without_stops_has_no_stopped_list(frontdesk, monday, monday_booki
 
 # Query budgets: a calendar page costs the same whatever the number of bookings.
 
-# Session, user, the second factor's device, groups, the therapist profile (nav),
-# therapists with their hours, rooms, bookings with their screening stops, time off, and
-# the waitlist for the day (the week has no waitlist).
-DAY_QUERIES = 10
-WEEK_QUERIES = 9
+# Session, user, the second factor's device, groups with whether the user is a therapist
+# (nav), the calendar (therapists with their hours, rooms, bookings with their screening
+# stops and time off, in one statement), and the waitlist for the day (the week has none).
+DAY_QUERIES = 6
+WEEK_QUERIES = 5
 # Session, user, the second factor's device, therapist, bookings, screenings, groups, the
 # review count, time off; on the day, the body maps and the clients' last session notes (and
 # the access log's row for each kind shown).
