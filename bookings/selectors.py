@@ -713,18 +713,11 @@ WHERE (b.therapist_id IN (SELECT id FROM therapists) OR b.room_id IN (SELECT id 
   {"AND b.id <> %s" if excluding else ""}
 """  # noqa: S608
     if printed:
-        statement += _print_select(_PRINT, none) + "\n"
+        # The print, padded to the statement's six columns.
+        nulls = ", ".join([none] * 4)
+        statement += f"UNION ALL\nSELECT {_PRINT}, {catalogue_print_sql()}, {nulls}\n"
     _CALENDAR_SQL[key] = statement
     return statement
-
-
-def _print_select(kind: int, none: str) -> str:
-    """Return the last part of a calendar read: the catalogue's print, as a row of ``kind``.
-
-    ``none`` is the vendor's typed NULL that pads the row to the statement's six columns.
-    """
-    nulls = ", ".join([none] * 4)
-    return f"UNION ALL\nSELECT {kind}, {catalogue_print_sql()}, {nulls}"
 
 
 def planned_once_cursor():
@@ -825,7 +818,7 @@ def _calendar_in_one_query(
             room_rows.append((first, pk))
         elif pk != catalogue_print:
             # Edited since it was kept: read again, whatever was read with it.
-            raise _catalogue_changed()
+            raise catalogue_changed()
     therapist_ids = [pk for _position, pk in sorted(therapist_rows)]
     room_ids = [pk for _position, pk in sorted(room_rows)]
     if not therapist_ids or not room_ids:
@@ -861,7 +854,7 @@ def _calendar_in_one_query(
 # (dead holds among them, if asked), and the booked minutes of its local day per therapist,
 # which "anyone" goes by (``pick_therapist``).
 
-_START_HOURS, _START_TIME_OFF, _START_BUSY, _START_BOOKED, _START_PRINT = range(5)
+_START_HOURS, _START_TIME_OFF, _START_BUSY, _START_BOOKED = range(4)
 
 
 @dataclass(frozen=True)
@@ -875,7 +868,7 @@ class StartChoices:
     dead_holds: int = 0
 
 
-_START_SQL: dict[tuple[str, int, int, bool, bool, bool], str] = {}
+_START_SQL: dict[tuple[str, int, int, bool, bool], str] = {}
 
 
 def _start_sql(
@@ -885,7 +878,6 @@ def _start_sql(
     rooms: int,
     excluding: bool,
     dead_holds: bool,
-    printed: bool = False,
 ) -> str:
     """Return the statement ``start_choices`` runs, built once per shape.
 
@@ -894,10 +886,10 @@ def _start_sql(
     queries); the weekday; time off's end and start bounds; the held status and now, the
     session's three bounds, (without ``dead_holds``) the held status and now, and (with
     ``excluding``) the booking left out; the day's bounds, the held status and now, and the
-    booking left out. With ``printed`` (PostgreSQL only), one more row carries the
-    catalogue's print (``catalogue_print_sql``).
+    booking left out. (A hold from a kept catalogue reads the catalogue's print as it takes
+    the calendar locks, before this: ``services._lock_calendar``.)
     """
-    key = (vendor, therapists, rooms, excluding, dead_holds, printed)
+    key = (vendor, therapists, rooms, excluding, dead_holds)
     found = _START_SQL.get(key)
     if found is not None:
         return found
@@ -942,8 +934,6 @@ FROM {bookings} b
 WHERE b.therapist_id IN (SELECT id FROM therapists) AND b.status IN (SELECT status FROM statuses)
   AND b.start_at >= %s AND b.start_at < %s AND {live} {other}
 """  # noqa: S608
-    if printed:
-        statement += _print_select(_START_PRINT, none)
     # Stripped, so that a query log's first line is the statement's.
     _START_SQL[key] = statement = statement.strip()
     return statement
@@ -960,7 +950,6 @@ def start_choices(
     exclude_booking_id: int | None = None,
     enforce_notice: bool = True,
     dead_holds: bool = False,
-    catalogue_print: int | None = None,
 ) -> StartChoices:
     """Return whether one start is free on these therapists and rooms, in one query.
 
@@ -969,9 +958,7 @@ def start_choices(
     write under the calendar locks: only the bookings that meet the start's session are laid
     (a start is blocked by those alone), and only the hours of its weekday. With
     ``dead_holds``, holds past their expiry that meet the session are read, counted and left
-    out, as in ``_busy``: exactly the ones the locked insert could meet. With
-    ``catalogue_print`` (a kept catalogue's), the same statement reads the print now, and a
-    different one raises ``CatalogueChanged``.
+    out, as in ``_busy``: exactly the ones the locked insert could meet.
     """
     now = now or timezone.now()
     studio = studio or Studio.load()
@@ -1003,7 +990,6 @@ def start_choices(
         rooms=len(room_ids),
         excluding=exclude_booking_id is not None,
         dead_holds=dead_holds,
-        printed=catalogue_print is not None,
     )
     # A fixed shape per count of ids: planned once per connection, as the times page's reads.
     with planned_once_cursor() as cursor:
@@ -1030,10 +1016,8 @@ def start_choices(
             booked[pk] += (second - first) // 60_000_000
         elif kind == _START_HOURS:
             hours[pk][weekday].append((_time_of_day(first), _time_of_day(second)))
-        elif kind == _START_TIME_OFF:
+        else:
             time_off[pk].append((first, second))
-        elif pk != catalogue_print:
-            raise _catalogue_changed()
     calendar = _lanes(
         therapist_ids=therapist_ids,
         room_ids=room_ids,
@@ -1208,7 +1192,7 @@ class CatalogueChanged(Exception):
     """A kept catalogue was edited since it was kept: read it again (``kept_catalogue``)."""
 
 
-def _catalogue_changed() -> CatalogueChanged:
+def catalogue_changed() -> CatalogueChanged:
     """Drop every kept catalogue (a read found its print changed), and say so."""
     forget_catalogues()
     return CatalogueChanged()
@@ -1241,8 +1225,9 @@ def kept_catalogue(*, slug: str, rooms: bool = False) -> KeptCatalogue:
     work for these few rows. An unknown or withdrawn service is a 404; a studio never saved
     is made by ``Studio.load``, as ever. With ``rooms`` (the hold), the ids of the service's
     active rooms come too, read before the hold's transaction rather than in it (see
-    ``bookings.services.hold_create``); the hold checks the print in its re-check under the
-    calendar locks (``start_choices``), and a changed catalogue rolls it back.
+    ``bookings.services.hold_create``); the hold checks the print in the statement that
+    takes the calendar locks (``services._lock_calendar``), and a changed catalogue rolls
+    it back.
 
     The catalogue changes a few times a year and the times page is read all day: on
     PostgreSQL it is read once per process with its print, and kept. The page's month read

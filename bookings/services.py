@@ -191,7 +191,7 @@ def calendar_lock_keys(locked: Locked) -> list[tuple[int, bool]]:
     return sorted(keys.items())
 
 
-def _lock_calendar(locked: Locked) -> None:
+def _lock_calendar(locked: Locked, *, catalogue_print: int | None = None) -> None:
     """Let one writer at a time change a therapist's or room's calendar in a given hour.
 
     On PostgreSQL transaction-scoped advisory locks (see ``calendar_lock_keys``), all taken
@@ -200,19 +200,37 @@ def _lock_calendar(locked: Locked) -> None:
     second re-reads the calendar after the first commits; writes at other times or on
     other resources go ahead side by side. The number of locks does not grow with the span.
     SQLite lets one writer in at a time (IMMEDIATE transactions): nothing to take there.
+
+    With ``catalogue_print`` (a kept catalogue's, ``selectors.kept_catalogue``), the same
+    statement reads the catalogue's print before it takes the first lock, and a different
+    one raises ``selectors.CatalogueChanged``: the check costs the locked span nothing.
     """
     if connection.vendor != "postgresql":
         return
     pairs = calendar_lock_keys(locked)
+    printed = catalogue_print is not None
     # The same statement for every write: planned once per connection, as the reads are.
     with selectors.planned_once_cursor() as cursor:
-        # unnest yields the arrays in order, and each lock is taken as its row is produced.
+        # unnest yields the arrays in order, and each lock is taken as its row is produced;
+        # the print, a materialised row every lock's row is joined to, is read first.
         cursor.execute(
-            "SELECT CASE WHEN shared THEN pg_advisory_xact_lock_shared(key)"
-            " ELSE pg_advisory_xact_lock(key) END"
-            " FROM unnest(%s::bigint[], %s::boolean[]) AS locks(key, shared)",
+            _LOCKS_PRINTED if printed else _LOCKS,
             [[key for key, _shared in pairs], [shared for _key, shared in pairs]],
         )
+        if printed and cursor.fetchone()[0] != catalogue_print:
+            raise selectors.catalogue_changed()
+
+
+_TAKE_LOCKS = (
+    "CASE WHEN shared THEN pg_advisory_xact_lock_shared(key) ELSE pg_advisory_xact_lock(key) END"
+)
+_LOCK_ROWS = "unnest(%s::bigint[], %s::boolean[]) AS locks(key, shared)"
+# Fixed text only (no value goes into it): the keys are parameters.
+_LOCKS = f"SELECT {_TAKE_LOCKS} FROM {_LOCK_ROWS}"  # noqa: S608
+_LOCKS_PRINTED = (
+    f"WITH printed AS MATERIALIZED (SELECT {selectors.catalogue_print_sql()} AS print)"  # noqa: S608
+    f" SELECT printed.print, {_TAKE_LOCKS} FROM printed CROSS JOIN {_LOCK_ROWS}"
+)
 
 
 def _lock_resources(
@@ -223,18 +241,19 @@ def _lock_resources(
     end_at: datetime,
     therapists: Sequence[Therapist] | None = None,
     room_ids: Sequence[int] | None = None,
+    catalogue_print: int | None = None,
 ) -> Locked:
     """Lock the calendars a booking of this service could take over [start_at, end_at).
 
     Return what was locked, so the transaction touches only the holds those locks guard.
     ``therapists`` are the service's active therapists and ``room_ids`` its active rooms'
-    ids, when the caller read them already.
+    ids, when the caller read them already; ``catalogue_print`` as for ``_lock_calendar``.
     """
     therapist_ids, room_ids = selectors.bookable_resources(
         service=service, therapist=therapist, therapists=therapists, room_ids=room_ids
     )
     locked = Locked(therapist_ids, room_ids, start_at=start_at, end_at=end_at)
-    _lock_calendar(locked)
+    _lock_calendar(locked, catalogue_print=catalogue_print)
     return locked
 
 
@@ -247,11 +266,13 @@ def _calendar_write(
     end_at: datetime,
     therapists: Sequence[Therapist] | None = None,
     room_ids: Sequence[int] | None = None,
+    catalogue_print: int | None = None,
 ) -> Iterator[Locked]:
     """Run a write that takes calendar time: one transaction holding the calendar locks.
 
-    Yield what ``_lock_resources`` locked. A clash the exclusion constraints catch (the
-    last line of defence) reaches the caller as the same "just taken" refusal.
+    Yield what ``_lock_resources`` locked (``catalogue_print`` checked as it locks). A clash
+    the exclusion constraints catch (the last line of defence) reaches the caller as the
+    same "just taken" refusal.
     """
     try:
         with transaction.atomic():
@@ -262,6 +283,7 @@ def _calendar_write(
                 end_at=end_at,
                 therapists=therapists,
                 room_ids=room_ids,
+                catalogue_print=catalogue_print,
             )
     except IntegrityError as error:
         if _is_overlap_violation(error):
@@ -351,7 +373,6 @@ def _choose(
     room: Room | None = None,
     enforce_notice: bool = True,
     expire_dead_holds: bool = False,
-    catalogue_print: int | None = None,
 ) -> tuple[int, int]:
     """Re-read availability for the start's day and return a free (therapist id, room id).
 
@@ -360,8 +381,6 @@ def _choose(
     notice is an online-booking policy, not a rule of the calendar. With
     ``expire_dead_holds`` (a new booking, none excluded), the dead holds the insert could
     meet are marked expired, if this read met any: ``_expire_dead_holds`` then runs.
-    ``catalogue_print`` is a kept catalogue's, checked by the same read
-    (``selectors.kept_catalogue``).
     """
     found = selectors.start_choices(
         service=service,
@@ -373,7 +392,6 @@ def _choose(
         exclude_booking_id=exclude_booking_id,
         enforce_notice=enforce_notice,
         dead_holds=expire_dead_holds,
-        catalogue_print=catalogue_print,
     )
     if room is not None and not service.rooms.filter(pk=room.pk, is_active=True).exists():
         raise BookingRefused(_("That room does not suit this massage."))
@@ -420,7 +438,7 @@ def hold_create(
     what is committed when it starts). The locks guard the bookings, and the re-check and
     the exclusion constraints still see every booking on the rooms read. With
     ``catalogue_print``, the catalogue they came from was kept (``selectors.kept_catalogue``)
-    and the re-check under the locks reads its print: if it was edited since,
+    and the statement that takes the locks reads its print first: if it was edited since,
     ``selectors.CatalogueChanged`` is raised, and nothing is held.
     """
     now = now or timezone.now()
@@ -435,6 +453,20 @@ def hold_create(
     # weeks of times go stale when it commits, once the calendar locks are released, not
     # while they are held (``page_cache.last_write``).
     own_transaction = not transaction.get_connection().in_atomic_block
+    # Built before the locks are taken: under them, only its therapist and room are chosen.
+    booking = Booking(
+        client=client,
+        service=service,
+        length=length,
+        start_at=start_at,
+        end_at=end_at,
+        blocked_until=blocked_until,
+        price=length.price,
+        status=BookingStatus.HELD,
+        source=source,
+        hold_expires_at=min(now + hold_for, start_at),
+        language=language or translation.get_language(),
+    )
     with _calendar_write(
         service=service,
         therapist=therapist,
@@ -442,8 +474,9 @@ def hold_create(
         end_at=blocked_until,
         therapists=therapists,
         room_ids=room_ids,
+        catalogue_print=catalogue_print,
     ) as locked:
-        therapist_id, room_id = _choose(
+        booking.therapist_id, booking.room_id = _choose(
             service=service,
             length=length,
             start_at=start_at,
@@ -453,24 +486,10 @@ def hold_create(
             room=room,
             enforce_notice=not by_front_desk,
             expire_dead_holds=True,
-            catalogue_print=catalogue_print,
         )
         with page_cache.last_write() if own_transaction else nullcontext():
-            return Booking.objects.create(
-                client=client,
-                service=service,
-                length=length,
-                therapist_id=therapist_id,
-                room_id=room_id,
-                start_at=start_at,
-                end_at=end_at,
-                blocked_until=blocked_until,
-                price=length.price,
-                status=BookingStatus.HELD,
-                source=source,
-                hold_expires_at=min(now + hold_for, start_at),
-                language=language or translation.get_language(),
-            )
+            booking.save(force_insert=True)
+    return booking
 
 
 def hold_check(*, booking: Booking, now: datetime | None = None) -> None:
