@@ -1119,14 +1119,21 @@ def catalogue_print_sql() -> str:
     """Return an expression (PostgreSQL) for a 64-bit print of the booking catalogue.
 
     Every row of the services, their lengths, the therapists, who offers what, the rooms,
-    which suit what and the studio, as text, in id order: the print changes with any write
-    to them, through the ORM or not (a queryset update, a data migration, the shell), and
-    not otherwise. The tables hold a few dozen rows whatever the history; the print costs
-    PostgreSQL about a tenth of a millisecond.
+    which suit what and the studio, by its id and the version PostgreSQL keeps of it, in id
+    order: the print changes with any write to them, through the ORM or not (a queryset
+    update, a data migration, the shell). Every write makes a new version of a row: a new
+    ``xmin`` (the transaction that wrote it), and within one transaction a new ``cmin``
+    (its command); a removed row takes its id away. A version is read, not the row cast to
+    text: a few dozen rows whatever the history, and the print costs PostgreSQL about 0.07
+    ms (0.28 cast to text). A write not yet committed, or rolled back, may change a version
+    read: the catalogue is then read again, which is all a changed print costs.
     """
-    rows = "(SELECT string_agg(CAST(m AS TEXT), ',' ORDER BY m.id) FROM {} m)"
-    tables = [f"md5(coalesce({rows.format(model._meta.db_table)}, ''))" for model in _PRINTED]
-    return f"('x' || substr(md5({' || '.join(tables)}), 1, 16))::bit(64)::bigint"
+    rows = (
+        "(SELECT string_agg(m.id || ':' || m.xmin || ':' || m.cmin, ',' ORDER BY m.id) FROM {} m)"
+    )
+    tables = [f"coalesce({rows.format(model._meta.db_table)}, '')" for model in _PRINTED]
+    joined = " || '/' || ".join(tables)
+    return f"('x' || substr(md5({joined}), 1, 16))::bit(64)::bigint"
 
 
 def _catalogue_sql(*, rooms: bool = False, printed: bool = False) -> tuple[str, dict]:

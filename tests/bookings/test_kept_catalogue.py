@@ -83,8 +83,8 @@ def test_the_print_changes_with_a_catalogue_edit_and_not_with_a_booking(demo):
         status=BookingStatus.CONFIRMED,
     )
     assert printed() == before
-    # Each write to a table the page reads, in the same transaction as the first print
-    # (so a print of row versions, rather than of the rows, would miss every one).
+    # Each write to a table the page reads, in the same transaction as the first print (a
+    # print of row versions must tell versions apart by command, not by transaction only).
     Service.objects.filter(pk=service.pk).update(buffer_minutes=service.buffer_minutes + 5)
     after_service = printed()
     assert after_service != before
@@ -95,7 +95,13 @@ def test_the_print_changes_with_a_catalogue_edit_and_not_with_a_booking(demo):
     after_offer = printed()
     assert after_offer != after_length
     Studio.objects.filter(pk=1).update(horizon_days=30)
-    assert printed() != after_offer
+    after_studio = printed()
+    assert after_studio != after_offer
+    # The same row written again by the same transaction: a new version all the same.
+    Studio.objects.filter(pk=1).update(horizon_days=31)
+    assert printed() != after_studio
+    Service.objects.filter(pk=service.pk).update(buffer_minutes=service.buffer_minutes)
+    assert printed() not in (before, after_service)
 
 
 def test_a_service_renamed_shows_its_new_name_on_the_next_page(client, demo):
