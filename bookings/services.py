@@ -208,7 +208,8 @@ def _lock_calendar(locked: Locked, *, catalogue_print: int | None = None) -> Non
     if connection.vendor != "postgresql":
         return
     pairs = calendar_lock_keys(locked)
-    printed = catalogue_print is not None
+    # Nothing to lock, nothing to hold: the re-check refuses it without reading anything.
+    printed = catalogue_print is not None and bool(pairs)
     # The same statement for every write: planned once per connection, as the reads are.
     with selectors.planned_once_cursor() as cursor:
         # unnest yields the arrays in order, and each lock is taken as its row is produced;

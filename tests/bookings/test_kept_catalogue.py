@@ -240,3 +240,15 @@ def test_an_anyone_hold_never_takes_a_room_closed_since_the_catalogue_was_kept(c
     response, _queries = _hold(Browser(), demo, starts[-1])
     assert response.status_code == 302
     assert Booking.objects.exclude(room=taken).filter(status=BookingStatus.HELD).count() == 1
+
+
+def test_a_hold_on_a_service_with_nobody_and_nowhere_to_take_it_is_refused(client, demo):
+    """No therapist offers it and no room suits it: nothing to lock, and a refusal, not a 500."""
+    service = demo.service()
+    Therapist.services.through.objects.filter(service=service).delete()  # no signal
+    Service.rooms.through.objects.filter(service=service).delete()
+    assert _starts(client, demo) == []  # the catalogue, as it is now, kept
+    response, _queries = _hold(Browser(), demo, madrid(2026, 11, 25, 10).isoformat())
+    assert response.status_code == 409
+    assert "that time was just taken" in response.content.decode()
+    assert not Booking.objects.exists()
