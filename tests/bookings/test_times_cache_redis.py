@@ -90,3 +90,22 @@ def test_the_redis_client_is_built_once_per_pool(redis_cache):
     assert backend._cache.get_client() is backend._cache.get_client()
     cache.set("calma-probe", 1)
     assert cache.get_many(["calma-probe"]) == {"calma-probe": 1}
+
+
+@pytest.mark.usefixtures("redis_cache")
+def test_the_redis_client_reads_replies_in_c():
+    """pyproject asks for redis[hiredis]: redis-py parses every reply with hiredis.
+
+    Without it each reply is parsed in Python: the list of an address's 50 hold ids, read
+    by every hold, took about three times as long (docs/PERFORMANCE.md, session 15).
+    """
+    from redis._parsers import _HiredisParser
+
+    pool = caches["default"]._cache.get_client().connection_pool
+    connection = pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+        cache.set("calma-probe", [1, 2])
+        assert cache.get("calma-probe") == [1, 2]
+    finally:
+        pool.release(connection)
