@@ -667,8 +667,8 @@ def median_round(rounds: list[dict]) -> dict:
 def release_holds(*, since: datetime) -> int:
     """Delete the holds made since ``since`` (a POST round's), and vacuum the bookings.
 
-    The next round then posts the same starts on the same calendar as the first. Nothing
-    else makes a hold while the POSTs run, and every prepared start is held by them.
+    The next round then posts the same starts on the same calendar as the first: nothing
+    else makes a hold while the POSTs run (the races come after the last round).
     """
     from django.db import connection
 
