@@ -41,7 +41,7 @@ from bookings.availability import (
     utc_offsets,
 )
 from bookings.messages.links import intake_token_booking_id
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Client, WaitlistEntry
 from studio.models import (
     Room,
     Service,
@@ -1387,6 +1387,9 @@ class CalendarData:
     bookings: list[CalendarBooking]
     time_off: list[TimeOff]
     stops: list[CalendarBooking]
+    # With ``calendar_window(waiting_on=day)``: how many waitlist entries that day's dates
+    # include (their weekdays not yet checked); None when not asked.
+    waiting: int | None = None
 
 
 # --- the staff calendar's read: a window of days in one statement ------------------------------
@@ -1400,23 +1403,26 @@ class CalendarData:
 # every content language). Orders that follow the database's collation (therapists' and
 # rooms' names) come as positions, numbered by the database.
 
-_CAL_THERAPIST, _CAL_ROOM, _CAL_BOOKING, _CAL_TIME_OFF = range(4)
+_CAL_THERAPIST, _CAL_ROOM, _CAL_BOOKING, _CAL_TIME_OFF, _CAL_WAITING = range(5)
 # Every status the calendar shows: a lapsed hold and a screening's stop are not bookings.
 CALENDAR_STATUSES = tuple(
     s.value for s in BookingStatus if s not in (BookingStatus.EXPIRED, BookingStatus.STOPPED)
 )
-_WINDOW_SQL: dict[tuple[str, int | None, int | None], str] = {}
+_WINDOW_SQL: dict[tuple[str, int | None, int | None, bool], str] = {}
 
 
-def _window_sql(vendor: str, *, therapists: int | None, rooms: int | None) -> str:
+def _window_sql(
+    vendor: str, *, therapists: int | None, rooms: int | None, waiting: bool = False
+) -> str:
     """Return the statement ``calendar_window`` runs, built once per shape.
 
     ``therapists``/``rooms``: how many ids narrow what is shown, or None. Its parameters, in
     order: the shown statuses; the window's end, start and the start less a day (the
     bookings near it); the therapist ids and room ids that narrow the bookings; the window's
-    end and start (time off); the therapist ids again.
+    end and start (time off); the therapist ids again; with ``waiting``, the waiting status
+    and the day, twice (the waitlist entries that include it).
     """
-    key = (vendor, therapists, rooms)
+    key = (vendor, therapists, rooms, waiting)
     found = _WINDOW_SQL.get(key)
     if found is not None:
         return found
@@ -1509,6 +1515,12 @@ UNION ALL
 FROM {time_off} o
 WHERE o.start_at < %s AND o.end_at > %s{among("o.therapist_id", therapists)}
 """  # noqa: S608
+    if waiting:
+        waitlist = WaitlistEntry._meta.db_table
+        statement += f"""UNION ALL
+{pad(_CAL_WAITING, ["COUNT(*)"], [])}
+FROM {waitlist} w WHERE w.status = %s AND w.first_day <= %s AND w.last_day >= %s
+"""
     _WINDOW_SQL[key] = statement
     return statement
 
@@ -1519,11 +1531,15 @@ def calendar_window(
     end: datetime,
     therapist_ids: list[int] | None = None,
     room_ids: list[int] | None = None,
+    waiting_on: date | None = None,
 ) -> CalendarData:
     """Return what a calendar shows between two instants, in one query.
 
     The lists of therapists and rooms are always complete (the calendar's pickers need
     them); ``therapist_ids``/``room_ids`` narrow the bookings, stops and time off shown.
+    With ``waiting_on`` (a day), the same statement counts the waitlist entries whose
+    dates include it (``CalendarData.waiting``): on a day nobody waits for, the day view
+    does not ask for the waitlist (``waitlist.waiting_on``) at all.
 
     Bookings come with their service (named in the active language), length, client,
     therapist, room and the level of their newest screening (the booking's own field, never
@@ -1537,20 +1553,27 @@ def calendar_window(
     params: list = [*CALENDAR_STATUSES, adapt(end), adapt(start), adapt(start - LONGEST_BOOKING)]
     params += [*(therapist_ids or ()), *(room_ids or ()), adapt(end), adapt(start)]
     params += therapist_ids or ()
+    if waiting_on is not None:
+        day = connection.ops.adapt_datefield_value(waiting_on)
+        params += [WaitlistEntry.Status.WAITING.value, day, day]
     statement = _window_sql(
         connection.vendor,
         therapists=None if therapist_ids is None else len(therapist_ids),
         rooms=None if room_ids is None else len(room_ids),
+        waiting=waiting_on is not None,
     )
     with planned_once_cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     therapist_rows, room_rows, booking_rows, time_off = [], [], [], []
     hours: dict[int, list[tuple[int, time, time]]] = {}
+    waiting = None
     for row in rows:
         kind = row[0]
         if kind == _CAL_BOOKING:
             booking_rows.append(row)
+        elif kind == _CAL_WAITING:
+            waiting = row[1]
         elif kind == _CAL_THERAPIST:
             _kind, pk, position, weekday, starts, ends, *_ints, name = row[:11]
             if pk not in hours:
@@ -1630,6 +1653,7 @@ def calendar_window(
         bookings=bookings,
         time_off=time_off,
         stops=stops,
+        waiting=waiting,
     )
 
 

@@ -75,7 +75,9 @@ def calendar(request):
         return _calendar_week(request, day, by)
     tz = studio_tz()
     start, end = local_day_bounds(day)
-    data = selectors.calendar_window(start=start, end=end)
+    # Whether anybody waits for the day comes with the calendar: most days, nobody does,
+    # and the waitlist is not asked for.
+    data = selectors.calendar_window(start=start, end=end, waiting_on=day)
     if by == "room":
         columns = data.rooms
         index = {room.pk: i for i, room in enumerate(columns)}
@@ -118,7 +120,7 @@ def calendar(request):
             "columns": columns,
             "grid": grid,
             "stops": data.stops,
-            "waiting": waitlist.waiting_on(day),
+            "waiting": waitlist.waiting_on(day) if data.waiting else [],
             "day_bookings": data.bookings,
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),

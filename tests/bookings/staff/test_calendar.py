@@ -596,7 +596,8 @@ def test_a_day_without_stops_has_no_stopped_list(frontdesk, monday, monday_booki
 
 # Session, user, the second factor's device, groups with whether the user is a therapist
 # (nav), the calendar (therapists with their hours, rooms, bookings with their screening
-# stops and time off, in one statement), and the waitlist for the day (the week has none).
+# stops and time off, and how many wait for the day, in one statement), and the waitlist
+# for the day when anybody does (the week has none).
 DAY_QUERIES = 6
 WEEK_QUERIES = 5
 # Session, user, the second factor's device, therapist, bookings, screenings, groups, the
@@ -706,6 +707,33 @@ def test_the_day_views_waiting_list_costs_the_same_for_1_or_8_clients(
         offer = reverse("bookings:staff_waitlist_offer", kwargs={"pk": entry.pk})
         assert f'href="{offer}?date={monday.isoformat()}"' in html
         assert f'Offer a time<span class="visually-hidden"> {entry.name}</span>' in html
+
+
+def test_the_day_view_asks_for_the_waitlist_only_on_a_day_somebody_waits_for(
+    frontdesk, demo, monday, django_assert_num_queries
+):
+    """The calendar's statement counts who waits for the day: nobody, no waitlist query."""
+    params = {"date": monday.isoformat()}
+    offer = {"service": demo.service(), "length": demo.length()}
+    WaitlistEntryFactory(**offer, first_day=monday + DAY, last_day=monday + 7 * DAY, name="Later")
+    WaitlistEntryFactory(**offer, first_day=monday - 7 * DAY, last_day=monday - DAY, name="Before")
+    WaitlistEntryFactory(**offer, first_day=monday, status="left", name="Gone")
+    with django_assert_num_queries(DAY_QUERIES - 1):
+        assert frontdesk.get(CALENDAR, params).status_code == 200
+
+    # Its dates include the day, its weekdays do not: asked for, and not shown.
+    WaitlistEntryFactory(**offer, first_day=monday, last_day=monday + DAY, weekdays=[1])
+    with django_assert_num_queries(DAY_QUERIES):
+        html = frontdesk.get(CALENDAR, params).content.decode()
+    assert "Waiting for a time this day" not in html
+
+    WaitlistEntryFactory(**offer, first_day=monday - DAY, last_day=monday, name="Today")
+    with django_assert_num_queries(DAY_QUERIES):
+        html = frontdesk.get(CALENDAR, params).content.decode()
+    assert "Waiting for a time this day: 1 client" in html
+    assert "Today · " in html
+    for name in ("Later", "Before", "Gone", "Joan Puig"):
+        assert f"{name} · " not in html
 
 
 def test_the_week_view_costs_the_same_for_10_or_80_bookings(
