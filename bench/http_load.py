@@ -664,7 +664,7 @@ def median_round(rounds: list[dict]) -> dict:
     }
 
 
-def release_holds(*, since: datetime) -> int:
+def release_holds(*, since: datetime) -> None:
     """Delete the holds made since ``since`` (a POST round's), and vacuum the bookings.
 
     The next round then posts the same starts on the same calendar as the first: nothing
@@ -674,13 +674,10 @@ def release_holds(*, since: datetime) -> int:
 
     from bookings.models import Booking, BookingStatus
 
-    deleted, _by_model = Booking.objects.filter(
-        status=BookingStatus.HELD, created_at__gte=since
-    ).delete()
+    Booking.objects.filter(status=BookingStatus.HELD, created_at__gte=since).delete()
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {Booking._meta.db_table}")
     connection.close()
-    return deleted
 
 
 def figures(rows: dict, name: str) -> dict:

@@ -401,7 +401,10 @@ def _email_gone(offer: WaitlistOffer) -> None:
 def waiting_on(day: date) -> list[WaitlistEntry]:
     """Return the clients waiting for a time on a local day, in the order they joined.
 
-    One query: the days are filtered in the database, the weekdays here.
+    One query: the days are filtered in the database, the weekdays here. The staff
+    calendar's statement counts the same days' entries first (``selectors.calendar_window``
+    with ``waiting_on``) and asks this only when the count is not 0: the two filters must
+    stay the same, or a waiting client would drop off the day view.
     """
     entries = (
         WaitlistEntry.objects.filter(
