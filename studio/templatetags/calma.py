@@ -170,6 +170,24 @@ def picker_weeks(weeks, query):
     return mark_safe("".join(rows))
 
 
+@register.simple_tag
+def picker_weekdays(names):
+    """Render the picker month's header row: ``names`` are the weekdays, Monday first."""
+    cells = "".join(
+        f'<th scope="col" class="text-capitalize">{_escape(str(name))}</th>' for name in names
+    )
+    return mark_safe(f"<tr>{cells}</tr>")  # every name is escaped
+
+
+@register.simple_tag
+def asset_url(path: str):
+    """Return a local asset's address, as ``{% static %}`` writes it, worked out once (``_asset``).
+
+    For links with no integrity hash (icons, the manifest): every page has three.
+    """
+    return mark_safe(_escape(_asset(path)[0]))  # escaped
+
+
 # The client's booking steps, in order (``booking_steps``).
 BOOKING_STEPS = (
     gettext_noop("Massage"),
@@ -180,13 +198,28 @@ BOOKING_STEPS = (
 )
 
 
+# The step bar per language and step, rendered once per process: the same words for every
+# visitor, on every page of the booking (``booking_steps``).
+_STEP_BARS: dict[tuple[str | None, int], str] = {}
+
+
 @register.simple_tag
 def booking_steps(step: int):
     """Render the booking's step bar with ``step`` current, as a list of five items.
 
-    On a phone only the current step shows, with how many there are. Written in Python:
-    five includes cost the times page more than the rest of its header.
+    On a phone only the current step shows, with how many there are. Written in Python and
+    kept per language and step: the bar cost the times page more than the rest of its
+    header. As Django keeps a language's catalogue, a translation edited under the
+    development server shows once it restarts.
     """
+    key = (translation.get_language(), step)
+    found = _STEP_BARS.get(key)
+    if found is None:
+        found = _STEP_BARS[key] = _step_bar(step)
+    return found
+
+
+def _step_bar(step: int) -> str:
     items = []
     for number, name in enumerate(BOOKING_STEPS, start=1):
         shown = gettext(name)
