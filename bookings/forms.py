@@ -4,15 +4,14 @@ They validate shape; the services decide what is allowed. The staff's forms are 
 ``bookings.staff.forms``.
 """
 
-import html
 from datetime import UTC, date, datetime
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import WaitlistEntry
+from studio.escaping import conditional_escape
 from studio.models import Service, Weekday
 from studio.money import price
 
@@ -69,21 +68,12 @@ class DayField(forms.DateField):
         return day
 
 
-def _escape(value) -> str:
-    """Return ``conditional_escape(value)``, without the lazy-string wrapper around it.
-
-    Escaped by ``html.escape``, which Django's ``escape`` calls; the wrapper's checks cost
-    more than the escaping, several times per option.
-    """
-    if isinstance(value, Promise):
-        value = str(value)
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
 def _html_attrs(attrs) -> str:
     """Return attributes as Django's ``attrs.html`` writes them: True bare, False left out."""
     return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -98,19 +88,21 @@ class PlainSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{_escape(widget["name"])}"{_html_attrs(widget["attrs"])}>']
+        parts = [
+            f'<select name="{conditional_escape(widget["name"])}"{_html_attrs(widget["attrs"])}>'
+        ]
         for group_name, group_choices, _index in widget["optgroups"]:
             if group_name:
-                parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
             parts.extend(
-                f'\n  <option value="{_escape(str(option["value"]))}"'
-                f"{_html_attrs(option['attrs'])}>{_escape(option['label'])}</option>\n"
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_html_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
                 for option in group_choices
             )
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
-        # Every value above is escaped (``_escape``); the rest are literals.
+        # Every value above is escaped (``conditional_escape``); the rest are literals.
         return mark_safe("".join(parts))
 
 

@@ -7,12 +7,12 @@ id, and each time, status and name is formatted and escaped once.
 
 Escaping: every value put into the markup is an ``int`` (formatted ``:d``, which refuses
 anything else), a date or time formatted as digits (``:%H:%M``), or has gone through
-``escape`` (Django's, unwrapped): ``_Escaped`` remembers the escaped form of what repeats
-(statuses, times, names of services, rooms and therapists), and what a person typed once
-per booking (a client's name, a reason for time off) is escaped as it is written out.
+``escape`` (Django's, unwrapped: ``studio.escaping``): ``_Escaped`` remembers the escaped
+form of what repeats (statuses, times, names of services, rooms and therapists), and what
+a person typed once per booking (a client's name, a reason for time off) is escaped as it
+is written out.
 """
 
-import html
 import uuid
 
 from django import template
@@ -22,21 +22,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from bookings.models import BookingStatus
+from studio.escaping import escape
 
 register = template.Library()
 
 _SAMPLE_ID = uuid.UUID(int=0)
-
-
-def escape(value) -> str:
-    """Escape as ``django.utils.html.escape`` does, text for text, without its wrapper.
-
-    Django's is wrapped to put off escaping lazy text (``keep_lazy``): checking every
-    argument for it cost more than the escaping, some 400 times a day view. Here every value
-    is made text at once by ``str``, as Django's makes it (a lazy translation in the active
-    language): each is written into the page right away.
-    """
-    return html.escape(str(value))
 
 
 class _Escaped(dict):

@@ -3,7 +3,6 @@
 import base64
 import hashlib
 from functools import cache
-from html import escape as _escape
 
 from django import template
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
 
+from studio.escaping import escape
 from studio.money import price
 
 register = template.Library()
@@ -119,16 +119,15 @@ def slot_buttons(slots, label):
     """Render a day's slot buttons: the week grid's hot loop, kept out of template tags.
 
     ``slots`` are (value, time) pairs already formatted by the view. Each button's
-    accessible name is the day and the time. Escaped with the standard library's
-    ``html.escape``, which Django's ``escape`` calls: its lazy-string checks cost more than
-    the escaping, once per value.
+    accessible name is the day and the time. Escaped by ``studio.escaping``: Django's
+    ``escape`` without its lazy-string checks, which cost more than the escaping.
     """
-    label = _escape(str(label))
+    label = escape(label)
     return mark_safe(  # every value is escaped
         "\n".join(
-            f'<button type="submit" name="start" value="{_escape(str(value))}" '
-            f'class="btn btn-outline-dark btn-sm" aria-label="{label}, {_escape(str(at))}">'
-            f"{_escape(str(at))}</button>"
+            f'<button type="submit" name="start" value="{escape(value)}" '
+            f'class="btn btn-outline-dark btn-sm" aria-label="{label}, {escape(at)}">'
+            f"{escape(at)}</button>"
             for value, at in slots
         )
     )
@@ -142,7 +141,7 @@ def picker_weeks(weeks, query):
     ``query`` is the query string the day links start with. A day with free times is a
     link, named by its label; another day of the month is plain text.
     """
-    query = _escape(str(query))
+    query = escape(query)
     rows = []
     for week in weeks:
         cells = []
@@ -153,12 +152,12 @@ def picker_weeks(weeks, query):
                 current = ' aria-current="date"' if cell.selected else ""
                 inner = (
                     f'<a class="picker-day has-free{classes}" href="?{query}day={cell.iso}" '
-                    f'aria-label="{_escape(cell.label)}"{current} '
+                    f'aria-label="{escape(cell.label)}"{current} '
                     f'data-focus-key="day-{cell.iso}">{cell.day.day}</a>'
                 )
             elif cell.in_month:
                 today = " today" if cell.is_today else ""
-                named = f' aria-label="{_escape(cell.label)}"' if cell.is_today else ""
+                named = f' aria-label="{escape(cell.label)}"' if cell.is_today else ""
                 inner = f'<span class="picker-day muted{today}"{named}>{cell.day.day}</span>'
             else:
                 inner = ""
@@ -174,7 +173,7 @@ def picker_weeks(weeks, query):
 def picker_weekdays(names):
     """Render the picker month's header row: ``names`` are the weekdays, Monday first."""
     cells = "".join(
-        f'<th scope="col" class="text-capitalize">{_escape(str(name))}</th>' for name in names
+        f'<th scope="col" class="text-capitalize">{escape(name)}</th>' for name in names
     )
     return mark_safe(f"<tr>{cells}</tr>")  # every name is escaped
 
@@ -185,7 +184,7 @@ def asset_url(path: str):
 
     For links with no integrity hash (icons, the manifest): every page has three.
     """
-    return mark_safe(_escape(_asset(path)[0]))  # escaped
+    return mark_safe(escape(_asset(path)[0]))  # escaped
 
 
 # The client's booking steps, in order (``booking_steps``).
@@ -325,6 +324,18 @@ class VisitorChromeNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
         self.kept: dict[tuple, str] = {}
+        self._by_type: dict[type, list[template.Node]] = {}
+
+    def get_nodes_by_type(self, nodetype):
+        """Return the nodes of a type in the chrome, found once: they never change once parsed.
+
+        Every render of a page that extends ``base.html`` asks all its nodes for their blocks
+        (``{% extends %}``), and the chrome is most of them.
+        """
+        found = self._by_type.get(nodetype)
+        if found is None:
+            found = self._by_type[nodetype] = super().get_nodes_by_type(nodetype)
+        return found
 
     def render(self, context) -> str:
         request = context.get("request")

@@ -155,6 +155,38 @@ def test_a_visitors_chrome_is_rendered_once_per_page_and_language(rf):
     assert shown("/ca/a/", "ca") == "1 ca /ca/a/"
 
 
+def test_a_block_in_the_chrome_is_filled_by_the_page_that_extends_it(rf):
+    """The chrome answers ``{% extends %}``'s search for blocks from what it found once."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Engine
+
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "base.html": "{% load calma %}{% visitor_chrome %}[{% block nav %}base"
+                    "{% endblock nav %}]{% endvisitor_chrome %}",
+                    "page.html": "{% extends 'base.html' %}{% block nav %}page+{{ block.super }}"
+                    "{% endblock nav %}",
+                    "other.html": "{% extends 'base.html' %}",
+                },
+            )
+        ],
+        libraries={"calma": "studio.templatetags.calma"},
+    )
+    request = rf.get("/ca/")
+    request.user = AnonymousUser()
+
+    def shown(name: str) -> str:
+        return engine.get_template(name).render(Context({"request": request}))
+
+    assert shown("page.html") == "[page+base]"
+    assert shown("other.html") == "[base]"
+    assert shown("page.html") == "[page+base]"
+    assert shown("base.html") == "[base]"
+
+
 @pytest.mark.django_db
 def test_a_signed_in_person_never_gets_a_visitors_chrome(rf, django_user_model):
     from django.contrib.auth.models import AnonymousUser
