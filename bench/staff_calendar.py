@@ -16,6 +16,7 @@ bookings): its 25 costliest functions by cumulative time, and by own time.
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import sys
@@ -188,6 +189,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", type=Path, help="write a cProfile of the day view here")
     args = parser.parse_args()
+    # The bookings it makes set off eager tasks that log a line each at INFO: the tables are
+    # what is read here.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     url = setup_django()
     from django.db import connection
     from django.test import Client
