@@ -7,7 +7,9 @@ They validate shape; the services decide what is allowed. The staff's forms are 
 from datetime import UTC, date, datetime
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import WaitlistEntry
@@ -119,17 +121,62 @@ class TimesForm(forms.Form):
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
         self.service = service
-        self.fields["length"].choices = [
-            (
-                length.pk,
-                _("%(minutes)s minutes · %(price)s")
-                % {"minutes": length.minutes, "price": price(length.price)},
-            )
-            for length in service.lengths.all()
-        ]
-        self.fields["therapist"].choices = [("any", _("Anyone available"))] + [
-            (therapist.slug, therapist.display_name) for therapist in service.therapists.all()
-        ]
+        lengths, therapists = _times_choices(service)
+        self.fields["length"].choices = lengths
+        self.fields["therapist"].choices = therapists
+
+
+class _KeptChoices(BaseChoiceIterator):
+    """Choices already in the form Django's fields and widgets keep them, taken as they are.
+
+    A field or widget given a list of choices walks it (``normalize_choices``) on every
+    form; this iterator is taken whole, as Django takes its own lazy ones.
+    """
+
+    def __init__(self, choices: list[tuple]):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+
+def _times_choices(service: Service) -> tuple[_KeptChoices, _KeptChoices]:
+    """Return the length and therapist choices of a service, in the active language.
+
+    With the service's lengths and therapists prefetched (a kept catalogue's, read once per
+    process: ``selectors.kept_catalogue``), they are worked out once per language and kept
+    on the service beside them: the times page is the busiest page, and a length's label
+    formats a price. They last as long as the prefetched rows they are made of.
+    """
+    prefetched = getattr(service, "_prefetched_objects_cache", {})
+    kept = None
+    if "lengths" in prefetched and "therapists" in prefetched:
+        kept = service.__dict__.setdefault("_times_choices", {})
+        found = kept.get(get_language())
+        if found is not None:
+            return found
+    found = (
+        _KeptChoices(
+            [
+                (
+                    length.pk,
+                    _("%(minutes)s minutes · %(price)s")
+                    % {"minutes": length.minutes, "price": price(length.price)},
+                )
+                for length in service.lengths.all()
+            ]
+        ),
+        _KeptChoices(
+            [("any", str(_("Anyone available")))]
+            + [(therapist.slug, therapist.display_name) for therapist in service.therapists.all()]
+        ),
+    )
+    if kept is not None:
+        kept[get_language()] = found
+    return found
 
 
 class HoldForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
 
-from studio.escaping import escape
+from studio.escaping import conditional_escape, escape
 from studio.money import price
 
 register = template.Library()
@@ -129,6 +129,39 @@ def slot_buttons(slots, label):
             f'class="btn btn-outline-dark btn-sm" aria-label="{label}, {escape(at)}">'
             f"{escape(at)}</button>"
             for value, at in slots
+        )
+    )
+
+
+@register.simple_tag
+def slot_periods(periods, label):
+    """Render a day's times, a group per part of the day, each time a submit button.
+
+    ``periods`` are ``picker.Period`` rows (key, label, slots); ``label`` names the day.
+    Both pickers of times (the client's, and the front desk's after a refusal) show them
+    so; the loop of groups costs the busiest page more in template tags than here.
+    """
+    groups = []
+    for period in periods:
+        key = escape(period.key)
+        groups.append(
+            f'\n            <div class="mb-3" role="group" aria-labelledby="period-{key}">'
+            f'\n              <h3 class="h6 text-body-secondary" id="period-{key}">'
+            f"{conditional_escape(period.label)}</h3>"
+            f'\n              <div class="slot-grid">{slot_buttons(period.slots, label)}</div>'
+            "\n            </div>\n          "
+        )
+    return mark_safe("".join(groups))  # every value is escaped, here or by slot_buttons
+
+
+@register.simple_tag
+def hidden_inputs(values):
+    """Render a hidden input per name and value of a mapping, as a loop in a template would."""
+    return mark_safe(  # every name and value is escaped
+        "".join(
+            f'<input type="hidden" name="{conditional_escape(name)}" '
+            f'value="{conditional_escape(value)}">'
+            for name, value in values.items()
         )
     )
 

@@ -1,5 +1,8 @@
 """The client's booking forms: what the times page's selects write."""
 
+from decimal import Decimal
+from uuid import UUID
+
 import pytest
 from django import forms
 from django.template import Context, Template
@@ -8,8 +11,17 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from bookings.forms import PlainSelect
-from studio.templatetags.calma import asset_url, booking_steps, picker_weekdays
+from bookings.forms import PlainSelect, TimesForm
+from bookings.picker import Period
+from studio.models import Service
+from studio.templatetags.calma import (
+    asset_url,
+    booking_steps,
+    hidden_inputs,
+    picker_weekdays,
+    slot_periods,
+)
+from tests.factories import ServiceLengthFactory, TherapistFactory
 
 
 @pytest.mark.parametrize(
@@ -75,3 +87,97 @@ def test_the_picker_header_names_the_weekdays_escaped():
 
 def test_an_asset_url_is_the_address_static_gives():
     assert asset_url("icons/calma.svg") == static("icons/calma.svg")
+
+
+# The loops the two tags below replaced, as the templates wrote them.
+_PERIODS_LOOP = Template(
+    "{% load calma %}{% for period in periods %}\n"
+    '            <div class="mb-3" role="group" aria-labelledby="period-{{ period.key }}">\n'
+    '              <h3 class="h6 text-body-secondary" id="period-{{ period.key }}">'
+    "{{ period.label }}</h3>\n"
+    '              <div class="slot-grid">{% slot_buttons period.slots label %}</div>\n'
+    "            </div>\n"
+    "          {% endfor %}"
+)
+_HIDDEN_LOOP = Template(
+    '{% for name, value in hidden.items %}<input type="hidden" name="{{ name }}" '
+    'value="{{ value }}">{% endfor %}'
+)
+
+
+def test_the_periods_tag_writes_what_the_template_loop_wrote():
+    periods = [
+        Period("morning", "Matí", [("2027-01-12T09:00:00+01:00", "09:00")]),
+        Period(
+            "after<noon>",
+            'Tarda & "vespre"',
+            [("2027-01-12T15:00:00+01:00", "15:00"), ("<b>", "16:00&")],
+        ),
+    ]
+    label = "Dimarts 12 <gener>"
+
+    written = slot_periods(periods, label)
+
+    assert written == _PERIODS_LOOP.render(Context({"periods": periods, "label": label}))
+    assert 'id="period-after&lt;noon&gt;"' in written
+    assert "Tarda &amp; &quot;vespre&quot;" in written
+    assert 'value="&lt;b&gt;"' in written
+    assert slot_periods([], label) == ""
+
+
+def test_the_hidden_inputs_tag_writes_what_the_template_loop_wrote():
+    hidden = {
+        "length": 12345,
+        "therapist": 'an"na<',
+        "after": UUID("12345678-1234-5678-1234-567812345678"),
+        "note": mark_safe("<i>kept</i>"),
+    }
+
+    written = hidden_inputs(hidden)
+
+    assert written == _HIDDEN_LOOP.render(Context({"hidden": hidden}))
+    assert 'name="length" value="12345"' in written
+    assert 'value="an&quot;na&lt;"' in written
+    assert hidden_inputs({}) == ""
+
+
+@pytest.mark.django_db
+def test_the_times_form_keeps_a_prefetched_services_choices_per_language():
+    length = ServiceLengthFactory(minutes=45, price=Decimal("40.00"))
+    therapist = TherapistFactory(display_name="Núria", services=[length.service])
+    service = Service.objects.prefetch_related("lengths", "therapists").get(pk=length.service_id)
+
+    with translation.override("es"):
+        spanish = TimesForm(service=service)
+        spanish_again = TimesForm({"length": length.pk, "therapist": "any"}, service=service)
+        rendered = str(spanish_again["therapist"])
+    with translation.override("ca"):
+        catalan = TimesForm(service=service)
+
+    assert list(spanish.fields["length"].choices) == [(length.pk, "45 minutos · 40,00\xa0€")]
+    assert list(catalan.fields["length"].choices) == [(length.pk, "45 minuts · 40,00\xa0€")]
+    assert list(catalan.fields["therapist"].choices) == [
+        ("any", "Qualsevol terapeuta disponible"),
+        (therapist.slug, "Núria"),
+    ]
+    # Worked out once per language: the second form in Spanish took the first one's.
+    assert spanish_again.fields["length"].choices is spanish.fields["length"].choices
+    assert catalan.fields["length"].choices is not spanish.fields["length"].choices
+    assert spanish_again.is_valid(), spanish_again.errors
+    assert '<option value="any" selected>Cualquier terapeuta disponible</option>' in rendered
+    bogus = TimesForm({"length": length.pk + 1000, "therapist": "nobody"}, service=service)
+    assert set(bogus.errors) == {"length", "therapist"}
+
+
+@pytest.mark.django_db
+def test_the_times_form_reads_a_services_lengths_afresh_when_they_were_not_prefetched():
+    length = ServiceLengthFactory(minutes=45)
+    service = Service.objects.get(pk=length.service_id)
+    assert [value for value, _label in TimesForm(service=service).fields["length"].choices] == [
+        length.pk
+    ]
+
+    longer = ServiceLengthFactory(service=service, minutes=90)
+
+    choices = TimesForm(service=service).fields["length"].choices
+    assert [value for value, _label in choices] == [length.pk, longer.pk]
