@@ -89,6 +89,28 @@ class PlainSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
+        kept = self.choices if isinstance(self.choices, _KeptChoices) else None
+        if kept is None:
+            return self._write(name, value, attrs)
+        # Choices kept per catalogue and language: the select is written once per value
+        # and attributes, and the few kept (a tampered value makes one more) are bounded.
+        key = (
+            type(self),
+            name,
+            tuple(self.format_value(value)),
+            tuple(self.build_attrs(self.attrs, attrs).items()),
+        )
+        try:
+            found = kept.written.get(key)
+        except TypeError:  # an attribute that cannot be a key: written every time
+            return self._write(name, value, attrs)
+        if found is None:
+            found = self._write(name, value, attrs)
+            if len(kept.written) < kept.WRITTEN:
+                kept.written[key] = found
+        return found
+
+    def _write(self, name, value, attrs) -> str:
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [
             f'<select name="{conditional_escape(widget["name"])}"{_html_attrs(widget["attrs"])}>'
@@ -133,8 +155,12 @@ class _KeptChoices(BaseChoiceIterator):
     form; this iterator is taken whole, as Django takes its own lazy ones.
     """
 
+    # How many selects written with these choices are kept (``PlainSelect.render``).
+    WRITTEN = 32
+
     def __init__(self, choices: list[tuple]):
         self.choices = choices
+        self.written: dict[tuple, str] = {}
 
     def __iter__(self):
         return iter(self.choices)

@@ -181,3 +181,45 @@ def test_the_times_form_reads_a_services_lengths_afresh_when_they_were_not_prefe
 
     choices = TimesForm(service=service).fields["length"].choices
     assert [value for value, _label in choices] == [length.pk, longer.pk]
+
+
+@pytest.mark.django_db
+def test_a_select_of_kept_choices_is_written_once_per_value_and_as_django_writes_it():
+    length = ServiceLengthFactory(minutes=45)
+    longer = ServiceLengthFactory(service=length.service, minutes=90)
+    TherapistFactory(display_name="Anna <b>", services=[length.service])
+    kept = Service.objects.prefetch_related("lengths", "therapists").get(pk=length.service_id)
+    fresh = Service.objects.get(pk=length.service_id)
+
+    def written(service, length_pk):
+        form = TimesForm({"length": length_pk, "therapist": "any"}, service=service)
+        return str(form["length"]), str(form["therapist"])
+
+    with translation.override("ca"):
+        first = written(kept, longer.pk)
+        again = written(kept, longer.pk)
+        other = written(kept, length.pk)
+        as_ever = written(fresh, longer.pk)
+
+    # The same text as a select of choices not kept, and the same object the second time.
+    assert first == as_ever
+    assert again[0] is first[0] and again[1] is first[1]
+    assert f'<option value="{longer.pk}" selected>' in first[0]
+    assert f'<option value="{length.pk}" selected>' in other[0]
+    assert other[0] != first[0]
+    assert "Anna &lt;b&gt;" in first[1]
+
+
+@pytest.mark.django_db
+def test_tampered_values_do_not_grow_the_kept_selects_past_their_bound():
+    length = ServiceLengthFactory(minutes=45)
+    TherapistFactory(services=[length.service])
+    service = Service.objects.prefetch_related("lengths", "therapists").get(pk=length.service_id)
+
+    for tampered in range(100):
+        form = TimesForm({"length": length.pk, "therapist": f"nobody-{tampered}"}, service=service)
+        html = str(form["therapist"])
+        assert "selected" not in html
+
+    choices = TimesForm(service=service).fields["therapist"].choices
+    assert len(choices.written) == choices.WRITTEN
