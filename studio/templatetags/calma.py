@@ -114,9 +114,8 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-@register.simple_tag
-def slot_buttons(slots, label):
-    """Render a day's slot buttons: the week grid's hot loop, kept out of template tags.
+def _slot_buttons(slots, label) -> str:
+    """Render a day's slot buttons (``slot_periods``): the hot loop, kept out of template tags.
 
     ``slots`` are (value, time) pairs already formatted by the view. Each button's
     accessible name is the day and the time. Escaped by ``studio.escaping``: Django's
@@ -148,10 +147,10 @@ def slot_periods(periods, label):
             f'\n            <div class="mb-3" role="group" aria-labelledby="period-{key}">'
             f'\n              <h3 class="h6 text-body-secondary" id="period-{key}">'
             f"{conditional_escape(period.label)}</h3>"
-            f'\n              <div class="slot-grid">{slot_buttons(period.slots, label)}</div>'
+            f'\n              <div class="slot-grid">{_slot_buttons(period.slots, label)}</div>'
             "\n            </div>\n          "
         )
-    return mark_safe("".join(groups))  # every value is escaped, here or by slot_buttons
+    return mark_safe("".join(groups))  # every value is escaped, here or by _slot_buttons
 
 
 @register.simple_tag

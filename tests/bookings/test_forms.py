@@ -89,13 +89,17 @@ def test_an_asset_url_is_the_address_static_gives():
     assert asset_url("icons/calma.svg") == static("icons/calma.svg")
 
 
-# The loops the two tags below replaced, as the templates wrote them.
+# The loops the two tags below replaced, as the templates wrote them (the buttons as the
+# loop inside the slot_buttons tag wrote them).
 _PERIODS_LOOP = Template(
-    "{% load calma %}{% for period in periods %}\n"
+    "{% for period in periods %}\n"
     '            <div class="mb-3" role="group" aria-labelledby="period-{{ period.key }}">\n'
     '              <h3 class="h6 text-body-secondary" id="period-{{ period.key }}">'
     "{{ period.label }}</h3>\n"
-    '              <div class="slot-grid">{% slot_buttons period.slots label %}</div>\n'
+    '              <div class="slot-grid">{% for value, at in period.slots %}'
+    "{% if not forloop.first %}\n{% endif %}"
+    '<button type="submit" name="start" value="{{ value }}" class="btn btn-outline-dark btn-sm"'
+    ' aria-label="{{ label }}, {{ at }}">{{ at }}</button>{% endfor %}</div>\n'
     "            </div>\n"
     "          {% endfor %}"
 )
